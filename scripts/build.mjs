@@ -1,0 +1,63 @@
+// Builds every bundle with esbuild: extension (node, cjs, `vscode` external), trainer (node),
+// CLI (node) and webview (browser). `@tensorflow/tfjs-node` stays external (native, optional);
+// the wasm backend's `.wasm` files are copied beside the bundles.
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  external: ['vscode', '@tensorflow/tfjs-node'],
+};
+
+const entries = [
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', ...node },
+  { entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', ...node },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', ...node },
+  {
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'dist/webview.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
+  },
+].filter((e) => existsSync(join(root, e.entryPoints[0])));
+
+// The wasm backend loads its binaries from beside the bundle (see src/engine/backend.ts).
+const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) cpSync(join(wasmDir, f), join(dist, f));
+
+// KaTeX's stylesheet and fonts for the webview.
+const katexDist = join(dirname(require.resolve('katex/package.json')), 'dist');
+cpSync(join(katexDist, 'katex.min.css'), join(dist, 'katex.min.css'));
+cpSync(join(katexDist, 'fonts'), join(dist, 'fonts'), { recursive: true });
+
+if (watch) {
+  const contexts = await Promise.all(entries.map((e) => esbuild.context({ absWorkingDir: root, ...e })));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`watching ${entries.length} bundles`);
+} else {
+  const t0 = Date.now();
+  await Promise.all(entries.map((e) => esbuild.build({ absWorkingDir: root, ...e })));
+  console.log(`built ${entries.map((e) => e.outfile).join(', ')} in ${Date.now() - t0} ms`);
+}

@@ -1,0 +1,76 @@
+// Runs the test tiers and closes with one plain line: "tests: N passed, N failed".
+//   unit        test/unit/**/*.test.ts       fast, no real training
+//   slow        test/slow/**/*.test.ts       real training on the real datasets (DEEP_LESSONS_DATA_DIR)
+//   integration test/integration             inside a real extension host (code-server), see test/integration/README.md
+//   e2e         test/e2e                     a learner's clicks in Chromium against code-server
+// `node scripts/run-tests.mjs all` runs every tier that exists; a tier's failure fails the run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const which = process.argv[2] ?? 'all';
+const filter = process.argv.slice(3);
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (name.endsWith('.test.ts')) out.push(relative(root, p));
+  }
+  return out.sort();
+}
+
+// The real datasets: tests read them through DEEP_LESSONS_DATA_DIR (default: ../shared/datasets).
+const env = { ...process.env };
+if (!env.DEEP_LESSONS_DATA_DIR) {
+  const shared = join(root, '..', 'shared', 'datasets');
+  if (existsSync(shared)) env.DEEP_LESSONS_DATA_DIR = shared;
+}
+
+let passed = 0;
+let failed = 0;
+let ok = true;
+
+function nodeTests(tier, files, { concurrency = 1, timeoutMs } = {}) {
+  const selected = filter.length ? files.filter((f) => filter.some((s) => f.includes(s))) : files;
+  if (selected.length === 0) return;
+  console.log(`\n== ${tier}: ${selected.length} files`);
+  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`];
+  if (timeoutMs) args.push(`--test-timeout=${timeoutMs}`);
+  const r = spawnSync(process.execPath, [...args, ...selected], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+  process.stdout.write(r.stdout);
+  const count = (label) => Number((r.stdout.match(new RegExp(`^ℹ ${label} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+  passed += count('pass');
+  failed += count('fail') + count('cancelled');
+  if (r.status !== 0) ok = false;
+}
+
+function script(tier, file) {
+  if (!existsSync(join(root, file))) return;
+  console.log(`\n== ${tier}`);
+  const r = spawnSync(process.execPath, [file], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+  process.stdout.write(r.stdout);
+  const m = r.stdout.match(/^(?:\w+: )?(\d+) passed, (\d+) failed/m);
+  if (m) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+  }
+  if (r.status !== 0) {
+    ok = false;
+    if (!m) failed += 1;
+  }
+}
+
+const t0 = Date.now();
+if (which === 'unit' || which === 'all') nodeTests('unit', findTests(join(root, 'test', 'unit')), { concurrency: 2, timeoutMs: 120_000 });
+if (which === 'slow' || which === 'all') nodeTests('slow', findTests(join(root, 'test', 'slow')), { concurrency: 1, timeoutMs: 900_000 });
+if (which === 'integration' || which === 'all') script('integration', 'test/integration/run.mjs');
+if (which === 'e2e' || which === 'all') script('e2e', 'test/e2e/run.mjs');
+
+console.log(`\n${which} tiers took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exit(ok && failed === 0 ? 0 : 1);

@@ -1,0 +1,214 @@
+/**
+ * What a training run reports, and the messages between a host (the extension host, the CLI or a
+ * test) and the trainer process. Types only.
+ */
+import type { ExperimentSpec } from './spec';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | BackendName;
+
+export interface LayerSummary {
+  name: string;
+  /** Keras class name: Dense, BatchNormalization, ... */
+  type: string;
+  /** Output shape with `null` for the batch dimension, as Keras prints it. */
+  outputShape: (number | null)[];
+  params: number;
+  trainableParams: number;
+  /** Whether the layer came from a reused model. */
+  reused?: boolean;
+}
+
+export interface ModelSummary {
+  layers: LayerSummary[];
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+}
+
+/** Statistics of one layer's output on the probe batch. */
+export interface ActivationStats {
+  mean: number;
+  std: number;
+  /** Fraction of exactly-zero outputs (dead ReLUs) and of saturated outputs (|sigmoid−0.5| > 0.49, |tanh| > 0.98). */
+  zeroFraction?: number;
+  saturatedFraction?: number;
+}
+
+/**
+ * Per-layer instrumentation. `layers` names the layers that have a kernel (Dense), bottom to top;
+ * `gradNorms[i]` is the ℓ2 norm of layer i's kernel gradient; `activations[i]` its output statistics.
+ */
+export interface LayerStats {
+  gradNorms?: number[];
+  activations?: ActivationStats[];
+}
+
+export interface Metrics {
+  loss: number;
+  accuracy?: number;
+}
+
+export interface StartEvent {
+  type: 'start';
+  runId: string;
+  experiment: string;
+  backend: BackendName;
+  backendReason: string;
+  summary: ModelSummary;
+  /** Names of the instrumented (Dense) layers, bottom to top: the series of the per-layer charts. */
+  instrumentedLayers: string[];
+  epochs: number;
+  batchesPerEpoch: number;
+  trainSize: number;
+  valSize: number;
+  testSize: number;
+  seed: number;
+  /** `lr_finder` runs one sweep instead of training. */
+  mode: 'train' | 'lr_finder';
+}
+
+export interface BatchEvent extends LayerStats {
+  type: 'batch';
+  runId: string;
+  epoch: number;
+  /** Batch index within the epoch, from 0. */
+  batch: number;
+  /** Global iteration, from 0. */
+  step: number;
+  loss: number;
+  accuracy?: number;
+  lr: number;
+  momentum?: number;
+}
+
+export interface EpochEvent extends LayerStats {
+  type: 'epoch';
+  runId: string;
+  /** From 1. */
+  epoch: number;
+  loss: number;
+  accuracy?: number;
+  val_loss?: number;
+  val_accuracy?: number;
+  lr: number;
+  momentum?: number;
+  seconds: number;
+  /** Layers that were frozen during this epoch. */
+  frozen?: string[];
+  /** Something the callbacks did this epoch: "lr reduced to 5e-4", "early stop: restored epoch 7". */
+  notes?: string[];
+}
+
+export interface McDropoutResult {
+  samples: number;
+  /** Accuracy of the argmax of the mean probabilities over the K passes. */
+  accuracy: number;
+  /** Accuracy of one ordinary (dropout off) prediction, for comparison. */
+  deterministicAccuracy: number;
+  /** Mean over test examples of the std of the predicted class's probability across the K passes. */
+  meanStd: number;
+  /** A few examples: mean and std of each class probability. */
+  examples: { label: number; mean: number[]; std: number[] }[];
+}
+
+export interface LrFinderResult {
+  lrs: number[];
+  losses: number[];
+  /** The suggested rate: about ten times below the rate where the loss was lowest. */
+  suggestedLr: number;
+  /** The rate at which the loss was lowest. */
+  bestLr: number;
+}
+
+export interface EndEvent {
+  type: 'end';
+  runId: string;
+  status: 'completed' | 'cancelled' | 'early_stopped';
+  epochsRun: number;
+  final: Partial<Record<'loss' | 'accuracy' | 'val_loss' | 'val_accuracy', number>>;
+  test?: Metrics;
+  mcDropout?: McDropoutResult;
+  lrFinder?: LrFinderResult;
+  /** Epoch whose weights were restored by early stopping. */
+  restoredEpoch?: number;
+  seconds: number;
+  samplesPerSecond: number;
+  /** Tensors alive before and after the run (a leak check). */
+  tensorsBefore: number;
+  tensorsAfter: number;
+}
+
+export interface ErrorEvent {
+  type: 'error';
+  runId: string;
+  message: string;
+  /** Which part of the spec or which step failed, when known: `model.layers[2].units`, `dataset`. */
+  where?: string;
+}
+
+/** Dataset resolution progress (a download, or reading from the cache). */
+export interface DatasetEvent {
+  type: 'dataset';
+  runId: string;
+  dataset: string;
+  file: string;
+  phase: 'local' | 'cache' | 'download' | 'verify' | 'done';
+  loadedBytes?: number;
+  totalBytes?: number;
+}
+
+export interface LogEvent {
+  type: 'log';
+  runId?: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export type RunEvent = StartEvent | BatchEvent | EpochEvent | EndEvent | ErrorEvent | DatasetEvent | LogEvent;
+
+// ---------------------------------------------------------------- host <-> trainer
+
+export interface RunOptions {
+  backend?: BackendChoice;
+  /** A local folder with the IDX files, looked in before the cache. */
+  dataDir?: string;
+  /** Where downloads are cached. */
+  cacheDir?: string;
+  /** Where trained models are kept for reuse by later experiments. */
+  modelDir?: string;
+  epochs?: number;
+  seed?: number;
+  /** Apply the experiment's `full` overrides. */
+  full?: boolean;
+  /** Maximum batch events per second (default 20); epoch events are never throttled. */
+  maxBatchEventsPerSecond?: number;
+}
+
+export interface RunRequest {
+  type: 'run';
+  runId: string;
+  /** `lesson-id/experiment-id` or a file path: used as the key for reuse between experiments. */
+  experiment: string;
+  spec: ExperimentSpec;
+  /** Other experiments this run may need (a reuse source), by key, so the trainer can train them first. */
+  dependencies?: Record<string, ExperimentSpec>;
+  options: RunOptions;
+}
+
+export type HostToTrainer =
+  | RunRequest
+  | { type: 'stop'; runId?: string }
+  | { type: 'ping'; id: number }
+  | { type: 'shutdown' };
+
+export type TrainerToHost =
+  | RunEvent
+  | { type: 'ready'; pid: number; versions: Record<string, string> }
+  | { type: 'queued'; runId: string; position: number }
+  | { type: 'pong'; id: number };
+
+/** Exhaustiveness check for `switch` over a discriminated union. */
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}
