@@ -212,3 +212,13 @@ export type TrainerToHost =
 export function assertNever(x: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
 }
+
+/** Everything one run reported, as kept in history and checked against a lesson's `expect`. */
+export interface RunRecord {
+  runId: string;
+  experiment: string;
+  start?: StartEvent;
+  epochs: EpochEvent[];
+  end?: EndEvent;
+  error?: ErrorEvent;
+}
