@@ -1,0 +1,156 @@
+/**
+ * The catalog: every `*.lesson.md` under some folders (the built-in `lessons/`, a workspace),
+ * parsed, checked across lessons (unique ids, `reuse.from: lesson/experiment`, prerequisites)
+ * and sorted by `order` then `id`.
+ */
+import { promises as fs, existsSync } from 'fs';
+import * as path from 'path';
+import type { ExperimentBlock, Lesson, LessonDiagnostic } from '../protocol/lesson';
+import { parseLesson, sortDiagnostics } from './parse';
+
+const LESSON_SUFFIX = '.lesson.md';
+
+async function findLessonFiles(entry: string, out: Set<string>, diagnostics: LessonDiagnostic[]): Promise<void> {
+  let st;
+  try {
+    st = await fs.stat(entry);
+  } catch {
+    diagnostics.push({ file: entry, range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, severity: 'error', message: 'no such file or folder; check the path' });
+    return;
+  }
+  if (st.isFile()) {
+    out.add(path.resolve(entry));
+    return;
+  }
+  if (!st.isDirectory()) return;
+  const walk = async (dir: string): Promise<void> => {
+    const names = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const d of names) {
+      if (d.name.startsWith('.') || d.name === 'node_modules') continue;
+      const p = path.join(dir, d.name);
+      if (d.isDirectory()) await walk(p);
+      else if (d.isFile() && d.name.endsWith(LESSON_SUFFIX)) out.add(path.resolve(p));
+    }
+  };
+  await walk(entry);
+}
+
+/** How a lesson's file is named in messages: relative to the working folder when inside it. */
+function displayName(abs: string): string {
+  const rel = path.relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+}
+
+export async function loadLessons(dirsOrFiles: string[], opts: { builtIn?: boolean } = {}): Promise<{ lessons: Lesson[]; diagnostics: LessonDiagnostic[] }> {
+  const diagnostics: LessonDiagnostic[] = [];
+  const files = new Set<string>();
+  for (const entry of dirsOrFiles) await findLessonFiles(entry, files, diagnostics);
+  const byId = new Map<string, Lesson>();
+  const parsed: { lesson: Lesson; shown: string }[] = [];
+  for (const abs of [...files].sort()) {
+    const shown = displayName(abs);
+    let text: string;
+    try {
+      text = await fs.readFile(abs, 'utf8');
+    } catch (e) {
+      diagnostics.push({ file: shown, range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, severity: 'error', message: `cannot read the file: ${(e as Error).message}` });
+      continue;
+    }
+    const r = parseLesson(text, shown, opts);
+    diagnostics.push(...r.diagnostics);
+    if (!r.lesson) continue;
+    const prev = byId.get(r.lesson.meta.id);
+    if (prev) {
+      diagnostics.push({
+        file: shown,
+        range: idRange(text),
+        severity: 'error',
+        message: `id: duplicate lesson id "${r.lesson.meta.id}": ${displayName(prev.file)} already uses it; give this lesson another id`,
+        field: 'id',
+      });
+      continue;
+    }
+    byId.set(r.lesson.meta.id, r.lesson);
+    parsed.push({ lesson: r.lesson, shown });
+  }
+  // Cross-lesson checks.
+  for (const { lesson, shown } of parsed) {
+    const text = await fs.readFile(lesson.file, 'utf8').catch(() => '');
+    for (const exp of lesson.experiments) {
+      const from = exp.spec.model.reuse?.from;
+      if (!from || !from.includes('/')) continue;
+      const [lid, eid] = [from.slice(0, from.indexOf('/')), from.slice(from.indexOf('/') + 1)];
+      const other = byId.get(lid);
+      if (other && other.experiments.some((e) => e.id === eid)) continue;
+      diagnostics.push({
+        file: shown,
+        range: fieldRangeInBlock(text, exp, 'from'),
+        severity: 'error',
+        message: other
+          ? `model.reuse.from: lesson "${lid}" has no experiment "${eid}"; expected one of ${other.experiments.map((e) => e.id).join(', ') || '(none)'}`
+          : `model.reuse.from: no lesson "${lid}" among the loaded lessons; write "lesson-id/experiment-id" of an existing lesson`,
+        field: 'model.reuse.from',
+      });
+    }
+    for (const pre of lesson.meta.prerequisites) {
+      if (byId.has(pre)) continue;
+      diagnostics.push({
+        file: shown,
+        range: fieldRangeInFrontMatter(text, 'prerequisites'),
+        severity: 'warning',
+        message: `prerequisites: no lesson "${pre}" among the loaded lessons; check the id`,
+        field: 'prerequisites',
+      });
+    }
+  }
+  sortDiagnostics(diagnostics);
+  const lessons = parsed.map((p) => p.lesson).sort((a, b) => a.meta.order - b.meta.order || a.meta.id.localeCompare(b.meta.id));
+  return { lessons, diagnostics };
+}
+
+/** The `id:` line of the front matter (for the duplicate-lesson message). */
+function idRange(text: string) {
+  return fieldRangeInFrontMatter(text, 'id');
+}
+
+function fieldRangeInFrontMatter(text: string, key: string) {
+  const lines = text.split(/\r?\n/);
+  for (let i = 1; i < lines.length && lines[i].trimEnd() !== '---'; i++) {
+    const m = lines[i].match(new RegExp(`^${key}\\s*:\\s*`));
+    if (m) return { start: { line: i + 1, column: m[0].length + 1 }, end: { line: i + 1, column: lines[i].length + 1 } };
+  }
+  return { start: { line: 1, column: 1 }, end: { line: 1, column: 4 } };
+}
+
+function fieldRangeInBlock(text: string, exp: ExperimentBlock, key: string) {
+  const lines = text.split(/\r?\n/);
+  for (let n = exp.range.start.line; n < exp.range.end.line; n++) {
+    const m = lines[n - 1]?.match(new RegExp(`^(\\s*${key}\\s*:\\s*)`));
+    if (m) return { start: { line: n, column: m[1].length + 1 }, end: { line: n, column: lines[n - 1].length + 1 } };
+  }
+  return { start: exp.range.start, end: exp.range.start };
+}
+
+/**
+ * The repository's `lessons/` folder: the nearest folder above this module that holds a
+ * `package.json` (dist/ in the bundles, src/lessons/ under tsx), plus `lessons`.
+ */
+export function builtInLessonsDir(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'lessons');
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return path.join(__dirname, '..', 'lessons');
+}
+
+/** `lesson-id/experiment-id` → the lesson and its experiment. */
+export function findExperiment(lessons: Lesson[], ref: string): { lesson: Lesson; experiment: ExperimentBlock } | undefined {
+  const slash = ref.indexOf('/');
+  if (slash < 0) return undefined;
+  const lesson = lessons.find((l) => l.meta.id === ref.slice(0, slash));
+  const experiment = lesson?.experiments.find((e) => e.id === ref.slice(slash + 1));
+  return lesson && experiment ? { lesson, experiment } : undefined;
+}

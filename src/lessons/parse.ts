@@ -1,0 +1,381 @@
+/**
+ * The lesson file: YAML front matter, then Markdown in which fenced blocks whose info string is
+ * exactly `experiment` or `quiz` belong to the parser. Every block and field keeps its exact
+ * 1-based line and column; every message names the field and says what to do.
+ */
+import * as path from 'path';
+import { ExperimentSpec } from '../protocol/spec';
+import { LessonFrontMatter, QuizBlockSpec } from '../protocol/lesson';
+import type { ExperimentBlock, Lesson, LessonDiagnostic, LessonSegment, QuizBlock, SourceRange } from '../protocol/lesson';
+import { parseExpectation } from './expect';
+import { formatPath, issuesToDiagnostics, valueAt } from './issues';
+import type { PathKey } from './yamlBlock';
+import { YamlBlock } from './yamlBlock';
+
+/** Inside a lesson an experiment needs an `id` (for `lesson-id/experiment-id` and the Run button). */
+export const LessonExperimentSpec = ExperimentSpec.extend({ id: ExperimentSpec.shape.id.unwrap() });
+
+const OWNED = new Set(['experiment', 'quiz']);
+
+interface Line {
+  text: string;
+  /** 1-based */
+  no: number;
+}
+
+interface Fence {
+  kind: 'experiment' | 'quiz' | 'code';
+  open: Line;
+  close?: Line;
+  indent: number;
+  /** The lines between the fences, without the fence's indentation. */
+  body: string[];
+  removed: number[];
+}
+
+function err(file: string, range: SourceRange, message: string, field?: string): LessonDiagnostic {
+  return { file, range, severity: 'error', message, ...(field ? { field } : {}) };
+}
+
+function lineRange(line: Line, startCol = 1, endCol = line.text.length + 1): SourceRange {
+  return { start: { line: line.no, column: startCol }, end: { line: line.no, column: Math.max(endCol, startCol) } };
+}
+
+export function splitLines(text: string): Line[] {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return body.split(/\r?\n/).map((t, i) => ({ text: t, no: i + 1 }));
+}
+
+/**
+ * Parse and validate one lesson file. The lesson comes back whenever its front matter is valid;
+ * blocks with errors are left out of it (the diagnostics say why), so a lesson is runnable only
+ * when `diagnostics` has no error.
+ */
+export function parseLesson(text: string, file: string, opts: { builtIn?: boolean } = {}): { lesson?: Lesson; diagnostics: LessonDiagnostic[] } {
+  const diagnostics: LessonDiagnostic[] = [];
+  const lines = splitLines(text);
+
+  // ---- front matter
+  if (lines[0].text.trimEnd() !== '---') {
+    diagnostics.push(
+      err(
+        file,
+        lineRange(lines[0], 1, Math.max(2, lines[0].text.length + 1)),
+        'missing front matter: a lesson starts with a line `---`, then YAML fields (id, title, topic, order, minutes, prerequisites, summary), then a line `---`',
+      ),
+    );
+    return { diagnostics };
+  }
+  const close = lines.findIndex((l, i) => i > 0 && (l.text.trimEnd() === '---' || l.text.trimEnd() === '...'));
+  if (close < 0) {
+    diagnostics.push(err(file, lineRange(lines[0], 1, 4), 'unterminated front matter: the `---` on line 1 has no closing `---` line; add one after the last front-matter field'));
+    return { diagnostics };
+  }
+  const fm = new YamlBlock(file, lines.slice(1, close).map((l) => l.text).join('\n'), 2);
+  diagnostics.push(...fm.diagnostics);
+  let meta: LessonFrontMatter | undefined;
+  if (fm.ok) {
+    if (fm.value === null || fm.value === undefined) {
+      diagnostics.push(err(file, lineRange(lines[0], 1, 4), 'empty front matter: add id, title, topic, order, minutes and summary between the `---` lines'));
+    } else {
+      const r = LessonFrontMatter.safeParse(fm.value);
+      if (r.success) meta = r.data;
+      else diagnostics.push(...issuesToDiagnostics(r.error.issues, { block: fm, schema: LessonFrontMatter, data: fm.value }));
+    }
+  }
+
+  // ---- body: fences
+  const segments: LessonSegment[] = [];
+  const experiments: ExperimentBlock[] = [];
+  const quizzes: QuizBlock[] = [];
+  /** Block ids of this lesson (experiments and quizzes share one namespace): id → line of its block. */
+  const ids = new Map<string, { line: number; kind: string }>();
+  const reuseChecks: { from: string; block: YamlBlock; path: PathKey[] }[] = [];
+  let prose: Line[] = [];
+  const flushProse = () => {
+    let a = 0;
+    let b = prose.length;
+    while (a < b && prose[a].text.trim() === '') a++;
+    while (b > a && prose[b - 1].text.trim() === '') b--;
+    if (a < b) {
+      const first = prose[a];
+      const last = prose[b - 1];
+      segments.push({
+        kind: 'markdown',
+        text: prose.slice(a, b).map((l) => l.text).join('\n'),
+        range: { start: { line: first.no, column: 1 }, end: { line: last.no, column: last.text.length + 1 } },
+      });
+    }
+    prose = [];
+  };
+
+  let i = close + 1;
+  while (i < lines.length) {
+    const line = lines[i];
+    const open = line.text.match(/^( {0,3})(`{3,}|~{3,})(.*)$/);
+    if (!open || (open[2][0] === '`' && open[3].includes('`'))) {
+      prose.push(line);
+      i++;
+      continue;
+    }
+    const indent = open[1].length;
+    const marker = open[2];
+    const info = open[3].trim();
+    const fence: Fence = { kind: OWNED.has(info) ? (info as 'experiment' | 'quiz') : 'code', open: line, indent, body: [], removed: [] };
+    let j = i + 1;
+    for (; j < lines.length; j++) {
+      const l = lines[j];
+      const m = l.text.match(/^( {0,3})(`{3,}|~{3,})\s*$/);
+      if (m && m[2][0] === marker[0] && m[2].length >= marker.length) {
+        fence.close = l;
+        break;
+      }
+      const lead = l.text.match(/^ */)?.[0].length ?? 0;
+      const removed = Math.min(lead, indent);
+      fence.body.push(l.text.slice(removed));
+      fence.removed.push(removed);
+    }
+    if (fence.kind === 'code') {
+      // An ordinary code block: stays Markdown, whatever it contains.
+      for (let k = i; k <= Math.min(j, lines.length - 1); k++) prose.push(lines[k]);
+      if (!fence.close) {
+        diagnostics.push({
+          file,
+          range: lineRange(line, indent + 1),
+          severity: 'warning',
+          message: `unterminated code fence: the \`${marker}\` here is never closed, so the rest of the file is code; add a closing \`${marker}\` line`,
+        });
+      }
+      i = j + 1;
+      continue;
+    }
+    flushProse();
+    if (!fence.close) {
+      diagnostics.push(
+        err(file, lineRange(line, indent + 1), `unterminated \`${info}\` block: the \`${marker}${info}\` fence is never closed; add a line \`${marker}\` after the block's YAML`),
+      );
+      break;
+    }
+    const range: SourceRange = { start: { line: line.no, column: indent + 1 }, end: { line: fence.close.no, column: fence.close.text.length + 1 } };
+    const block = new YamlBlock(file, fence.body.join('\n'), line.no + 1, fence.removed);
+    diagnostics.push(...block.diagnostics);
+    const fenceRange = lineRange(line, indent + 1);
+    if (block.ok) {
+      if (fence.kind === 'experiment') {
+        const exp = parseExperimentBlock(block, range, fenceRange, diagnostics, reuseChecks);
+        if (exp) {
+          if (claimId(ids, exp.id, 'experiment', block, line.no, diagnostics)) {
+            experiments.push(exp);
+            segments.push(exp);
+          }
+        }
+      } else {
+        const quiz = parseQuizBlock(block, range, fenceRange, diagnostics);
+        if (quiz) {
+          if (claimId(ids, quiz.id, 'quiz', block, line.no, diagnostics)) {
+            quizzes.push(quiz);
+            segments.push(quiz);
+          }
+        }
+      }
+    }
+    i = j + 1;
+  }
+  flushProse();
+
+  // ---- reuse.from within the lesson (`lesson/exp` references are checked by loadLessons)
+  for (const r of reuseChecks) {
+    const slash = r.from.indexOf('/');
+    const [lessonId, expId] = slash >= 0 ? [r.from.slice(0, slash), r.from.slice(slash + 1)] : [meta?.id, r.from];
+    if (slash >= 0 && lessonId !== meta?.id) continue;
+    if (!experiments.some((e) => e.id === expId)) {
+      const known = experiments.map((e) => e.id);
+      diagnostics.push(
+        err(
+          file,
+          r.block.rangeOf(r.path),
+          `${formatPath(r.path)}: "${r.from}" names no experiment of this lesson; ${known.length ? `expected one of ${known.join(', ')}` : 'this lesson has no other valid experiment'} (or "lesson-id/experiment-id" for another lesson)`,
+          formatPath(r.path),
+        ),
+      );
+    }
+  }
+
+  if (opts.builtIn && meta) {
+    const base = path.basename(file);
+    if (!new RegExp(`^\\d{2}-${meta.id}\\.lesson\\.md$`).test(base)) {
+      diagnostics.push({
+        file,
+        range: fm.rangeOf(['id']),
+        severity: 'warning',
+        message: `a built-in lesson's file is named NN-<id>.lesson.md: rename "${base}" to "${String(meta.order).padStart(2, '0')}-${meta.id}.lesson.md"`,
+        field: 'id',
+      });
+    }
+  }
+
+  sortDiagnostics(diagnostics);
+  if (!meta) return { diagnostics };
+  return {
+    lesson: { file: path.resolve(file), meta, segments, experiments, quizzes, builtIn: opts.builtIn ?? false },
+    diagnostics,
+  };
+}
+
+export function sortDiagnostics(ds: LessonDiagnostic[]): void {
+  ds.sort((a, b) => a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
+}
+
+function claimId(ids: Map<string, { line: number; kind: string }>, id: string, kind: string, block: YamlBlock, line: number, diagnostics: LessonDiagnostic[]): boolean {
+  const prev = ids.get(id);
+  if (prev) {
+    diagnostics.push(
+      err(block.file, block.rangeOf(['id']), `id: duplicate id "${id}": the ${prev.kind} block on line ${prev.line} already uses it; give this ${kind} another id`, 'id'),
+    );
+    return false;
+  }
+  ids.set(id, { line, kind });
+  return true;
+}
+
+/** The `expect` lines: each must parse; a mistake is reported at its column within the line. */
+function checkExpectations(block: YamlBlock, data: unknown, diagnostics: LessonDiagnostic[]): void {
+  const expect = valueAt(data, ['expect']);
+  if (!Array.isArray(expect)) return;
+  expect.forEach((line, k) => {
+    if (typeof line !== 'string') return;
+    const p = parseExpectation(line);
+    if (p.ok) return;
+    const off = block.scalarTextOffset(['expect', k]);
+    const range = off !== undefined ? block.range(off + p.column - 1, off + Math.max(p.column, line.trimEnd().length)) : block.rangeOf(['expect', k]);
+    if (off !== undefined) range.end = block.pos(off + Math.max(p.column, line.trimEnd().length));
+    diagnostics.push(err(block.file, range, `expect[${k}]: ${p.message}`, `expect[${k}]`));
+  });
+}
+
+function parseExperimentBlock(
+  block: YamlBlock,
+  range: SourceRange,
+  fenceRange: SourceRange,
+  diagnostics: LessonDiagnostic[],
+  reuseChecks: { from: string; block: YamlBlock; path: PathKey[] }[],
+): ExperimentBlock | undefined {
+  const data = block.value;
+  if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
+    diagnostics.push(
+      err(block.file, data === null || data === undefined ? fenceRange : block.rangeOf([]), 'experiment block: expected a YAML mapping with id, title, dataset, model, training, ... (see docs/experiment-spec.md)'),
+    );
+    return undefined;
+  }
+  const before = diagnostics.length;
+  checkExpectations(block, data, diagnostics);
+  const r = LessonExperimentSpec.safeParse(data);
+  if (!r.success) diagnostics.push(...issuesToDiagnostics(r.error.issues, { block, schema: LessonExperimentSpec, data }));
+  const from = valueAt(data, ['model', 'reuse', 'from']);
+  if (typeof from === 'string' && from.length > 0) {
+    const id = valueAt(data, ['id']);
+    if (from === id) {
+      diagnostics.push(err(block.file, block.rangeOf(['model', 'reuse', 'from']), `model.reuse.from: an experiment cannot reuse itself; name an earlier experiment`, 'model.reuse.from'));
+    } else reuseChecks.push({ from, block, path: ['model', 'reuse', 'from'] });
+  }
+  if (!r.success || diagnostics.length > before) return undefined;
+  const spec = r.data;
+  return { kind: 'experiment', id: spec.id, title: spec.title ?? spec.id, ...(spec.explains !== undefined ? { explains: spec.explains } : {}), expect: spec.expect ?? [], spec, range };
+}
+
+function parseQuizBlock(block: YamlBlock, range: SourceRange, fenceRange: SourceRange, diagnostics: LessonDiagnostic[]): QuizBlock | undefined {
+  const data = block.value;
+  if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
+    diagnostics.push(err(block.file, data === null || data === undefined ? fenceRange : block.rangeOf([]), 'quiz block: expected a YAML mapping with id, title and questions'));
+    return undefined;
+  }
+  const before = diagnostics.length;
+  const own = new Set<string>();
+  const questions = valueAt(data, ['questions']);
+  if (Array.isArray(questions)) {
+    const qids = new Map<string, number>();
+    questions.forEach((q: unknown, k) => {
+      if (!q || typeof q !== 'object') return;
+      const { type, choices, answer, id } = q as Record<string, unknown>;
+      const p = (...rest: PathKey[]) => ['questions', k, ...rest];
+      const here = (rest: PathKey[], message: string) => {
+        own.add(formatPath(p(...rest)));
+        diagnostics.push(err(block.file, block.rangeOf(p(...rest)), `${formatPath(p(...rest))}: ${message}`, formatPath(p(...rest))));
+      };
+      if (typeof id === 'string') {
+        if (qids.has(id)) here(['id'], `duplicate question id "${id}" (question ${qids.get(id)} of this quiz has it); give each question its own id`);
+        else qids.set(id, k);
+      }
+      const nChoices = Array.isArray(choices) ? choices.length : undefined;
+      const range = nChoices ? `an index from 0 to ${nChoices - 1}` : 'an index from 0';
+      if (type === 'single' && Array.isArray(choices)) {
+        if (typeof answer === 'string') {
+          const at = choices.indexOf(answer);
+          if (at >= 0) here(['answer'], `give the index of the right choice (from 0), not its text: answer: ${at}`);
+          else here(['answer'], `"${answer}" is not one of the choices; give the right choice's index, ${range}`);
+        } else if (typeof answer === 'number' && Number.isInteger(answer) && nChoices !== undefined && (answer < 0 || answer >= nChoices)) {
+          here(['answer'], `${answer} is out of range: this question has ${nChoices} choices, so its answer is ${range}`);
+        }
+      }
+      if (type === 'multiple' && Array.isArray(choices) && Array.isArray(answer)) {
+        const seen = new Set<unknown>();
+        answer.forEach((a: unknown, n) => {
+          if (typeof a === 'string') {
+            const at = choices.indexOf(a);
+            here(['answer', n], at >= 0 ? `give the index of the choice (from 0), not its text: ${at}` : `"${a}" is not one of the choices; give ${range}`);
+          } else if (typeof a === 'number' && Number.isInteger(a)) {
+            if (a < 0 || (nChoices !== undefined && a >= nChoices)) here(['answer', n], `${a} is out of range: this question has ${nChoices} choices, so each answer is ${range}`);
+            else if (seen.has(a)) here(['answer', n], `${a} is listed twice; list each right choice once`);
+            seen.add(a);
+          }
+        });
+        if (nChoices !== undefined && seen.size === nChoices && answer.length === nChoices) {
+          diagnostics.push({ file: block.file, range: block.rangeOf(p('answer')), severity: 'warning', message: `${formatPath(p('answer'))}: every choice is right; a multiple-choice question should have at least one wrong choice`, field: formatPath(p('answer')) });
+        }
+      }
+      if (type === 'single' && answer === undefined && Array.isArray(choices)) {
+        own.add(formatPath(p('answer')));
+        diagnostics.push(err(block.file, block.missingRange(p()), `${formatPath(p('answer'))}: missing; a single-choice question needs \`answer:\` with the index (from 0) of the right choice`, formatPath(p('answer'))));
+      } else if (type === 'multiple' && answer === undefined) {
+        own.add(formatPath(p('answer')));
+        diagnostics.push(err(block.file, block.missingRange(p()), `${formatPath(p('answer'))}: missing; a multiple-choice question needs \`answer:\` with the list of the right choices' indices (from 0)`, formatPath(p('answer'))));
+      } else if (type === 'numeric' && answer === undefined) {
+        own.add(formatPath(p('answer')));
+        diagnostics.push(err(block.file, block.missingRange(p()), `${formatPath(p('answer'))}: missing; a numeric question needs \`answer:\` with the number (and \`tolerance:\` if approximate answers count)`, formatPath(p('answer'))));
+      }
+    });
+  }
+  const r = QuizBlockSpec.safeParse(data);
+  if (!r.success) {
+    diagnostics.push(
+      ...issuesToDiagnostics(r.error.issues, {
+        block,
+        schema: QuizBlockSpec,
+        data,
+        skip: (pp) => [...own].some((o) => formatPath(pp).startsWith(o)),
+      }),
+    );
+  }
+  if (!r.success || diagnostics.length > before) return undefined;
+  const q = r.data;
+  return { kind: 'quiz', id: q.id, ...(q.title !== undefined ? { title: q.title } : {}), questions: q.questions, range };
+}
+
+/** A standalone experiment (`.yaml`, `.yml` or `.json`; JSON is read as YAML, so positions hold). */
+export function parseExperimentFile(text: string, file: string): { spec?: ExperimentSpec; diagnostics: LessonDiagnostic[] } {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const block = new YamlBlock(file, body, 1);
+  const diagnostics = [...block.diagnostics];
+  if (!block.ok) return { diagnostics };
+  const data = block.value;
+  if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
+    diagnostics.push(err(file, block.firstLineRange(), 'expected a YAML (or JSON) mapping with dataset, model, training, ... (see docs/experiment-spec.md)'));
+    return { diagnostics };
+  }
+  checkExpectations(block, data, diagnostics);
+  const r = ExperimentSpec.safeParse(data);
+  if (!r.success) diagnostics.push(...issuesToDiagnostics(r.error.issues, { block, schema: ExperimentSpec, data }));
+  sortDiagnostics(diagnostics);
+  if (!r.success || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  return { spec: r.data, diagnostics };
+}
