@@ -1,0 +1,205 @@
+/**
+ * `deep-lessons`: the lessons and the engine from a terminal, with no editor.
+ *   run <experiment-file | lesson[/experiment]>   train, with a progress bar per epoch or JSON lines
+ *   check <file...>                               validate lesson and experiment files
+ *   list                                          the lessons and their experiments
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { BackendChoice, RunEvent, RunRecord, RunRequest } from '../protocol/events';
+import type { Lesson } from '../protocol/lesson';
+import type { ExperimentSpec } from '../protocol/spec';
+import { builtInLessonsDir, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson } from '../lessons';
+import { runExperiment } from '../engine';
+import { TerminalReporter, JsonReporter, type Reporter } from './report';
+
+const program = new Command();
+program
+  .name('deep-lessons')
+  .description('Deep Learning Lessons: learn to train deep neural networks by training them.')
+  .showHelpAfterError();
+
+const intArg = (what: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${what} must be a whole number, got "${v}"`);
+  return n;
+};
+
+const backendOption = () => new Option('--backend <name>', 'auto picks tensorflow (tfjs-node) where it loads, else wasm, else cpu').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto');
+
+/** Lessons: the built-in ones plus any `*.lesson.md` under the current folder. */
+async function allLessons(extra: string[] = []): Promise<Lesson[]> {
+  const dirs = [builtInLessonsDir()];
+  const cwd = process.cwd();
+  const { lessons, diagnostics } = await loadLessons(dirs, { builtIn: true });
+  const local = resolve(cwd) === resolve(builtInLessonsDir(), '..') ? [] : [cwd];
+  const mine = local.length || extra.length ? await loadLessons([...local, ...extra], { builtIn: false }) : { lessons: [], diagnostics: [] };
+  for (const d of [...diagnostics, ...mine.diagnostics]) if (d.severity === 'error') process.stderr.write(`${formatDiagnostic(d)}\n`);
+  const seen = new Set(lessons.map((l) => l.meta.id));
+  return [...lessons, ...mine.lessons.filter((l) => !seen.has(l.meta.id))];
+}
+
+interface Target {
+  key: string;
+  spec: ExperimentSpec;
+  expect: string[];
+  dependencies: Record<string, ExperimentSpec>;
+}
+
+function lessonTargets(lesson: Lesson, only?: string): Target[] {
+  const dependencies: Record<string, ExperimentSpec> = {};
+  for (const e of lesson.experiments) dependencies[`${lesson.meta.id}/${e.id}`] = e.spec;
+  const chosen = only ? lesson.experiments.filter((e) => e.id === only) : lesson.experiments;
+  return chosen.map((e) => ({ key: `${lesson.meta.id}/${e.id}`, spec: e.spec, expect: e.expect, dependencies }));
+}
+
+async function resolveTargets(target: string): Promise<Target[]> {
+  if (existsSync(target) && statSync(target).isFile()) {
+    const text = readFileSync(target, 'utf8');
+    if (target.endsWith('.lesson.md')) {
+      const { lesson, diagnostics } = parseLesson(text, resolve(target));
+      if (!lesson || diagnostics.some((d) => d.severity === 'error')) throw new UsageError(diagnostics.map(formatDiagnostic).join('\n'));
+      return lessonTargets(lesson);
+    }
+    const { spec, diagnostics } = parseExperimentFile(text, resolve(target));
+    if (!spec) throw new UsageError(diagnostics.map(formatDiagnostic).join('\n'));
+    return [{ key: resolve(target), spec, expect: spec.expect ?? [], dependencies: {} }];
+  }
+  const lessons = await allLessons();
+  const [lessonId, expId] = target.split('/');
+  const lesson = lessons.find((l) => l.meta.id === lessonId);
+  if (!lesson) {
+    const ids = lessons.map((l) => l.meta.id).join(', ');
+    throw new UsageError(`no lesson or file "${target}". Lessons: ${ids || '(none)'}. Run "deep-lessons list" to see their experiments.`);
+  }
+  if (expId && !findExperiment(lessons, target)) {
+    throw new UsageError(`lesson "${lessonId}" has no experiment "${expId}"; it has: ${lesson.experiments.map((e) => e.id).join(', ')}`);
+  }
+  return lessonTargets(lesson, expId);
+}
+
+class UsageError extends Error {}
+
+program
+  .command('run')
+  .description('train an experiment: a lesson id (all its experiments), lesson-id/experiment-id, a *.lesson.md file, or a .yaml/.json experiment file')
+  .argument('<target>', 'lesson[/experiment] or a file')
+  .addOption(backendOption())
+  .option('--data-dir <dir>', 'a folder with the Fashion-MNIST / MNIST IDX files, looked in before the cache (default: $DEEP_LESSONS_DATA_DIR)')
+  .option('--cache-dir <dir>', 'where downloaded datasets are cached')
+  .option('--epochs <n>', 'override the number of epochs', intArg('--epochs'))
+  .option('--seed <n>', 'override the seed', intArg('--seed'))
+  .option('--full', "use the experiment's full setting (the book's sizes)")
+  .option('--json', 'one JSON object per line: start, epoch, end or error')
+  .option('--batches', 'with --json, also print (throttled) batch events')
+  .action(async (target: string, opts: { backend: BackendChoice; dataDir?: string; cacheDir?: string; epochs?: number; seed?: number; full?: boolean; json?: boolean; batches?: boolean }) => {
+    const targets = await resolveTargets(target);
+    const reporter: Reporter = opts.json ? new JsonReporter(Boolean(opts.batches)) : new TerminalReporter(process.stdout.isTTY === true);
+    const abort = new AbortController();
+    const onSigint = () => {
+      if (abort.signal.aborted) process.exit(130);
+      abort.abort();
+    };
+    process.on('SIGINT', onSigint);
+    let failed = false;
+    for (const [i, t] of targets.entries()) {
+      if (abort.signal.aborted) break;
+      const req: RunRequest = {
+        type: 'run',
+        runId: `cli-${i + 1}`,
+        experiment: t.key,
+        spec: t.spec,
+        dependencies: t.dependencies,
+        options: { backend: opts.backend, dataDir: opts.dataDir, cacheDir: opts.cacheDir, epochs: opts.epochs, seed: opts.seed, full: opts.full },
+      };
+      const record: RunRecord = { runId: req.runId, experiment: t.key, epochs: [] };
+      const emit = (e: RunEvent) => {
+        if (e.type === 'start') record.start = e;
+        else if (e.type === 'epoch') record.epochs.push(e);
+        else if (e.type === 'end') record.end = e;
+        else if (e.type === 'error') record.error = e;
+        reporter.event(e, t.key);
+      };
+      const result = await runExperiment(req, emit, abort.signal);
+      if (result.error) failed = true;
+      else if (t.expect.length && result.end?.status !== 'cancelled') reporter.expectations(evaluateExpectations(t.expect, record));
+    }
+    process.off('SIGINT', onSigint);
+    reporter.close();
+    process.exitCode = failed ? 1 : abort.signal.aborted ? 130 : 0;
+  });
+
+program
+  .command('check')
+  .description('validate lesson files (*.lesson.md) and experiment files (.yaml, .yml, .json); errors as file:line:col: message')
+  .argument('<files...>')
+  .action(async (files: string[]) => {
+    let errors = 0;
+    let checked = 0;
+    const lessons: Lesson[] = [];
+    for (const f of files) {
+      if (!existsSync(f)) {
+        process.stderr.write(`${f}: no such file\n`);
+        errors++;
+        continue;
+      }
+      const text = readFileSync(f, 'utf8');
+      const { diagnostics, lesson } = f.endsWith('.lesson.md') ? parseLesson(text, f) : { ...parseExperimentFile(text, f), lesson: undefined };
+      if (lesson) lessons.push(lesson);
+      for (const d of diagnostics) {
+        process.stderr.write(`${formatDiagnostic(d)}\n`);
+        if (d.severity === 'error') errors++;
+      }
+      checked++;
+    }
+    // Across files: duplicate ids and reuse references.
+    const lessonFiles = files.filter((f) => f.endsWith('.lesson.md') && existsSync(f));
+    if (lessonFiles.length > 1) {
+      const { diagnostics } = await loadLessons(lessonFiles);
+      for (const d of diagnostics.filter((d) => /duplicate|reuse/i.test(d.message))) {
+        process.stderr.write(`${formatDiagnostic(d)}\n`);
+        if (d.severity === 'error') errors++;
+      }
+    }
+    if (errors) {
+      process.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in ${checked} file${checked === 1 ? '' : 's'}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stdout.write(`${checked} file${checked === 1 ? '' : 's'} OK\n`);
+    }
+  });
+
+program
+  .command('list')
+  .description('the lessons (built-in and under the current folder) and their experiments')
+  .option('--json', 'as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const lessons = await allLessons();
+    if (opts.json) {
+      const rows = lessons.map((l) => ({
+        id: l.meta.id,
+        title: l.meta.title,
+        topic: l.meta.topic,
+        order: l.meta.order,
+        minutes: l.meta.minutes,
+        builtIn: l.builtIn,
+        file: l.file,
+        experiments: l.experiments.map((e) => ({ id: e.id, title: e.title })),
+        quizzes: l.quizzes.map((q) => ({ id: q.id, questions: q.questions.length })),
+      }));
+      process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      return;
+    }
+    if (lessons.length === 0) process.stdout.write('no lessons found\n');
+    for (const l of lessons) {
+      process.stdout.write(`${String(l.meta.order).padStart(2)}. ${l.meta.id}  ${l.meta.title}  (${l.meta.minutes} min, ${l.meta.topic})\n`);
+      for (const e of l.experiments) process.stdout.write(`      ${l.meta.id}/${e.id}  ${e.title}\n`);
+    }
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`deep-lessons: ${msg}\n`);
+  process.exitCode = e instanceof UsageError ? 2 : 1;
+});

@@ -1,0 +1,38 @@
+/** Turning an experiment as written into the one that runs: `full` overrides, CLI overrides, defaults. */
+import { ExperimentSpec } from '../protocol/spec';
+import type { RunOptions } from '../protocol/events';
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Deep merge: objects merge key by key, anything else (arrays included) replaces. */
+export function deepMerge<T>(base: T, over: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  return out as T;
+}
+
+/**
+ * The spec a run uses: validated, with `full` merged in when asked, and the epochs and seed
+ * overrides applied. Throws with the field's path when the result is not a valid experiment.
+ */
+export function resolveSpec(spec: unknown, options: Pick<RunOptions, 'full' | 'epochs' | 'seed'> = {}): ExperimentSpec {
+  let raw = spec as Record<string, unknown>;
+  if (options.full && isPlainObject(raw) && isPlainObject(raw.full)) {
+    const { full, ...rest } = raw;
+    raw = deepMerge(rest, full);
+  }
+  const patch: Record<string, unknown> = {};
+  if (options.epochs !== undefined) patch.epochs = options.epochs;
+  if (options.seed !== undefined) patch.seed = options.seed;
+  if (Object.keys(patch).length) raw = { ...raw, training: { ...(isPlainObject(raw.training) ? raw.training : {}), ...patch } };
+  const parsed = ExperimentSpec.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    throw Object.assign(new Error(`${where || 'experiment'}: ${issue.message}`), { where });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,110 @@
+/**
+ * The trainer: takes run requests one at a time (later ones wait in a queue), drives the engine,
+ * throttles batch events, and stops a run between two batches when asked.
+ */
+import { runExperiment, type ModelStore, defaultStore } from '../engine';
+import { assertNever, type HostToTrainer, type RunEvent, type RunRequest, type TrainerToHost } from '../protocol/events';
+
+export type Send = (msg: TrainerToHost) => void;
+
+export class Trainer {
+  private readonly queue: RunRequest[] = [];
+  private current: { req: RunRequest; abort: AbortController } | undefined;
+  private draining = false;
+  private closed = false;
+  /** Resolves when the queue is empty and nothing runs. */
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly send: Send,
+    private readonly store: ModelStore = defaultStore,
+  ) {}
+
+  handle(msg: HostToTrainer): void {
+    switch (msg.type) {
+      case 'run':
+        if (this.closed) return;
+        this.queue.push(msg);
+        if (this.current || this.queue.length > 1) this.send({ type: 'queued', runId: msg.runId, position: this.queue.length });
+        void this.drain();
+        break;
+      case 'stop':
+        this.stop(msg.runId);
+        break;
+      case 'ping':
+        this.send({ type: 'pong', id: msg.id });
+        break;
+      case 'shutdown':
+        this.closed = true;
+        this.stop();
+        break;
+      default:
+        assertNever(msg, 'message');
+    }
+  }
+
+  /** Stop the given run (queued or running), or everything. */
+  stop(runId?: string): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const q = this.queue[i];
+      if (runId === undefined || q.runId === runId) {
+        this.queue.splice(i, 1);
+        this.send(cancelledEnd(q.runId));
+      }
+    }
+    if (this.current && (runId === undefined || this.current.req.runId === runId)) this.current.abort.abort();
+  }
+
+  get busy(): boolean {
+    return this.current !== undefined || this.queue.length > 0;
+  }
+
+  whenIdle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let req = this.queue.shift(); req; req = this.queue.shift()) {
+        const abort = new AbortController();
+        this.current = { req, abort };
+        const throttle = batchThrottle(req.options.maxBatchEventsPerSecond ?? 20);
+        await runExperiment(
+          req,
+          (e: RunEvent) => {
+            if (e.type === 'batch' && !throttle()) return;
+            this.send(e);
+          },
+          abort.signal,
+          this.store,
+        );
+        this.current = undefined;
+      }
+    } finally {
+      this.draining = false;
+      this.current = undefined;
+      const waiters = this.idleWaiters.splice(0);
+      for (const w of waiters) w();
+    }
+  }
+}
+
+function cancelledEnd(runId: string): TrainerToHost {
+  return { type: 'end', runId, status: 'cancelled', epochsRun: 0, final: {}, seconds: 0, samplesPerSecond: 0, tensorsBefore: 0, tensorsAfter: 0 };
+}
+
+/** True when a batch event may go out now: at most `perSecond` a second. */
+export function batchThrottle(perSecond: number, now: () => number = Date.now): () => boolean {
+  if (!(perSecond > 0)) return () => true;
+  const gap = 1000 / perSecond;
+  let last = -Infinity;
+  return () => {
+    const t = now();
+    if (t - last < gap) return false;
+    last = t;
+    return true;
+  };
+}
