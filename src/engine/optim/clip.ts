@@ -1,0 +1,71 @@
+/**
+ * Gradient clipping as Keras does it, and cheap gradient norms.
+ *
+ * - `clipvalue` v: every component into [−v, v]. Cheap, but it may change the gradient's
+ *   direction (g = [0.9, 100] becomes [0.9, 1]).
+ * - `clipnorm` c: EACH gradient tensor (one per variable) whose ℓ2 norm exceeds c is rescaled to
+ *   norm c: g · c / max(‖g‖, c). The direction is kept.
+ * - `global_clipnorm` c: all gradients rescaled together by their joint norm
+ *   √(Σ_i ‖g_i‖²): g_i · c / max(joint, c). Directions and relative sizes are kept.
+ *
+ * When several are given they apply in Keras's order: clipnorm, then global_clipnorm, then clipvalue.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface ClipOptions {
+  clipvalue?: number;
+  clipnorm?: number;
+  global_clipnorm?: number;
+}
+
+/** True when `opts` asks for any clipping (the loop can skip `clipGradients` otherwise). */
+export function needsClipping(opts: ClipOptions): boolean {
+  return opts.clipvalue !== undefined || opts.clipnorm !== undefined || opts.global_clipnorm !== undefined;
+}
+
+function checkPositive(name: string, x: number | undefined): void {
+  if (x !== undefined && !(x > 0 && Number.isFinite(x))) {
+    throw new Error(`training.${name} must be a positive number, got ${x}`);
+  }
+}
+
+/**
+ * The clipped gradients, as NEW tensors (one per input, same order and shapes), even when nothing
+ * is clipped. The inputs are not disposed: the caller owns both the inputs and the outputs.
+ */
+export function clipGradients(grads: tf.Tensor[], opts: ClipOptions): tf.Tensor[] {
+  checkPositive('clipvalue', opts.clipvalue);
+  checkPositive('clipnorm', opts.clipnorm);
+  checkPositive('global_clipnorm', opts.global_clipnorm);
+  if (grads.length === 0) return [];
+  return tf.tidy(() => {
+    let out: tf.Tensor[] = grads;
+    const { clipnorm, global_clipnorm, clipvalue } = opts;
+    if (clipnorm !== undefined) {
+      out = out.map((g) => tf.mul(g, tf.div(clipnorm, tf.maximum(l2(g), clipnorm))));
+    }
+    if (global_clipnorm !== undefined) {
+      const joint = tf.sqrt(tf.addN(out.map((g) => tf.sum(tf.square(g)))));
+      const scale = tf.div(global_clipnorm, tf.maximum(joint, global_clipnorm));
+      out = out.map((g) => tf.mul(g, scale));
+    }
+    if (clipvalue !== undefined) {
+      out = out.map((g) => tf.clipByValue(g, -clipvalue, clipvalue));
+    }
+    // With no option at all, return copies so that the ownership rule holds in every case.
+    return out === grads ? grads.map((g) => tf.clone(g)) : out;
+  });
+}
+
+function l2(g: tf.Tensor): tf.Scalar {
+  return tf.sqrt(tf.sum(tf.square(g))) as tf.Scalar;
+}
+
+/**
+ * Each gradient's ℓ2 norm, √(Σ g²), stacked into ONE tensor so that the caller reads them all with
+ * one `dataSync()` (tf.norm goes through pow, which is slow on wasm). The caller disposes it.
+ */
+export function gradNorms(grads: tf.Tensor[]): tf.Tensor1D {
+  if (grads.length === 0) return tf.tensor1d([], 'float32');
+  return tf.tidy(() => tf.stack(grads.map((g) => l2(g))) as tf.Tensor1D);
+}
