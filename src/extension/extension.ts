@@ -1,0 +1,50 @@
+/**
+ * The extension's composition root: one `registerX(context, deps)` per feature. The extension
+ * host never loads TensorFlow.js: training runs in the trainer process (see runManager.ts).
+ */
+import * as vscode from 'vscode';
+import { registerCodeLens } from './codeLens';
+import { registerCommands } from './commands';
+import { registerDiagnostics } from './diagnostics';
+import { LessonCatalog } from './lessonCatalog';
+import { PanelManager } from './lessonPanel';
+import { registerLessonTree } from './lessonTree';
+import { ProgressStore } from './progressStore';
+import { RunHistory } from './runHistory';
+import { RunManager } from './runManager';
+import { registerStatusBar } from './statusBar';
+
+export interface ExtensionApi {
+  catalog: LessonCatalog;
+  progress: ProgressStore;
+  runs: RunManager;
+  panels: PanelManager;
+  history: RunHistory;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const log = vscode.window.createOutputChannel('DL Lessons', { log: true });
+  context.subscriptions.push(log);
+  const catalog = new LessonCatalog(vscode.Uri.joinPath(context.extensionUri, 'lessons').fsPath, log);
+  context.subscriptions.push(catalog);
+  const progress = new ProgressStore(context.globalState);
+  const history = new RunHistory(vscode.Uri.joinPath(context.globalStorageUri, 'runs').fsPath);
+  const runs = new RunManager(context, catalog, progress, history, log);
+  context.subscriptions.push(runs);
+  const panels = new PanelManager({ context, catalog, progress, runs, log });
+  context.subscriptions.push(panels);
+
+  const deps = { catalog, progress, history, runs, panels, log };
+  registerCommands(context, deps);
+  registerLessonTree(context, deps);
+  registerCodeLens(context, deps);
+  registerDiagnostics(context, deps);
+  registerStatusBar(context, deps);
+
+  void catalog.ready();
+  return deps;
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions (the trainer is killed by RunManager's dispose).
+}

@@ -1,0 +1,99 @@
+/**
+ * Run summaries on disk (the extension's global storage): the last few runs of each experiment,
+ * each a RunRecord plus a decimated trace of its batch points, so that a reopened panel can
+ * replay a run and two runs can be overlaid. Pure Node (no `vscode`): give it a folder.
+ */
+import { mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BatchEvent, RunRecord } from '../protocol/events';
+import type { Outcome } from '../protocol/webview';
+import { decimate } from './runStream';
+
+export interface StoredRun extends RunRecord {
+  /** ISO time the run ended. */
+  savedAt: string;
+  full: boolean;
+  /** Batch points, decimated to at most `maxBatchPoints`. */
+  batches: BatchEvent[];
+  outcomes: Outcome[];
+}
+
+export interface RunHistoryOptions {
+  /** Runs kept per experiment (default 5). */
+  keep?: number;
+  /** Batch points kept per run (default 600). */
+  maxBatchPoints?: number;
+}
+
+/** `lesson-id/experiment-id` becomes `lesson-id__experiment-id.json`; anything else is made safe. */
+export function historyFileName(experiment: string): string {
+  return `${experiment.replace(/\//g, '__').replace(/[^A-Za-z0-9_.-]/g, '_')}.json`;
+}
+
+export class RunHistory {
+  private readonly keep: number;
+  private readonly maxBatchPoints: number;
+  /** Serializes writes per file. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly folder: string,
+    options: RunHistoryOptions = {},
+  ) {
+    this.keep = options.keep ?? 5;
+    this.maxBatchPoints = options.maxBatchPoints ?? 600;
+  }
+
+  private file(experiment: string): string {
+    return join(this.folder, historyFileName(experiment));
+  }
+
+  /** Newest first. A missing or unreadable file is an empty history. */
+  async list(experiment: string): Promise<StoredRun[]> {
+    try {
+      const parsed = JSON.parse(await readFile(this.file(experiment), 'utf8')) as unknown;
+      return Array.isArray(parsed) ? (parsed as StoredRun[]) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  async last(experiment: string): Promise<StoredRun | undefined> {
+    return (await this.list(experiment))[0];
+  }
+
+  async save(run: StoredRun): Promise<StoredRun> {
+    const stored: StoredRun = { ...run, batches: decimate(run.batches, this.maxBatchPoints) };
+    const task = this.chain.then(async () => {
+      const runs = [stored, ...(await this.list(run.experiment)).filter((r) => r.runId !== run.runId)].slice(0, this.keep);
+      await mkdir(this.folder, { recursive: true });
+      const target = this.file(run.experiment);
+      const tmp = `${target}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify(runs));
+      await rename(tmp, target);
+    });
+    this.chain = task.catch(() => undefined);
+    await task;
+    return stored;
+  }
+
+  /** Every experiment with a stored run. */
+  async experiments(): Promise<string[]> {
+    try {
+      const names = await readdir(this.folder);
+      const out: string[] = [];
+      for (const n of names.filter((n) => n.endsWith('.json'))) {
+        const runs = await this.list(n.slice(0, -5).replace(/__/g, '/'));
+        if (runs[0]) out.push(runs[0].experiment);
+      }
+      return out.sort();
+    } catch {
+      return [];
+    }
+  }
+
+  async clear(): Promise<void> {
+    await this.chain;
+    await rm(this.folder, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,399 @@
+/**
+ * Runs experiments in the trainer process and relays what they report: to the lesson panels
+ * (throttled, batched), to the status bar and tree (state changes), to history (when a run ends)
+ * and to progress. The extension host never trains: it only forks `dist/trainer.js`.
+ */
+import * as vscode from 'vscode';
+import { evaluateExpectations } from '../lessons/index';
+import type { BatchEvent, DatasetEvent, RunEvent, RunRecord, RunRequest, TrainerToHost } from '../protocol/events';
+import type { ExperimentSpec } from '../protocol/spec';
+import type { HostToWebview, Outcome, RunPhase } from '../protocol/webview';
+import type { LessonCatalog } from './lessonCatalog';
+import { Disposable } from './lifecycle';
+import type { ProgressStore } from './progressStore';
+import type { RunHistory, StoredRun } from './runHistory';
+import { RunStream } from './runStream';
+import { readSettings } from './settings';
+import { TrainerClient } from './trainerClient';
+
+export interface LiveRun {
+  runId: string;
+  key: string;
+  lessonId: string;
+  title: string;
+  full: boolean;
+  phase: RunPhase;
+  stream: RunStream;
+  download?: { report(loaded: number, total?: number, file?: string): void; done(): void };
+}
+
+export interface PanelPost {
+  lessonId: string;
+  message: HostToWebview;
+}
+
+export function newRunId(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** `from` is `exp-id` (same lesson) or `lesson-id/exp-id`. */
+export function reuseKey(lessonId: string, from: string): string {
+  return from.includes('/') ? from : `${lessonId}/${from}`;
+}
+
+export function outcomesOf(expect: readonly string[], record: RunRecord): Outcome[] {
+  if (expect.length === 0) return [];
+  try {
+    return evaluateExpectations([...expect], record).map((o) => ({
+      text: o.text,
+      met: o.met,
+      actual: o.actual === undefined || o.actual === null ? undefined : String(o.actual),
+    }));
+  } catch (e) {
+    return expect.map((text) => ({ text, met: false, actual: `could not be checked: ${e instanceof Error ? e.message : String(e)}` }));
+  }
+}
+
+export class RunManager extends Disposable {
+  private client?: TrainerClient;
+  private readonly byKey = new Map<string, LiveRun>();
+  private readonly byRunId = new Map<string, LiveRun>();
+  private readonly posted = this._register(new vscode.EventEmitter<PanelPost>());
+  readonly onDidPost = this.posted.event;
+  private readonly changed = this._register(new vscode.EventEmitter<LiveRun | undefined>());
+  readonly onDidChangeState = this.changed.event;
+  private readonly ended = this._register(new vscode.EventEmitter<StoredRun>());
+  readonly onDidEndRun = this.ended.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly catalog: LessonCatalog,
+    private readonly progress: ProgressStore,
+    private readonly history: RunHistory,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this._register({ dispose: () => this.client?.dispose() });
+    this._register({ dispose: () => [...this.byRunId.values()].forEach((r) => r.stream.dispose()) });
+  }
+
+  private trainer(): TrainerClient {
+    if (this.client) return this.client;
+    const client = new TrainerClient({
+      trainerPath: this.context.asAbsolutePath('dist/trainer.js'),
+      runtime: () => readSettings().trainerRuntime,
+      log: (level, message) => {
+        if (level === 'error') this.log.error(message);
+        else if (level === 'warn') this.log.warn(message);
+        else if (level === 'trace') this.log.trace(message);
+        else this.log.info(message);
+      },
+      stopTimeoutMs: 3000,
+    });
+    client.onMessage((m) => this.onTrainerMessage(m));
+    client.onExit((exit) => {
+      if (!exit.expected || exit.code) {
+        const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+        this.log.error(`trainer exited with ${how}; last stderr:\n${exit.stderrTail.join('\n') || '(none)'}`);
+      }
+    });
+    this.client = client;
+    return client;
+  }
+
+  /** The run of an experiment that is queued, running or stopping, if any. */
+  active(key: string): LiveRun | undefined {
+    const r = this.byKey.get(key);
+    return r && r.phase !== 'idle' ? r : undefined;
+  }
+
+  /** The latest live run of an experiment (finished or not) in this session. */
+  latest(key: string): LiveRun | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** The run currently training (for the status bar), else the newest queued one. */
+  current(): LiveRun | undefined {
+    const runs = [...this.byRunId.values()].filter((r) => r.phase !== 'idle');
+    return runs.find((r) => r.phase === 'running' || r.phase === 'stopping') ?? runs[0];
+  }
+
+  phase(key: string): RunPhase {
+    return this.byKey.get(key)?.phase ?? 'idle';
+  }
+
+  private post(lessonId: string, message: HostToWebview): void {
+    this.posted.fire({ lessonId, message });
+  }
+
+  private dependencies(lessonId: string, spec: ExperimentSpec, seen = new Set<string>()): Record<string, ExperimentSpec> {
+    const from = spec.model.reuse?.from;
+    if (!from) return {};
+    const key = reuseKey(lessonId, from);
+    if (seen.has(key)) throw new Error(`model.reuse.from makes a cycle through "${key}"`);
+    seen.add(key);
+    const found = this.catalog.experiment(key);
+    if (!found) throw new Error(`model.reuse.from names "${from}", and there is no experiment "${key}"`);
+    return { [key]: found.experiment.spec, ...this.dependencies(found.lesson.meta.id, found.experiment.spec, seen) };
+  }
+
+  /** Starts an experiment (`lesson-id/experiment-id`). Resolves once the request is sent. */
+  async run(key: string, full = false): Promise<LiveRun | undefined> {
+    await this.catalog.ready();
+    const found = this.catalog.experiment(key);
+    if (!found) {
+      void vscode.window.showErrorMessage(`No experiment "${key}". Lessons and experiments are listed in the DL Lessons view.`);
+      return undefined;
+    }
+    const existing = this.active(key);
+    if (existing) {
+      void vscode.window.showInformationMessage(`"${existing.title}" is already ${existing.phase}.`);
+      return existing;
+    }
+    const { lesson, experiment } = found;
+    let dependencies: Record<string, ExperimentSpec>;
+    try {
+      dependencies = this.dependencies(lesson.meta.id, experiment.spec);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`${lesson.file}:${experiment.range.start.line}: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+    return this.start(key, lesson.meta.id, experiment.title, experiment.spec, full, dependencies);
+  }
+
+  /** Sends a run request for any spec (also used to fetch datasets). */
+  start(key: string, lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec> = {}): LiveRun {
+    const settings = readSettings();
+    const storage = this.context.globalStorageUri.fsPath;
+    const runId = newRunId();
+    const stream = new RunStream(runId, key, full, (events) => this.post(lessonId, { type: 'runEvents', key, runId, mode: 'live', reset: false, full, events }), {
+      ratePerSecond: settings.chartUpdateRate,
+    });
+    const previous = this.byKey.get(key);
+    if (previous) {
+      previous.stream.dispose();
+      this.byRunId.delete(previous.runId);
+    }
+    const live: LiveRun = { runId, key, lessonId, title, full, phase: 'queued', stream };
+    this.byKey.set(key, live);
+    this.byRunId.set(runId, live);
+    const request: RunRequest = {
+      type: 'run',
+      runId,
+      experiment: key,
+      spec,
+      dependencies,
+      options: {
+        backend: settings.backend,
+        dataDir: settings.dataDir ?? process.env.DEEP_LESSONS_DATA_DIR,
+        cacheDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'datasets').fsPath,
+        modelDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath,
+        epochs: settings.epochsBudget || undefined,
+        full,
+      },
+    };
+    this.log.info(`run ${runId}: ${key}${full ? ' (full)' : ''} on ${settings.backend}; storage ${storage}`);
+    this.post(lessonId, { type: 'runEvents', key, runId, mode: 'live', reset: true, full, events: [] });
+    this.post(lessonId, { type: 'runPhase', key, phase: 'queued', runId });
+    this.changed.fire(live);
+    this.trainer().run(request);
+    return live;
+  }
+
+  /** Stops one experiment's run, or every run. */
+  stop(key?: string): void {
+    const runs = key ? [this.active(key)].filter((r): r is LiveRun => !!r) : [...this.byRunId.values()].filter((r) => r.phase !== 'idle');
+    for (const r of runs) {
+      r.phase = 'stopping';
+      this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: 'stopping', runId: r.runId });
+      this.client?.stop(r.runId);
+      this.changed.fire(r);
+    }
+  }
+
+  private onTrainerMessage(m: TrainerToHost): void {
+    switch (m.type) {
+      case 'ready':
+      case 'pong':
+        return;
+      case 'queued': {
+        const r = this.byRunId.get(m.runId);
+        if (r) this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: 'queued', runId: r.runId, position: m.position });
+        return;
+      }
+      case 'log':
+        if (m.level === 'error') this.log.error(`[trainer] ${m.message}`);
+        else if (m.level === 'warn') this.log.warn(`[trainer] ${m.message}`);
+        else this.log.info(`[trainer] ${m.message}`);
+        if (m.runId) this.byRunId.get(m.runId)?.stream.push(m);
+        return;
+      case 'start':
+      case 'batch':
+      case 'epoch':
+      case 'end':
+      case 'error':
+      case 'dataset':
+        this.onRunEvent(m);
+        return;
+      default:
+        return assertNeverMessage(m);
+    }
+  }
+
+  private onRunEvent(e: RunEvent & { runId: string }): void {
+    const r = this.byRunId.get(e.runId);
+    if (!r) return;
+    if (e.type === 'start' && r.phase === 'queued') {
+      r.phase = 'running';
+      this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: 'running', runId: r.runId });
+      this.log.info(`run ${r.runId}: ${e.backend} backend (${e.backendReason}); ${e.epochs} epochs × ${e.batchesPerEpoch} batches`);
+    }
+    if (e.type === 'dataset') this.onDataset(r, e);
+    r.stream.push(e);
+    if (e.type === 'epoch' || e.type === 'start') this.changed.fire(r);
+    if (e.type === 'end' || e.type === 'error') void this.finish(r);
+  }
+
+  private onDataset(r: LiveRun, e: DatasetEvent): void {
+    if (e.phase === 'download' && !r.download) {
+      let resolveDone: () => void = () => undefined;
+      const done = new Promise<void>((res) => (resolveDone = res));
+      let last = 0;
+      const state: { progress?: vscode.Progress<{ message?: string; increment?: number }> } = {};
+      r.download = {
+        report: (loaded, total, file) => {
+          if (!state.progress) return;
+          const pct = total ? (100 * loaded) / total : 0;
+          state.progress.report({ message: `${file ?? ''} ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`, increment: total ? pct - last : undefined });
+          last = pct;
+        },
+        done: () => resolveDone(),
+      };
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Downloading ${e.dataset}`, cancellable: true },
+        async (progress, token) => {
+          state.progress = progress;
+          token.onCancellationRequested(() => {
+            this.log.warn(`download of ${e.dataset} cancelled by the learner`);
+            this.stop(r.key);
+            resolveDone();
+          });
+          await done;
+        },
+      );
+    }
+    if (r.download) {
+      if (e.phase === 'download' && e.loadedBytes !== undefined) {
+        if (e.loadedBytes === 0 || e.loadedBytes === e.totalBytes) r.download.report(e.loadedBytes, e.totalBytes, e.file);
+        else r.download.report(e.loadedBytes, e.totalBytes, e.file);
+      }
+      if (e.phase === 'done') {
+        r.download.done();
+        r.download = undefined;
+      }
+    }
+  }
+
+  private async finish(r: LiveRun): Promise<void> {
+    r.download?.done();
+    r.download = undefined;
+    r.stream.flush();
+    r.phase = 'idle';
+    this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: 'idle', runId: r.runId });
+    this.changed.fire(r);
+    const record = r.stream.record;
+    const found = this.catalog.experiment(r.key);
+    const outcomes = record.end && record.end.status !== 'cancelled' && found ? outcomesOf(found.experiment.expect, record) : [];
+    if (outcomes.length) this.post(r.lessonId, { type: 'outcomes', key: r.key, runId: r.runId, outcomes });
+    if (record.error) this.reportError(r, record.error.message, record.error.where);
+    if (!found) return; // a dataset fetch, not a lesson run
+    const stored: StoredRun = { ...record, epochs: [...record.epochs], savedAt: new Date().toISOString(), full: r.full, batches: r.stream.batches(), outcomes };
+    if (record.end && record.end.status !== 'cancelled') {
+      await this.progress.markExperimentRun(r.lessonId, found.experiment.id);
+    }
+    if (record.start) {
+      try {
+        this.ended.fire(await this.history.save(stored));
+      } catch (e) {
+        this.log.error(`could not save run ${r.runId} in ${this.history.folder}: ${String(e)}`);
+      }
+    }
+  }
+
+  private reportError(r: LiveRun, message: string, where?: string): void {
+    this.log.error(`run ${r.runId} (${r.key}) failed${where ? ` at ${where}` : ''}: ${message}`);
+    const datasetProblem = where === 'dataset' || /download|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|offline|fetch failed|network/i.test(message);
+    if (datasetProblem) {
+      void vscode.window
+        .showErrorMessage(
+          `${r.title}: the dataset could not be loaded (${message}). Offline? Put the IDX .gz files in a folder and set "deepLessons.dataDir" to it, or try a lesson experiment on a synthetic dataset (spirals, moons, blobs, shapes), which needs no network.`,
+          'Set Dataset Folder…',
+          'Show Log',
+        )
+        .then((choice) => {
+          if (choice === 'Set Dataset Folder…') void vscode.commands.executeCommand('workbench.action.openSettings', 'deepLessons.dataDir');
+          if (choice === 'Show Log') this.log.show();
+        });
+    } else {
+      void vscode.window.showErrorMessage(`${r.title} failed${where ? ` (${where})` : ''}: ${message}`, 'Show Log').then((c) => c && this.log.show());
+    }
+  }
+
+  /** A run's record and batch points: the live one if this session has it, else the last stored. */
+  async runData(key: string): Promise<{ record: RunRecord; batches: BatchEvent[]; full: boolean; outcomes: Outcome[] } | undefined> {
+    const live = this.byKey.get(key);
+    if (live?.stream.record.start) {
+      const found = this.catalog.experiment(key);
+      const outcomes = live.stream.finished && found ? outcomesOf(found.experiment.expect, live.stream.record) : [];
+      return { record: live.stream.record, batches: live.stream.batches(), full: live.full, outcomes };
+    }
+    const stored = await this.history.last(key);
+    return stored ? { record: stored, batches: stored.batches, full: stored.full, outcomes: stored.outcomes } : undefined;
+  }
+
+  /** Messages that bring a freshly opened panel up to date: every experiment's latest run. */
+  async replay(lessonId: string): Promise<HostToWebview[]> {
+    const lesson = this.catalog.byId(lessonId);
+    if (!lesson) return [];
+    const out: HostToWebview[] = [];
+    for (const e of lesson.experiments) {
+      const key = `${lessonId}/${e.id}`;
+      const live = this.byKey.get(key);
+      if (live) {
+        live.stream.flush();
+        out.push({ type: 'runEvents', key, runId: live.runId, mode: 'replay', reset: true, full: live.full, events: live.stream.replay() });
+        out.push({ type: 'runPhase', key, phase: live.phase, runId: live.runId });
+        if (live.stream.finished) {
+          const outcomes = live.stream.record.end?.status !== 'cancelled' ? outcomesOf(e.expect, live.stream.record) : [];
+          if (outcomes.length) out.push({ type: 'outcomes', key, runId: live.runId, outcomes });
+        }
+        continue;
+      }
+      const stored = await this.history.last(key);
+      if (!stored) continue;
+      out.push({ type: 'runEvents', key, runId: stored.runId, mode: 'replay', reset: true, full: stored.full, events: storedEvents(stored) });
+      if (stored.outcomes.length) out.push({ type: 'outcomes', key, runId: stored.runId, outcomes: stored.outcomes });
+    }
+    return out;
+  }
+}
+
+/** A stored run as the event sequence the page understands. */
+export function storedEvents(run: StoredRun): RunEvent[] {
+  const out: RunEvent[] = [];
+  if (run.start) out.push(run.start);
+  const bpe = run.start?.batchesPerEpoch ?? 0;
+  let bi = 0;
+  for (const e of run.epochs) {
+    while (bi < run.batches.length && (bpe === 0 || run.batches[bi]!.step < e.epoch * bpe)) out.push(run.batches[bi++]!);
+    out.push(e);
+  }
+  while (bi < run.batches.length) out.push(run.batches[bi++]!);
+  if (run.end) out.push(run.end);
+  if (run.error) out.push(run.error);
+  return out;
+}
+
+function assertNeverMessage(m: never): void {
+  void m;
+}

@@ -1,0 +1,36 @@
+/** The extension's settings, read fresh each time (they can change while it runs). */
+import * as vscode from 'vscode';
+import type { BackendChoice } from '../protocol/events';
+
+export const SECTION = 'deepLessons';
+
+export interface Settings {
+  backend: BackendChoice;
+  dataDir?: string;
+  chartUpdateRate: number;
+  /** 0: the lesson's own epochs. */
+  epochsBudget: number;
+  trainerRuntime?: string;
+}
+
+const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const backend = c.get<string>('backend', 'auto');
+  const rate = c.get<number>('chartUpdateRate', 4);
+  const budget = c.get<number>('epochsBudget', 0);
+  const dataDir = c.get<string>('dataDir', '').trim();
+  const runtime = c.get<string>('trainerRuntime', '').trim();
+  return {
+    backend: (BACKENDS as readonly string[]).includes(backend) ? (backend as BackendChoice) : 'auto',
+    dataDir: dataDir || undefined,
+    chartUpdateRate: Number.isFinite(rate) && rate > 0 ? Math.min(rate, 30) : 4,
+    epochsBudget: Number.isInteger(budget) && budget > 0 ? budget : 0,
+    trainerRuntime: runtime || undefined,
+  };
+}
+
+export async function setBackend(backend: BackendChoice): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update('backend', backend, vscode.ConfigurationTarget.Global);
+}

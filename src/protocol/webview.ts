@@ -1,0 +1,127 @@
+/**
+ * Messages between the extension host and the lesson panel (webview). Types only.
+ *
+ * The host never sends quiz answers or explanations before the learner has answered: the page
+ * gets the questions, the host grades (answers are not trusted from the page).
+ */
+import type { BackendChoice, RunEvent } from './events';
+import type { ExperimentSpec } from './spec';
+
+/** A question as the page sees it: no answer, no explanation. */
+export type PublicQuestion =
+  | { type: 'single'; prompt: string; choices: string[] }
+  | { type: 'multiple'; prompt: string; choices: string[] }
+  | { type: 'numeric'; prompt: string };
+
+export interface ExperimentView {
+  kind: 'experiment';
+  /** `lesson-id/experiment-id`. */
+  key: string;
+  id: string;
+  title: string;
+  explains?: string;
+  expect: string[];
+  /** A short line about the setup: dataset, layers, optimizer, epochs. */
+  setup: string;
+  /** Whether the experiment has `full` overrides (shows "Run full"). */
+  hasFull: boolean;
+  spec: ExperimentSpec;
+  line: number;
+}
+
+export interface QuizView {
+  kind: 'quiz';
+  id: string;
+  title?: string;
+  questions: PublicQuestion[];
+  line: number;
+}
+
+export type SegmentView = { kind: 'markdown'; text: string; line: number } | ExperimentView | QuizView;
+
+export interface LessonView {
+  id: string;
+  title: string;
+  topic: string;
+  summary: string;
+  minutes: number;
+  file: string;
+  builtIn: boolean;
+  segments: SegmentView[];
+}
+
+/** One graded answer, as stored in progress and sent back to the page. */
+export interface QuizAnswerResult {
+  quizId: string;
+  question: number;
+  correct: boolean;
+  explanation: string;
+  /** The right answer, shown after answering: a choice index, indices, or a number. */
+  expected: number | number[];
+  /** What the learner answered. */
+  given: number | number[];
+}
+
+export interface QuizScore {
+  answered: number;
+  correct: number;
+  total: number;
+}
+
+export interface Outcome {
+  text: string;
+  met: boolean;
+  actual?: string;
+}
+
+export type RunPhase = 'idle' | 'queued' | 'running' | 'stopping';
+
+/** Where a run's events come from in a `runEvents` message. */
+export type RunEventsMode = 'live' | 'replay';
+
+export interface CompareSeries {
+  key: string;
+  title: string;
+  runId: string;
+  events: RunEvent[];
+}
+
+export type HostToWebview =
+  | {
+      type: 'init';
+      lesson: LessonView;
+      answers: QuizAnswerResult[];
+      backend: BackendChoice;
+      /** Chart points posted per second at most. */
+      chartUpdateRate: number;
+      /** Scroll to this experiment or quiz id after rendering. */
+      reveal?: string;
+    }
+  /** Events of one run; `reset` clears the run card first (a new run, or a replay). */
+  | { type: 'runEvents'; key: string; runId: string; mode: RunEventsMode; reset: boolean; full: boolean; events: RunEvent[] }
+  | { type: 'runPhase'; key: string; phase: RunPhase; runId?: string; position?: number }
+  | { type: 'outcomes'; key: string; runId: string; outcomes: Outcome[] }
+  | { type: 'quizResult'; result: QuizAnswerResult; score: QuizScore }
+  | { type: 'quizReset' }
+  | { type: 'compare'; series: CompareSeries[]; differences: string[] }
+  | { type: 'backend'; backend: BackendChoice }
+  | { type: 'reveal'; id: string }
+  | { type: 'notice'; level: 'info' | 'warn' | 'error'; message: string; key?: string };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'run'; key: string; full: boolean }
+  | { type: 'stop'; key: string }
+  | { type: 'answer'; quizId: string; question: number; answer: number | number[] }
+  | { type: 'compare'; keys: string[] }
+  | { type: 'exportMetrics'; key: string; format: 'csv' | 'json' }
+  | { type: 'exportPng'; name: string; dataUrl: string }
+  | { type: 'openSource'; line: number }
+  | { type: 'selectBackend' };
+
+/** What the page keeps with `setState`, so that the host can restore it after a reload. */
+export interface PanelState {
+  lessonId: string;
+  file?: string;
+  scrollY?: number;
+}
