@@ -281,11 +281,17 @@ function explain(issue: Issue, base: PathKey[], ctx: IssueContext, out: Found[])
         const name = path[path.length - 1];
         if (path.length === 0) {
           at(path, `empty: expected ${expected}`);
+        } else if (name === 'id') {
+          at(path, `${prefix}missing; add \`id:\` with a lower-case id (letters, digits and dashes), e.g. \`id: deep-sigmoid\``, b.missingRange(path.slice(0, -1)));
         } else {
           at(path, `${prefix}missing; add \`${String(name)}:\` with ${expected}`, b.missingRange(path.slice(0, -1)));
         }
       } else {
-        at(path, `${prefix}expected ${expected}, got ${describeValue(value)}`);
+        const colonHint =
+          issue.expected === 'string' && value !== null && typeof value === 'object' && !Array.isArray(value)
+            ? ' (a plain text containing ": " reads as a mapping in YAML; put the text in quotes)'
+            : '';
+        at(path, `${prefix}expected ${expected}, got ${describeValue(value)}${colonHint}`);
       }
       return;
     }
@@ -353,7 +359,11 @@ function explainUnion(issue: z.core.$ZodIssueInvalidUnion, path: PathKey[], valu
     return;
   }
   // Keep the branches that accept this kind of value (drop "expected object, got string").
-  const branches = issue.errors.filter((errs) => !errs.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
+  // A mapping or a list is never one of an enum's names, so drop the enum branches for those too.
+  const structured = value !== null && typeof value === 'object';
+  const branches = issue.errors.filter(
+    (errs) => !errs.some((e) => e.path.length === 0 && (e.code === 'invalid_type' || (structured && e.code === 'invalid_value'))),
+  );
   const prefix = field ? `${field}: ` : '';
   if (branches.length === 0) {
     out.push({ path, message: `${prefix}expected ${describeSchema(schemaAt(ctx.schema, path, ctx.data))}, got ${describeValue(value)}`, range: b.rangeOf(path) });

@@ -152,7 +152,7 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
     flushProse();
     if (!fence.close) {
       diagnostics.push(
-        err(file, lineRange(line, indent + 1), `unterminated \`${info}\` block: the \`${marker}${info}\` fence is never closed; add a line \`${marker}\` after the block's YAML`),
+        err(file, lineRange(line, indent + 1), `unterminated ${info} block: the opening ${marker}${info} has no closing ${marker} line; add one after the block's YAML`),
       );
       break;
     }
@@ -161,22 +161,15 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
     diagnostics.push(...block.diagnostics);
     const fenceRange = lineRange(line, indent + 1);
     if (block.ok) {
-      if (fence.kind === 'experiment') {
-        const exp = parseExperimentBlock(block, range, fenceRange, diagnostics, reuseChecks);
-        if (exp) {
-          if (claimId(ids, exp.id, 'experiment', block, line.no, diagnostics)) {
-            experiments.push(exp);
-            segments.push(exp);
-          }
-        }
-      } else {
-        const quiz = parseQuizBlock(block, range, fenceRange, diagnostics);
-        if (quiz) {
-          if (claimId(ids, quiz.id, 'quiz', block, line.no, diagnostics)) {
-            quizzes.push(quiz);
-            segments.push(quiz);
-          }
-        }
+      // Claim the id first, even for a block with other errors, so that duplicates are always reported.
+      const rawId = valueAt(block.value, ['id']);
+      const unique = typeof rawId !== 'string' || claimId(ids, rawId, fence.kind, block, line.no, diagnostics);
+      const parsed =
+        fence.kind === 'experiment' ? parseExperimentBlock(block, range, fenceRange, diagnostics, reuseChecks) : parseQuizBlock(block, range, fenceRange, diagnostics);
+      if (parsed && unique) {
+        if (parsed.kind === 'experiment') experiments.push(parsed);
+        else quizzes.push(parsed);
+        segments.push(parsed);
       }
     }
     i = j + 1;
@@ -184,20 +177,30 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
   flushProse();
 
   // ---- reuse.from within the lesson (`lesson/exp` references are checked by loadLessons)
+  const badReuse = new Set<YamlBlock>();
   for (const r of reuseChecks) {
     const slash = r.from.indexOf('/');
     const [lessonId, expId] = slash >= 0 ? [r.from.slice(0, slash), r.from.slice(slash + 1)] : [meta?.id, r.from];
     if (slash >= 0 && lessonId !== meta?.id) continue;
-    if (!experiments.some((e) => e.id === expId)) {
-      const known = experiments.map((e) => e.id);
+    const expIds = [...ids].filter(([, v]) => v.kind === 'experiment').map(([k]) => k);
+    if (!expIds.includes(expId ?? '')) {
+      badReuse.add(r.block);
+      const known = expIds.filter((e) => e !== valueAt(r.block.value, ['id']));
       diagnostics.push(
         err(
           file,
           r.block.rangeOf(r.path),
-          `${formatPath(r.path)}: "${r.from}" names no experiment of this lesson; ${known.length ? `expected one of ${known.join(', ')}` : 'this lesson has no other valid experiment'} (or "lesson-id/experiment-id" for another lesson)`,
+          `${formatPath(r.path)}: "${r.from}" names no experiment of this lesson; ${known.length ? `expected one of ${known.join(', ')}` : 'this lesson has no other experiment'} (or "lesson-id/experiment-id" for another lesson)`,
           formatPath(r.path),
         ),
       );
+    }
+  }
+
+  if (badReuse.size) {
+    const bad = (s: LessonSegment) => s.kind === 'experiment' && reuseChecks.some((r) => badReuse.has(r.block) && valueAt(r.block.value, ['id']) === s.id);
+    for (const list of [segments, experiments] as LessonSegment[][]) {
+      for (let k = list.length - 1; k >= 0; k--) if (bad(list[k])) list.splice(k, 1);
     }
   }
 
@@ -276,7 +279,9 @@ function parseExperimentBlock(
     const id = valueAt(data, ['id']);
     if (from === id) {
       diagnostics.push(err(block.file, block.rangeOf(['model', 'reuse', 'from']), `model.reuse.from: an experiment cannot reuse itself; name an earlier experiment`, 'model.reuse.from'));
-    } else reuseChecks.push({ from, block, path: ['model', 'reuse', 'from'] });
+    } else {
+      reuseChecks.push({ from, block, path: ['model', 'reuse', 'from'] });
+    }
   }
   if (!r.success || diagnostics.length > before) return undefined;
   const spec = r.data;
@@ -307,14 +312,14 @@ function parseQuizBlock(block: YamlBlock, range: SourceRange, fenceRange: Source
         else qids.set(id, k);
       }
       const nChoices = Array.isArray(choices) ? choices.length : undefined;
-      const range = nChoices ? `an index from 0 to ${nChoices - 1}` : 'an index from 0';
+      const range = nChoices ? `from 0 to ${nChoices - 1}` : 'from 0';
       if (type === 'single' && Array.isArray(choices)) {
         if (typeof answer === 'string') {
           const at = choices.indexOf(answer);
           if (at >= 0) here(['answer'], `give the index of the right choice (from 0), not its text: answer: ${at}`);
-          else here(['answer'], `"${answer}" is not one of the choices; give the right choice's index, ${range}`);
+          else here(['answer'], `"${answer}" is not one of the choices; give the index of the right choice, ${range}`);
         } else if (typeof answer === 'number' && Number.isInteger(answer) && nChoices !== undefined && (answer < 0 || answer >= nChoices)) {
-          here(['answer'], `${answer} is out of range: this question has ${nChoices} choices, so its answer is ${range}`);
+          here(['answer'], `${answer} is out of range: this question has ${nChoices} choices, so its answer is an index ${range}`);
         }
       }
       if (type === 'multiple' && Array.isArray(choices) && Array.isArray(answer)) {
@@ -322,11 +327,11 @@ function parseQuizBlock(block: YamlBlock, range: SourceRange, fenceRange: Source
         answer.forEach((a: unknown, n) => {
           if (typeof a === 'string') {
             const at = choices.indexOf(a);
-            here(['answer', n], at >= 0 ? `give the index of the choice (from 0), not its text: ${at}` : `"${a}" is not one of the choices; give ${range}`);
+            here(['answer', n], at >= 0 ? `give the index of the choice (from 0), not its text: ${at}` : `"${a}" is not one of the choices; give the index of a right choice, ${range}`);
           } else if (typeof a === 'number' && Number.isInteger(a)) {
-            if (a < 0 || (nChoices !== undefined && a >= nChoices)) here(['answer', n], `${a} is out of range: this question has ${nChoices} choices, so each answer is ${range}`);
+            if (a < 0 || (nChoices !== undefined && a >= nChoices)) here(['answer', n], `${a} is out of range: this question has ${nChoices} choices, so each answer is an index ${range}`);
             else if (seen.has(a)) here(['answer', n], `${a} is listed twice; list each right choice once`);
-            seen.add(a);
+            else seen.add(a);
           }
         });
         if (nChoices !== undefined && seen.size === nChoices && answer.length === nChoices) {
