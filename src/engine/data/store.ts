@@ -175,6 +175,8 @@ async function isDir(path: string): Promise<boolean> {
   }
 }
 
+const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+
 async function readBytes(path: string): Promise<Uint8Array> {
   const b = await fsp.readFile(path);
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -277,7 +279,7 @@ async function download(url: string, tmp: string, info: IdxFileInfo, fetchFn: Fe
     clearTimeout(timer);
     timer = setTimeout(() => {
       stalled = true;
-      ac.abort(new Error(`no data for ${Math.round(stallMs / 1000)} s`));
+      ac.abort(new Error(`no data for ${duration(stallMs)}`));
     }, stallMs);
   };
   const handle = await fsp.open(tmp, 'wx');
@@ -315,7 +317,7 @@ async function download(url: string, tmp: string, info: IdxFileInfo, fetchFn: Fe
     return { hash: hasher.digest('hex'), bytes: loaded };
   } catch (e) {
     if (signal?.aborted) throw abortError(signal);
-    if (stalled) throw new Error(`no data for ${Math.round(stallMs / 1000)} s (offline, or the host does not answer)`, { cause: e });
+    if (stalled) throw new Error(`no data for ${duration(stallMs)} (offline, or the host does not answer)`, { cause: e });
     throw e;
   } finally {
     clearTimeout(timer);

@@ -1,0 +1,222 @@
+// The dataset store: local folder first, then the cache, then a download that is checked and
+// written atomically. The downloads here go to a fake fetch function: no test touches the network.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DATASETS, DatasetError, loadDataset, resolveIdxFile, type DatasetProgress, type FetchFn } from '../../src/engine/data';
+
+const DATA_DIR = process.env.DEEP_LESSONS_DATA_DIR;
+function realFile(dataset: string, file: string): Buffer {
+  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (../shared/datasets); scripts/run-tests.mjs sets it');
+  const p = join(DATA_DIR, dataset, file);
+  assert.ok(existsSync(p), `${p} is missing: DEEP_LESSONS_DATA_DIR must hold the official IDX files`);
+  return readFileSync(p);
+}
+
+const tmp = (tag: string) => mkdtempSync(join(tmpdir(), `dl-data-${tag}-`));
+/** Every file under a folder, hidden ones included. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)).map((f) => join(n, f)) : [n]));
+}
+
+const fm = DATASETS['fashion-mnist'];
+const labelsInfo = fm.files.find((f) => f.file === 't10k-labels-idx1-ubyte.gz')!;
+
+/** A fake server: answers every URL with `body` (in 1 KiB chunks) and counts the calls. */
+function serving(body: Uint8Array | ((url: string) => Uint8Array)) {
+  const calls: string[] = [];
+  const fetch: FetchFn = async (url) => {
+    calls.push(url);
+    const bytes = typeof body === 'function' ? body(url) : body;
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < bytes.length; i += 1024) c.enqueue(bytes.slice(i, i + 1024));
+        c.close();
+      },
+    });
+    return new Response(stream, { headers: { 'content-length': String(bytes.length) } });
+  };
+  return { fetch, calls };
+}
+
+const offline: FetchFn = async () => {
+  throw new TypeError('fetch failed', { cause: new Error('getaddrinfo ENOTFOUND fashion-mnist.s3-website.eu-central-1.amazonaws.com') });
+};
+const neverCalled: FetchFn = async (url) => {
+  throw new Error(`fetch must not be called, was called for ${url}`);
+};
+
+test('a good download lands in the cache after its check, and the second load reads the cache without fetching', async () => {
+  const cacheDir = tmp('cache');
+  const good = realFile('fashion-mnist', labelsInfo.file);
+  const server = serving(good);
+  const progress: DatasetProgress[] = [];
+  const r = await resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: join(cacheDir, 'no-such-folder'), cacheDir, fetch: server.fetch, onProgress: (p) => progress.push(p) });
+  assert.equal(r.from, 'download');
+  assert.deepEqual(server.calls, ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/t10k-labels-idx1-ubyte.gz']);
+  assert.equal(r.path, join(cacheDir, 'fashion-mnist', labelsInfo.file));
+  assert.deepEqual(readFileSync(r.path), good);
+  assert.deepEqual(filesUnder(cacheDir), [join('fashion-mnist', labelsInfo.file)], 'only the verified file, no temporary file');
+  // Progress: download from 0 to all 5148 bytes, then verify, then done.
+  const dl = progress.filter((p) => p.phase === 'download');
+  assert.equal(dl[0].loadedBytes, 0);
+  assert.equal(dl.at(-1)!.loadedBytes, 5148);
+  assert.equal(dl.at(-1)!.totalBytes, 5148);
+  assert.deepEqual(progress.slice(-2).map((p) => p.phase), ['verify', 'done']);
+  assert.ok(progress.every((p) => p.dataset === 'fashion-mnist' && p.file === labelsInfo.file));
+
+  const again: DatasetProgress[] = [];
+  const r2 = await resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: join(cacheDir, 'no-such-folder'), cacheDir, fetch: neverCalled, onProgress: (p) => again.push(p) });
+  assert.equal(r2.from, 'cache');
+  assert.deepEqual(Buffer.from(r2.bytes), good);
+  assert.deepEqual(again.map((p) => p.phase), ['cache', 'verify', 'done']);
+});
+
+test('a download with the wrong checksum is a clear error and leaves no file in the cache', async () => {
+  const cacheDir = tmp('bad');
+  const junk = new Uint8Array(5148).fill(7);
+  const server = serving(junk);
+  await assert.rejects(resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: join(cacheDir, 'none'), cacheDir, fetch: server.fetch }), (e: unknown) => {
+    assert.ok(e instanceof DatasetError);
+    assert.match(e.message, /^fashion-mnist: cannot get t10k-labels-idx1-ubyte\.gz:/);
+    assert.match(e.message, /downloaded from http:\/\/fashion-mnist\.s3-website\.eu-central-1\.amazonaws\.com\/t10k-labels-idx1-ubyte\.gz, but the checksum is wrong \(SHA-256 [0-9a-f]{64}, expected 67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5; 5148 bytes, expected 5148\); nothing was kept/);
+    return true;
+  });
+  assert.equal(server.calls.length, 2, 'the official host, then the mirror');
+  assert.deepEqual(filesUnder(cacheDir), []);
+});
+
+test('when the official host sends junk, the mirror is tried, and what checks is kept', async () => {
+  const cacheDir = tmp('mirror');
+  const good = realFile('fashion-mnist', labelsInfo.file);
+  const server = serving((url) => (url.startsWith('http://fashion-mnist') ? new Uint8Array(100) : good));
+  const r = await resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: join(cacheDir, 'none'), cacheDir, fetch: server.fetch });
+  assert.equal(r.from, 'download');
+  assert.equal(server.calls[1], 'https://storage.googleapis.com/tensorflow/tf-keras-datasets/t10k-labels-idx1-ubyte.gz');
+  assert.deepEqual(filesUnder(cacheDir), [join('fashion-mnist', labelsInfo.file)]);
+});
+
+test('a damaged file in the cache is dropped and fetched again', async () => {
+  const cacheDir = tmp('damaged');
+  mkdirSync(join(cacheDir, 'fashion-mnist'));
+  writeFileSync(join(cacheDir, 'fashion-mnist', labelsInfo.file), 'not the file');
+  const good = realFile('fashion-mnist', labelsInfo.file);
+  const server = serving(good);
+  const r = await resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: join(cacheDir, 'none'), cacheDir, fetch: server.fetch });
+  assert.equal(r.from, 'download');
+  assert.equal(server.calls.length, 1);
+  assert.deepEqual(readFileSync(join(cacheDir, 'fashion-mnist', labelsInfo.file)), good);
+});
+
+test('the local folder is looked in first, as <dir>/<dataset>/<file> and as <dir>/<file>', async () => {
+  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (../shared/datasets)');
+  const cacheDir = tmp('local');
+  // A valid copy in the cache too: the local folder still wins.
+  mkdirSync(join(cacheDir, 'fashion-mnist'));
+  copyFileSync(join(DATA_DIR, 'fashion-mnist', labelsInfo.file), join(cacheDir, 'fashion-mnist', labelsInfo.file));
+  const nested = await resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: DATA_DIR, cacheDir, fetch: neverCalled });
+  assert.equal(nested.from, 'local');
+  assert.equal(nested.path, join(DATA_DIR, 'fashion-mnist', labelsInfo.file));
+
+  const flat = tmp('flat');
+  copyFileSync(join(DATA_DIR, 'fashion-mnist', labelsInfo.file), join(flat, labelsInfo.file));
+  const phases: string[] = [];
+  const r = await resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: flat, cacheDir: tmp('empty'), fetch: neverCalled, onProgress: (p) => phases.push(p.phase) });
+  assert.equal(r.from, 'local');
+  assert.equal(r.path, join(flat, labelsInfo.file));
+  assert.deepEqual(phases, ['local', 'verify', 'done']);
+});
+
+test('the environment variable DEEP_LESSONS_DATA_DIR is the local folder when no option is given', async () => {
+  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (../shared/datasets)');
+  const r = await resolveIdxFile('mnist', DATASETS.mnist.files[3], { cacheDir: tmp('env'), fetch: neverCalled });
+  assert.equal(r.from, 'local');
+  assert.equal(r.path, join(DATA_DIR, 'mnist', 't10k-labels-idx1-ubyte.gz'));
+});
+
+test('an uncompressed local file is accepted against the checksum of its gunzipped bytes', async () => {
+  const dir = tmp('raw');
+  const { gunzipSync } = await import('node:zlib');
+  mkdirSync(join(dir, 'fashion-mnist'));
+  writeFileSync(join(dir, 'fashion-mnist', 't10k-labels-idx1-ubyte'), gunzipSync(realFile('fashion-mnist', labelsInfo.file)));
+  const r = await resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: dir, cacheDir: tmp('c'), fetch: neverCalled });
+  assert.equal(r.from, 'local');
+  assert.equal(r.bytes.length, 10008);
+});
+
+test('a local file with the wrong checksum is an error that says so', async () => {
+  const dir = tmp('wrong');
+  mkdirSync(join(dir, 'fashion-mnist'));
+  const p = join(dir, 'fashion-mnist', labelsInfo.file);
+  writeFileSync(p, 'hello');
+  await assert.rejects(resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: dir, cacheDir: tmp('c'), fetch: neverCalled }), (e: unknown) => {
+    assert.ok(e instanceof DatasetError);
+    assert.equal(e.where, p);
+    assert.match(e.message, new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: wrong checksum for fashion-mnist's t10k-labels-idx1-ubyte\\.gz: SHA-256 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824, expected 67da17c7`));
+    assert.match(e.message, /replace it with the official file, or remove it/);
+    return true;
+  });
+});
+
+test("a flat local folder holding another dataset's file is not taken for this one", async () => {
+  const dir = tmp('other');
+  copyFileSync(join(DATA_DIR ?? '', 'mnist', labelsInfo.file), join(dir, labelsInfo.file));
+  await assert.rejects(resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: dir, cacheDir: tmp('c'), fetch: offline }), /is mnist's t10k-labels-idx1-ubyte\.gz, not fashion-mnist's/);
+});
+
+test('a missing local folder and no network: the error says where it looked and what to do', async () => {
+  const cacheDir = tmp('offline');
+  const missing = join(cacheDir, 'datasets-that-are-not-here');
+  const t0 = Date.now();
+  await assert.rejects(loadDataset({ name: 'fashion-mnist' }, { seed: 1, dataDir: missing, cacheDir, fetch: offline }), (e: unknown) => {
+    assert.ok(e instanceof DatasetError);
+    const m = e.message;
+    assert.match(m, /^fashion-mnist: cannot get train-images-idx3-ubyte\.gz:/);
+    assert.ok(m.includes(`the local folder ${missing} (from the data folder option) does not exist`), m);
+    assert.ok(m.includes(`not in the cache (${join(cacheDir, 'fashion-mnist', 'train-images-idx3-ubyte.gz')})`), m);
+    assert.ok(m.includes('download from http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-images-idx3-ubyte.gz failed (fetch failed: getaddrinfo ENOTFOUND'), m);
+    assert.ok(m.includes('What to do: set the environment variable DEEP_LESSONS_DATA_DIR, or the extension\'s setting "deepLessons.datasetFolder"'), m);
+    assert.ok(m.includes('train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz'), m);
+    assert.ok(m.includes('use a synthetic dataset (spirals, moons, blobs, shapes)'), m);
+    return true;
+  });
+  assert.ok(Date.now() - t0 < 5000);
+  assert.deepEqual(filesUnder(cacheDir), []);
+});
+
+test('a host that never answers is given up after the stall timeout, not waited on forever', async () => {
+  const cacheDir = tmp('stall');
+  const hang: FetchFn = (_url, init) =>
+    new Promise((_resolve, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason as Error)));
+  const t0 = Date.now();
+  await assert.rejects(
+    resolveIdxFile('mnist', DATASETS.mnist.files[3], { dataDir: join(cacheDir, 'none'), cacheDir, fetch: hang, stallTimeoutMs: 150 }),
+    /download from https:\/\/ossci-datasets\.s3\.amazonaws\.com\/mnist\/t10k-labels-idx1-ubyte\.gz failed \(no data for 150 ms \(offline, or the host does not answer\)\)/,
+  );
+  const ms = Date.now() - t0;
+  assert.ok(ms >= 300 && ms < 3000, `two hosts × 150 ms, took ${ms} ms`);
+  assert.deepEqual(filesUnder(cacheDir), []);
+});
+
+test('cancelling mid-download stops at once and leaves nothing in the cache', async () => {
+  const cacheDir = tmp('abort');
+  const ac = new AbortController();
+  const fetch: FetchFn = async (_url, init) => {
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (init.signal.aborted) return c.error(init.signal.reason);
+        sent += 1000;
+        if (sent === 3000) ac.abort();
+        c.enqueue(new Uint8Array(1000));
+        return new Promise((r) => setTimeout(r, 5));
+      },
+    });
+    return new Response(stream);
+  };
+  await assert.rejects(resolveIdxFile('mnist', DATASETS.mnist.files[3], { dataDir: join(cacheDir, 'none'), cacheDir, fetch, signal: ac.signal }), { name: 'AbortError' });
+  assert.deepEqual(filesUnder(cacheDir), []);
+});
