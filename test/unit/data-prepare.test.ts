@@ -109,3 +109,11 @@ test('the spec seed overrides the training seed; the same seed gives the same pr
   assert.deepEqual(a.train.x, b.train.x);
   assert.notDeepEqual(a.train.x, c.train.x);
 });
+
+test('options that do not apply to a dataset are errors that name the field', async () => {
+  await assert.rejects(loadDataset({ name: 'fashion-mnist', samples: 1000 }, { seed: 1, dataDir: '/nonexistent', fetch: async () => { throw new Error('no'); } }), {
+    message: 'dataset.samples: fashion-mnist is a fixed dataset; `samples` is for the synthetic sets (to train on fewer examples, use `train_size`)',
+    where: 'dataset.samples',
+  });
+  await assert.rejects(loadDataset({ name: 'moons', features: 3 }, { seed: 1 }), { message: 'dataset.features: `features` is for blobs; moons has a fixed input shape' });
+});

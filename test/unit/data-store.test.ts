@@ -178,7 +178,7 @@ test('a missing local folder and no network: the error says where it looked and 
     assert.ok(m.includes(`the local folder ${missing} (from the data folder option) does not exist`), m);
     assert.ok(m.includes(`not in the cache (${join(cacheDir, 'fashion-mnist', 'train-images-idx3-ubyte.gz')})`), m);
     assert.ok(m.includes('download from http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-images-idx3-ubyte.gz failed (fetch failed: getaddrinfo ENOTFOUND'), m);
-    assert.ok(m.includes('What to do: set the environment variable DEEP_LESSONS_DATA_DIR, or the extension\'s setting "deepLessons.datasetFolder"'), m);
+    assert.ok(m.includes('What to do: set the environment variable DEEP_LESSONS_DATA_DIR, or the extension\'s setting "deepLessons.dataDir"'), m);
     assert.ok(m.includes('train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz'), m);
     assert.ok(m.includes('use a synthetic dataset (spirals, moons, blobs, shapes)'), m);
     return true;
@@ -219,4 +219,42 @@ test('cancelling mid-download stops at once and leaves nothing in the cache', as
   };
   await assert.rejects(resolveIdxFile('mnist', DATASETS.mnist.files[3], { dataDir: join(cacheDir, 'none'), cacheDir, fetch, signal: ac.signal }), { name: 'AbortError' });
   assert.deepEqual(filesUnder(cacheDir), []);
+});
+
+test('a real HTTP download (the default fetch) from a mirror on 127.0.0.1 streams, checks and caches the file', async () => {
+  const { createServer } = await import('node:http');
+  const good = realFile('mnist', 't10k-labels-idx1-ubyte.gz');
+  const asked: string[] = [];
+  const server = createServer((req, res) => {
+    asked.push(req.url ?? '');
+    if (req.url === '/mnist/t10k-labels-idx1-ubyte.gz') {
+      res.writeHead(200, { 'content-length': good.length });
+      // Two writes, so that the body arrives in more than one piece.
+      res.write(good.subarray(0, 2000));
+      setTimeout(() => res.end(good.subarray(2000)), 20);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as { port: number };
+    const cacheDir = tmp('http');
+    const loaded: number[] = [];
+    const r = await resolveIdxFile('mnist', DATASETS.mnist.files[3], {
+      dataDir: join(cacheDir, 'none'),
+      cacheDir,
+      mirror: `http://127.0.0.1:${port}/mnist`,
+      onProgress: (p) => p.phase === 'download' && loaded.push(p.loadedBytes ?? -1),
+    });
+    assert.equal(r.from, 'download');
+    assert.deepEqual(asked, ['/mnist/t10k-labels-idx1-ubyte.gz']);
+    assert.deepEqual(readFileSync(join(cacheDir, 'mnist', 't10k-labels-idx1-ubyte.gz')), good);
+    assert.equal(loaded[0], 0);
+    assert.equal(loaded.at(-1), 4542);
+    assert.ok(loaded.length >= 3, `progress in steps: ${loaded}`);
+    assert.deepEqual(filesUnder(cacheDir), [join('mnist', 't10k-labels-idx1-ubyte.gz')]);
+  } finally {
+    server.close();
+  }
 });

@@ -179,6 +179,11 @@ export async function loadDataset(spec: DatasetSpecInput, opts: LoadOptions): Pr
   const seed = spec.seed ?? opts.seed;
   const preprocess = spec.preprocess ?? 'scale';
   if (isRealDataset(spec.name)) {
+    for (const field of ['samples', 'noise', 'features', 'num_classes'] as const) {
+      if (spec[field] !== undefined) {
+        fail(`dataset.${field}`, `${spec.name} is a fixed dataset; \`${field}\` is for the synthetic sets${field === 'samples' ? ' (to train on fewer examples, use `train_size`)' : ''}`);
+      }
+    }
     const raw = await loadRealDataset(spec.name, opts);
     const dim = raw.rows * raw.cols;
     const numTrainFile = raw.trainLabels.length;
@@ -200,6 +205,7 @@ export async function loadDataset(spec: DatasetSpecInput, opts: LoadOptions): Pr
     return { name: spec.name, inputShape: [raw.rows, raw.cols], numClasses: kept.length, classNames: kept.map((c) => raw.classNames[c]), train, val, test, binary: spec.binary === true };
   }
   if (isSynthetic(spec.name)) {
+    if (spec.features !== undefined && spec.name !== 'blobs') fail('dataset.features', `\`features\` is for blobs; ${spec.name} has a fixed input shape`);
     let data;
     try {
       data = generateSynthetic(spec.name, { seed, samples: spec.samples, noise: spec.noise, features: spec.features, numClasses: spec.num_classes });

@@ -19,7 +19,7 @@ import { parseIdx, maybeGunzip } from './idx';
 
 export const DATA_DIR_ENV = 'DEEP_LESSONS_DATA_DIR';
 /** The extension's setting for a local dataset folder (named in error messages). */
-export const DATASET_FOLDER_SETTING = 'deepLessons.datasetFolder';
+export const DATASET_FOLDER_SETTING = 'deepLessons.dataDir';
 export const SYNTHETIC_NAMES = ['spirals', 'moons', 'blobs', 'shapes'] as const;
 
 export type RealDatasetName = 'fashion-mnist' | 'mnist';
@@ -121,6 +121,11 @@ export interface StoreOptions {
   fetch?: FetchFn;
   /** A download that receives nothing for this long (connecting included) is given up. Default 30 s. */
   stallTimeoutMs?: number;
+  /**
+   * A mirror tried before the official hosts: a base URL that the official file names are
+   * appended to (e.g. `http://intranet/datasets/fashion-mnist/`). Its files are checked all the same.
+   */
+  mirror?: string;
 }
 
 /** A dataset that cannot be had; the message says why and what to do. `where` names the file. */
@@ -378,7 +383,8 @@ export async function resolveIdxFile(dataset: RealDatasetName, info: IdxFileInfo
   }
   await removeStaleParts(folder, info.file);
   const stallMs = opts.stallTimeoutMs ?? 30_000;
-  for (const base of DATASETS[dataset].baseUrls) {
+  const mirror = opts.mirror ? (opts.mirror.endsWith('/') ? opts.mirror : opts.mirror + '/') : undefined;
+  for (const base of [...(mirror ? [mirror] : []), ...DATASETS[dataset].baseUrls]) {
     const url = base + info.file;
     const tmp = join(folder, `.${info.file}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
     try {
