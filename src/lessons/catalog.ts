@@ -6,7 +6,7 @@
 import { promises as fs, existsSync } from 'fs';
 import * as path from 'path';
 import type { ExperimentBlock, Lesson, LessonDiagnostic } from '../protocol/lesson';
-import { parseLesson, sortDiagnostics } from './parse';
+import { blockYaml, frontMatterYaml, parseLesson, sortDiagnostics } from './parse';
 
 const LESSON_SUFFIX = '.lesson.md';
 
@@ -63,7 +63,7 @@ export async function loadLessons(dirsOrFiles: string[], opts: { builtIn?: boole
     if (prev) {
       diagnostics.push({
         file: shown,
-        range: idRange(text),
+        range: frontMatterYaml(text, shown).rangeOf(['id']),
         severity: 'error',
         message: `id: duplicate lesson id "${r.lesson.meta.id}": ${displayName(prev.file)} already uses it; give this lesson another id`,
         field: 'id',
@@ -84,7 +84,7 @@ export async function loadLessons(dirsOrFiles: string[], opts: { builtIn?: boole
       if (other && other.experiments.some((e) => e.id === eid)) continue;
       diagnostics.push({
         file: shown,
-        range: fieldRangeInBlock(text, exp, 'from'),
+        range: blockYaml(text, shown, exp.range).rangeOf(['model', 'reuse', 'from']),
         severity: 'error',
         message: other
           ? `model.reuse.from: lesson "${lid}" has no experiment "${eid}"; expected one of ${other.experiments.map((e) => e.id).join(', ') || '(none)'}`
@@ -96,7 +96,7 @@ export async function loadLessons(dirsOrFiles: string[], opts: { builtIn?: boole
       if (byId.has(pre)) continue;
       diagnostics.push({
         file: shown,
-        range: fieldRangeInFrontMatter(text, 'prerequisites'),
+        range: frontMatterYaml(text, shown).rangeOf(['prerequisites', lesson.meta.prerequisites.indexOf(pre)]),
         severity: 'warning',
         message: `prerequisites: no lesson "${pre}" among the loaded lessons; check the id`,
         field: 'prerequisites',
@@ -106,29 +106,6 @@ export async function loadLessons(dirsOrFiles: string[], opts: { builtIn?: boole
   sortDiagnostics(diagnostics);
   const lessons = parsed.map((p) => p.lesson).sort((a, b) => a.meta.order - b.meta.order || a.meta.id.localeCompare(b.meta.id));
   return { lessons, diagnostics };
-}
-
-/** The `id:` line of the front matter (for the duplicate-lesson message). */
-function idRange(text: string) {
-  return fieldRangeInFrontMatter(text, 'id');
-}
-
-function fieldRangeInFrontMatter(text: string, key: string) {
-  const lines = text.split(/\r?\n/);
-  for (let i = 1; i < lines.length && lines[i].trimEnd() !== '---'; i++) {
-    const m = lines[i].match(new RegExp(`^${key}\\s*:\\s*`));
-    if (m) return { start: { line: i + 1, column: m[0].length + 1 }, end: { line: i + 1, column: lines[i].length + 1 } };
-  }
-  return { start: { line: 1, column: 1 }, end: { line: 1, column: 4 } };
-}
-
-function fieldRangeInBlock(text: string, exp: ExperimentBlock, key: string) {
-  const lines = text.split(/\r?\n/);
-  for (let n = exp.range.start.line; n < exp.range.end.line; n++) {
-    const m = lines[n - 1]?.match(new RegExp(`^(\\s*${key}\\s*:\\s*)`));
-    if (m) return { start: { line: n, column: m[1].length + 1 }, end: { line: n, column: lines[n - 1].length + 1 } };
-  }
-  return { start: exp.range.start, end: exp.range.start };
 }
 
 /**

@@ -110,7 +110,7 @@ function tokenize(text: string): Token[] {
 
 const METRIC_SET = new Set<string>(EXPECT_METRICS);
 const LAYER_SET = new Set<string>(LAYER_METRICS);
-const EPOCH_SET = new Set<string>([...EPOCH_METRICS, ...LAYER_METRICS]);
+const EPOCH_SET = new Set<string>([...EPOCH_METRICS, ...LAYER_METRICS, 'seconds']);
 
 class Parser {
   private i = 0;

@@ -366,6 +366,25 @@ function parseQuizBlock(block: YamlBlock, range: SourceRange, fenceRange: Source
   return { kind: 'quiz', id: q.id, ...(q.title !== undefined ? { title: q.title } : {}), questions: q.questions, range };
 }
 
+/**
+ * The YAML of a block that `parseLesson` found (by its range), re-read with positions, for checks
+ * made later across lessons (`loadLessons`).
+ */
+export function blockYaml(text: string, file: string, range: SourceRange): YamlBlock {
+  const lines = splitLines(text);
+  const indent = range.start.column - 1;
+  const body = lines.slice(range.start.line, range.end.line - 1).map((l) => l.text);
+  const removed = body.map((t) => Math.min(indent, t.match(/^ */)?.[0].length ?? 0));
+  return new YamlBlock(file, body.map((t, k) => t.slice(removed[k])).join('\n'), range.start.line + 1, removed);
+}
+
+/** The front matter re-read with positions (lines 2 up to the closing `---`). */
+export function frontMatterYaml(text: string, file: string): YamlBlock {
+  const lines = splitLines(text);
+  const close = lines.findIndex((l, i) => i > 0 && (l.text.trimEnd() === '---' || l.text.trimEnd() === '...'));
+  return new YamlBlock(file, lines.slice(1, close < 0 ? lines.length : close).map((l) => l.text).join('\n'), 2);
+}
+
 /** A standalone experiment (`.yaml`, `.yml` or `.json`; JSON is read as YAML, so positions hold). */
 export function parseExperimentFile(text: string, file: string): { spec?: ExperimentSpec; diagnostics: LessonDiagnostic[] } {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

@@ -6,17 +6,17 @@ import { z } from 'zod';
 import { ExperimentSpec } from '../protocol/spec';
 import { LessonFrontMatter, QuizBlockSpec } from '../protocol/lesson';
 
-function toSchema(schema: z.ZodType, id: string, title: string): object {
+function toSchema(schema: z.ZodType, title: string): object {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
   const { $schema, ...rest } = json;
-  return { $schema, $id: `https://deep-lessons.dev/schemas/${id}`, title, ...rest };
+  return { $schema, title, ...rest };
 }
 
 /** File name (in `schemas/`) → JSON Schema. */
 export function lessonJsonSchemas(): Record<string, object> {
   return {
-    'lesson-front-matter.schema.json': toSchema(LessonFrontMatter, 'lesson-front-matter.schema.json', 'Deep Learning Lessons: lesson front matter'),
-    'experiment.schema.json': toSchema(ExperimentSpec, 'experiment.schema.json', 'Deep Learning Lessons: experiment'),
-    'quiz.schema.json': toSchema(QuizBlockSpec, 'quiz.schema.json', 'Deep Learning Lessons: quiz block'),
+    'lesson-front-matter.schema.json': toSchema(LessonFrontMatter, 'Deep Learning Lessons: lesson front matter'),
+    'experiment.schema.json': toSchema(ExperimentSpec, 'Deep Learning Lessons: experiment'),
+    'quiz.schema.json': toSchema(QuizBlockSpec, 'Deep Learning Lessons: quiz block'),
   };
 }
