@@ -585,16 +585,14 @@ function mcDropout(model: Model, data: Prepared, samples: number, seed: number, 
     const to = Math.min(test.n, from + EVAL_BATCH);
     const [meanArr, stdArr] = tf.tidy(() => {
       const x = tf.tensor(test.x.subarray(from * width, to * width), [to - from, ...model.inputShape]);
-      let sum: tf.Tensor = tf.zeros([to - from, k]);
-      let sumSq: tf.Tensor = tf.zeros([to - from, k]);
+      const passes: tf.Tensor[] = [];
       for (let s = 0; s < samples; s++) {
         const out = model.forward(x, { training: false, dropout: true, seed: (seed * 7 + 1_000_000 + s * 131 + from) >>> 0 }, true);
-        const p = data.binary ? tf.concat([tf.sub(1, tf.sigmoid(out)), tf.sigmoid(out)], 1) : tf.softmax(out as tf.Tensor2D);
-        sum = tf.add(sum, p);
-        sumSq = tf.add(sumSq, tf.square(p));
+        passes.push(data.binary ? tf.concat([tf.sub(1, tf.sigmoid(out)), tf.sigmoid(out)], 1) : tf.softmax(out as tf.Tensor2D));
       }
-      const mean = tf.div(sum, samples);
-      const std = tf.sqrt(tf.relu(tf.sub(tf.div(sumSq, samples), tf.square(mean))));
+      // Two-pass moments over the K passes: exactly 0 spread when every pass agrees.
+      const { mean, variance } = tf.moments(tf.stack(passes), 0);
+      const std = tf.sqrt(variance);
       return [mean.dataSync(), std.dataSync()];
     });
     for (let i = 0; i < to - from; i++) {

@@ -21,7 +21,7 @@ export const DatasetSpec = z
   .strictObject({
     /** Which dataset. `fashion-mnist` and `mnist` are the real IDX files; the others are synthetic and seeded. */
     name: z.enum(DATASET_NAMES),
-    /** Training examples kept after the validation split (a random, seeded subset). Default: all. */
+    /** Training examples kept: the first N after the validation split and the class filter (as the book's task B). Default: all. */
     train_size: positiveInt().optional(),
     /** Validation examples, taken from the front of the training set as the book does (5,000). */
     val_size: nonNegativeInt().optional(),

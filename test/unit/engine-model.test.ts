@@ -1,0 +1,105 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { Model } from '../../src/engine/model';
+import { initKernel, targetVariance } from '../../src/engine/init';
+import { initBackend } from '../../src/engine/backend';
+import { Rng } from '../../src/engine/rng';
+import { LayerSpec, type InitializerSpec } from '../../src/protocol/spec';
+
+before(async () => {
+  await initBackend('wasm');
+});
+
+const layers = (xs: unknown[]) => xs.map((x) => LayerSpec.parse(x));
+
+test("the book's batch-norm model has Keras's parameter counts", () => {
+  const m = Model.build(
+    [28, 28],
+    layers([
+      { type: 'Flatten' },
+      { type: 'BatchNormalization' },
+      { type: 'Dense', units: 300, activation: 'relu' },
+      { type: 'BatchNormalization' },
+      { type: 'Dense', units: 100, activation: 'relu' },
+      { type: 'BatchNormalization' },
+      { type: 'Dense', units: 10, activation: 'softmax' },
+    ]),
+    new Rng(1),
+  );
+  const s = m.summary();
+  assert.equal(s.totalParams, 271_346);
+  assert.equal(s.trainableParams, 268_978);
+  assert.equal(s.nonTrainableParams, 2_368);
+  assert.deepEqual(s.layers.map((l) => l.params), [0, 3_136, 235_500, 1_200, 30_100, 400, 1_010]);
+  assert.deepEqual(s.layers.map((l) => l.name), ['flatten', 'batch_normalization', 'dense', 'batch_normalization_1', 'dense_1', 'batch_normalization_2', 'dense_2']);
+  assert.deepEqual(s.layers[2].outputShape, [null, 300]);
+  m.dispose();
+});
+
+test('use_bias: false drops the bias; prelu adds one slope per unit', () => {
+  const m = Model.build([20], layers([{ type: 'Dense', units: 5, use_bias: false }, { type: 'Dense', units: 4, activation: 'prelu' }]), new Rng(1));
+  assert.deepEqual(m.summary().layers.map((l) => l.params), [100, 5 * 4 + 4 + 4]);
+  m.dispose();
+});
+
+function stats(a: Float32Array): { mean: number; variance: number } {
+  let s = 0;
+  for (const v of a) s += v;
+  const mean = s / a.length;
+  let q = 0;
+  for (const v of a) q += (v - mean) ** 2;
+  return { mean, variance: q / a.length };
+}
+
+const cases: [InitializerSpec, number][] = [
+  ['glorot_uniform', 2 / (784 + 300)],
+  ['glorot_normal', 2 / (784 + 300)],
+  ['he_normal', 2 / 784],
+  ['he_uniform', 2 / 784],
+  ['lecun_normal', 1 / 784],
+  ['lecun_uniform', 1 / 784],
+  [{ name: 'variance_scaling', scale: 2, mode: 'fan_avg', distribution: 'uniform' }, 2 / ((784 + 300) / 2)],
+  [{ name: 'variance_scaling', scale: 1, mode: 'fan_out', distribution: 'untruncated_normal' }, 1 / 300],
+  [{ name: 'random_normal', mean: 0, stddev: 1 }, 1],
+];
+for (const [spec, expected] of cases) {
+  test(`${JSON.stringify(spec)} draws weights of variance ${expected.toPrecision(3)} (784 → 300)`, () => {
+    assert.ok(Math.abs(targetVariance(spec, 784, 300) - expected) < 1e-12);
+    const w = initKernel(spec, 784, 300, new Rng(5));
+    const { mean, variance } = stats(w);
+    // 235,200 draws: the sample variance is within 2% of the target, the mean within 4 standard errors of 0.
+    assert.ok(Math.abs(variance / expected - 1) < 0.02, `variance ${variance} vs ${expected}`);
+    assert.ok(Math.abs(mean) < 4 * Math.sqrt(expected / w.length), `mean ${mean}`);
+  });
+}
+
+test('the same seed draws the same weights; another seed other weights', () => {
+  const a = initKernel('he_normal', 50, 20, new Rng(3));
+  const b = initKernel('he_normal', 50, 20, new Rng(3));
+  const c = initKernel('he_normal', 50, 20, new Rng(4));
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+});
+
+test('the wasm backend with transposes made explicit multiplies exactly as a plain triple loop', async () => {
+  const info = await initBackend('wasm');
+  assert.equal(info.name, 'wasm');
+  const r = new Rng(9);
+  const m = 37, k = 53, n = 29;
+  const A = Float32Array.from({ length: m * k }, () => r.normal());
+  const B = Float32Array.from({ length: k * n }, () => r.normal());
+  const ref = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) { let s = 0; for (let p = 0; p < k; p++) s += A[i * k + p] * B[p * n + j]; ref[i * n + j] = s; }
+  // The same product asked for in all four transpose forms.
+  const a = tf.tensor2d(A, [m, k]), b = tf.tensor2d(B, [k, n]);
+  const at = tf.transpose(a), bt = tf.transpose(b);
+  const forms = [tf.matMul(a, b), tf.matMul(at, b, true, false), tf.matMul(a, bt, false, true), tf.matMul(at, bt, true, true)];
+  for (const f of forms) {
+    const got = f.dataSync();
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - ref[i]));
+    assert.ok(worst < 1e-4, `max abs error ${worst}`);
+  }
+  tf.dispose([a, b, at, bt, ...forms]);
+});

@@ -1,0 +1,178 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/engine/backend';
+import { ModelStore } from '../../src/engine';
+import { run, blobs } from '../helpers/engine';
+
+before(async () => {
+  await initBackend('wasm');
+});
+
+const mlp = (extra: Record<string, unknown> = {}) => ({
+  dataset: blobs(),
+  model: {
+    layers: [
+      { type: 'Dense', units: 16, activation: 'relu', kernel_initializer: 'he_normal' },
+      { type: 'Dense', units: 16, activation: 'relu', kernel_initializer: 'he_normal' },
+      { type: 'Dense', units: 3, activation: 'softmax' },
+    ],
+  },
+  training: { epochs: 3, batch_size: 32, optimizer: { name: 'sgd', learning_rate: 0.05 } },
+  record: { every: 5 },
+  ...extra,
+});
+
+test('a run streams start, epochs and an end, and learns the blobs', async () => {
+  const c = await run(mlp());
+  assert.equal(c.error, undefined);
+  assert.equal(c.start?.backend, 'wasm');
+  assert.deepEqual(c.start?.instrumentedLayers, ['dense', 'dense_1', 'dense_2']);
+  assert.equal(c.epochs.length, 3);
+  assert.equal(c.end?.status, 'completed');
+  assert.ok(c.epochs[2].loss < c.epochs[0].loss, 'the loss falls');
+  assert.ok((c.end?.final.val_accuracy ?? 0) > 0.9, `val_accuracy ${c.end?.final.val_accuracy}`);
+  assert.equal(c.epochs[0].gradNorms?.length, 3);
+  assert.equal(c.epochs[0].activations?.length, 3);
+  assert.ok(c.end!.test!.accuracy! > 0.9);
+});
+
+test('the same seed gives the same numbers; another seed other numbers', async () => {
+  const a = await run(mlp());
+  const b = await run(mlp());
+  const c = await run(mlp({ training: { epochs: 3, batch_size: 32, seed: 7, optimizer: { name: 'sgd', learning_rate: 0.05 } } }));
+  assert.deepEqual(a.epochs.map((e) => e.loss), b.epochs.map((e) => e.loss));
+  assert.deepEqual(a.epochs.map((e) => e.gradNorms), b.epochs.map((e) => e.gradNorms));
+  assert.notDeepEqual(a.epochs.map((e) => e.loss), c.epochs.map((e) => e.loss));
+});
+
+test('no tensor leak: the tensor count after epoch 1 equals the count after epoch 10', async () => {
+  const counts: number[] = [];
+  await run(mlp({ training: { epochs: 10, batch_size: 32, optimizer: { name: 'adam', learning_rate: 0.01 } }, dataset: blobs({ samples: 400 }) }), {}, { onEvent: (e) => e.type === 'epoch' && counts.push(tf.memory().numTensors) });
+  assert.equal(counts.length, 10);
+  assert.equal(counts[9], counts[0], `tensor counts by epoch: ${counts.join(' ')}`);
+});
+
+test('frozen layers stay unchanged; the source model is untouched; unfreezing lets them learn', async () => {
+  const store = new ModelStore();
+  const source = mlp({ training: { epochs: 2, batch_size: 32, optimizer: { name: 'sgd', learning_rate: 0.05 } } });
+  await run(source, {}, { experiment: 'l/a', store });
+  const srcModel = store.get('l/a')!;
+  const srcWeights = srcModel.allVariables().map((v) => Array.from(v.dataSync()));
+  const target = (freeze: number, epochs: number) => ({
+    dataset: blobs({ seed: 3 }),
+    model: { reuse: { from: 'a', freeze_epochs: freeze, unfreeze_learning_rate: 0.01 }, layers: [{ type: 'Dense', units: 3, activation: 'softmax' }] },
+    training: { epochs, batch_size: 32, optimizer: { name: 'sgd', learning_rate: 0.05 } },
+  });
+  const frozen = await run(target(2, 2), {}, { experiment: 'l/b', store, dependencies: { 'l/a': source } });
+  assert.equal(frozen.error, undefined);
+  assert.deepEqual(frozen.epochs[0].frozen, ['dense', 'dense_1']);
+  assert.deepEqual(frozen.start?.summary.layers.map((l) => Boolean(l.reused)), [true, true, false]);
+  const b = store.get('l/b')!;
+  // The reused layers after 2 frozen epochs are the source's weights, exactly.
+  const reused = b.layers.slice(0, 2).flatMap((l) => l.params.map((p) => Array.from(p.variable.dataSync())));
+  assert.deepEqual(reused, srcWeights.slice(0, 4));
+  // The new output layer did learn.
+  assert.ok(frozen.epochs[1].loss < frozen.epochs[0].loss);
+
+  const unfrozen = await run(target(1, 3), {}, { experiment: 'l/c', store, dependencies: { 'l/a': source } });
+  assert.equal(unfrozen.epochs[1].frozen, undefined, 'unfrozen after epoch 1');
+  assert.equal(unfrozen.epochs[1].lr, 0.01, 'at the lower learning rate');
+  const c = store.get('l/c')!;
+  const changed = Array.from(c.layers[0].params[0].variable.dataSync());
+  assert.notDeepEqual(changed, srcWeights[0], 'the reused layer learned once unfrozen');
+  // And the source model never moved.
+  assert.deepEqual(srcModel.allVariables().map((v) => Array.from(v.dataSync())), srcWeights);
+  store.clear();
+});
+
+test('reuse trains its source first when it has not been run', async () => {
+  const store = new ModelStore();
+  const c = await run(
+    { dataset: blobs(), model: { reuse: { from: 'a' }, layers: [{ type: 'Dense', units: 3, activation: 'softmax' }] }, training: { epochs: 1 } },
+    {},
+    { experiment: 'l/b', store, dependencies: { 'l/a': mlp() } },
+  );
+  assert.equal(c.error, undefined);
+  assert.ok(c.events.some((e) => e.type === 'log' && /training "l\/a" first/.test(e.message)));
+  assert.ok(store.get('l/a'));
+  store.clear();
+});
+
+test('MC dropout: the spread across passes is > 0 with dropout and exactly 0 without', async () => {
+  const withDropout = await run(
+    mlp({
+      model: { layers: [{ type: 'Dense', units: 32, activation: 'relu' }, { type: 'Dropout', rate: 0.3 }, { type: 'Dense', units: 3, activation: 'softmax' }] },
+      evaluate: { mc_dropout: { samples: 20 } },
+    }),
+  );
+  const mc = withDropout.end!.mcDropout!;
+  assert.ok(mc.meanStd > 0.001, `mean std ${mc.meanStd}`);
+  assert.equal(mc.samples, 20);
+  assert.ok(mc.accuracy > 0.8);
+  assert.equal(mc.examples[0].mean.length, 3);
+  assert.ok(Math.abs(mc.examples[0].mean.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'mean probabilities sum to 1');
+  const without = await run(mlp({ evaluate: { mc_dropout: { samples: 20 } } }));
+  // Every pass is the same prediction: the spread is 0 up to float32 rounding of the mean.
+  assert.ok(without.end!.mcDropout!.meanStd < 1e-6, `mean std ${without.end!.mcDropout!.meanStd}`);
+  assert.ok(mc.meanStd > 1000 * without.end!.mcDropout!.meanStd);
+  assert.equal(without.end!.mcDropout!.accuracy, without.end!.test!.accuracy);
+});
+
+test('early stopping stops after `patience` epochs without improvement and restores the best weights', async () => {
+  // A tiny training set and a high rate: validation loss soon stops improving.
+  const c = await run({
+    dataset: blobs({ samples: 300, noise: 3 }),
+    model: { layers: [{ type: 'Dense', units: 64, activation: 'relu' }, { type: 'Dense', units: 3, activation: 'softmax' }] },
+    training: { epochs: 40, batch_size: 8, optimizer: { name: 'adam', learning_rate: 0.05 }, early_stopping: { patience: 2 } },
+  });
+  assert.equal(c.end?.status, 'early_stopped');
+  const vals = c.epochs.map((e) => e.val_loss!);
+  const best = Math.min(...vals);
+  assert.ok(c.epochs.length < 40);
+  assert.equal(c.end!.restoredEpoch, vals.indexOf(best));
+  assert.ok(Math.abs(c.end!.final.val_loss! - best) < 1e-4, `restored val_loss ${c.end!.final.val_loss} vs best ${best}`);
+});
+
+test('clipnorm keeps a net that explodes without it finite', async () => {
+  const spec = (clip: Record<string, unknown>) => ({
+    dataset: blobs({ features: 8, samples: 600 }),
+    model: { layers: [{ type: 'Dense', units: 64, activation: 'relu', kernel_initializer: { name: 'random_normal', stddev: 2 } }, { type: 'Dense', units: 64, activation: 'relu', kernel_initializer: { name: 'random_normal', stddev: 2 } }, { type: 'Dense', units: 3, activation: 'softmax' }] },
+    training: { epochs: 2, optimizer: { name: 'sgd', learning_rate: 0.5 }, ...clip },
+  });
+  const wild = await run(spec({}));
+  const tame = await run(spec({ clipnorm: 1 }));
+  assert.ok(!Number.isFinite(wild.epochs.at(-1)!.loss) || wild.epochs.at(-1)!.loss > 10 * tame.epochs.at(-1)!.loss, `without clipping: ${wild.epochs.map((e) => e.loss)}`);
+  assert.ok(Number.isFinite(tame.epochs.at(-1)!.loss));
+});
+
+test('the LR finder sweeps the rate exponentially, suggests one, and restores the weights', async () => {
+  const c = await run(mlp({ training: { batch_size: 16, optimizer: { name: 'sgd', learning_rate: 0.01 }, lr_finder: { min_lr: 1e-4, max_lr: 10 } } }));
+  assert.equal(c.start?.mode, 'lr_finder');
+  const f = c.end!.lrFinder!;
+  assert.ok(f.lrs.length > 5);
+  assert.ok(Math.abs(f.lrs[0] - 1e-4) < 1e-9);
+  for (let i = 1; i < f.lrs.length; i++) assert.ok(f.lrs[i] > f.lrs[i - 1]);
+  assert.ok(f.suggestedLr > 1e-5 && f.suggestedLr < 10, `suggested ${f.suggestedLr}`);
+  assert.ok(Math.abs(f.suggestedLr * 10 - f.bestLr) < 1e-12);
+});
+
+test('stop ends the run between two batches as cancelled', async () => {
+  const abort = new AbortController();
+  let batches = 0;
+  const c = await run(mlp({ training: { epochs: 50, batch_size: 4 }, record: { every: 1 } }), {}, {
+    signal: abort.signal,
+    onEvent: (e) => {
+      if (e.type === 'batch' && ++batches === 30) abort.abort();
+    },
+  });
+  assert.equal(c.end?.status, 'cancelled');
+  assert.ok(batches <= 31, `${batches} batches reported`);
+});
+
+test('a bad spec becomes an error that names the field', async () => {
+  const c = await run(mlp({ model: { layers: [{ type: 'Dense', units: 16 }, { type: 'Dense', units: 4, activation: 'softmax' }] } }));
+  assert.match(c.error ?? '', /^model\.layers\[1\]\.units: the output layer has 4 units but the dataset has 3 classes/);
+  const d = await run({ ...mlp(), training: { epochs: 0 } });
+  assert.match(d.error ?? '', /^training\.epochs: /);
+});
