@@ -1,0 +1,3 @@
+import { lessonShard } from '../helpers/lessons-run';
+
+lessonShard(0, 2);
