@@ -2,7 +2,7 @@
 // a free port, its own extensions and user-data folders, and every child process killed on stop
 // (code-server runs in its own process group, which holds the extension host and the trainer).
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { codeServerEntry, configFile, CODE_SERVER_VERSION } from './setup.mjs';
@@ -23,10 +23,20 @@ export function freePort() {
 /**
  * Writes the user settings code-server's workbench reads (`<userDataDir>/User/settings.json`),
  * merged over quiet defaults: no welcome page, no telemetry, no update checks, no trust prompt.
+ * `keepExisting`: what the file already says wins (a learner's own settings survive `npm start`).
  */
-export function writeUserSettings(userDataDir, settings = {}) {
+export function writeUserSettings(userDataDir, settings = {}, { keepExisting = false } = {}) {
   const dir = join(userDataDir, 'User');
+  const file = join(dir, 'settings.json');
   mkdirSync(dir, { recursive: true });
+  let existing = {};
+  if (keepExisting && existsSync(file)) {
+    try {
+      existing = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return; // settings.json with comments (JSONC): leave it as the learner wrote it
+    }
+  }
   const all = {
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
@@ -42,8 +52,9 @@ export function writeUserSettings(userDataDir, settings = {}) {
     'git.enabled': false,
     'window.restoreWindows': 'none',
     ...settings,
+    ...existing,
   };
-  writeFileSync(join(dir, 'settings.json'), JSON.stringify(all, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify(all, null, 2) + '\n');
 }
 
 /**
@@ -168,11 +179,23 @@ export function killOnExit(onSignal) {
   }
 }
 
-/** The project's version of the extension, for messages. */
-export function extensionVersion(root) {
-  try {
-    return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
-  } catch {
-    return '?';
+/**
+ * Installs the project into an extensions folder as a link (`<publisher>.<name>-<version>` ->
+ * the project folder), so every window of that code-server loads it, as a learner's installed
+ * extension would be. Old links of the project and the extensions index are removed first: VS
+ * Code rebuilds `extensions.json` by scanning the folder.
+ */
+export function linkExtension(extensionsDir, projectDir) {
+  const pkg = JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8'));
+  const id = `${pkg.publisher}.${pkg.name}`;
+  mkdirSync(extensionsDir, { recursive: true });
+  for (const name of readdirSync(extensionsDir)) {
+    if (!(name.startsWith(`${id}-`) || name === 'extensions.json' || name === '.obsolete')) continue;
+    const p = join(extensionsDir, name);
+    // A link is unlinked (never followed); a real folder (an old copy) is removed.
+    if (lstatSync(p).isSymbolicLink()) unlinkSync(p);
+    else rmSync(p, { recursive: true, force: true });
   }
+  symlinkSync(projectDir, join(extensionsDir, `${id}-${pkg.version}`), 'dir');
+  return id;
 }
