@@ -176,3 +176,34 @@ test('a bad spec becomes an error that names the field', async () => {
   const d = await run({ ...mlp(), training: { epochs: 0 } });
   assert.match(d.error ?? '', /^training\.epochs: /);
 });
+
+test('an autoencoder learns to reconstruct unlabeled images, and its encoder is reused under a classifier', async () => {
+  const store = new ModelStore();
+  const shapes = { name: 'shapes', samples: 1500 };
+  const ae = {
+    dataset: shapes,
+    model: { input_shape: [28, 28], layers: [{ type: 'Flatten' }, { type: 'Dense', units: 32, activation: 'selu', kernel_initializer: 'lecun_normal' }, { type: 'Dense', units: 784, activation: 'sigmoid' }] },
+    training: { epochs: 4, autoencoder: true, optimizer: { name: 'adam', learning_rate: 0.003 } },
+  };
+  const a = await run(ae, {}, { experiment: 'p/ae', store });
+  assert.equal(a.error, undefined);
+  assert.equal(a.epochs[0].accuracy, undefined, 'no accuracy for reconstruction');
+  assert.ok(a.epochs[3].val_loss! < 0.8 * a.epochs[0].val_loss!, `reconstruction error ${a.epochs.map((e) => e.val_loss)}`);
+  const clf = await run(
+    {
+      dataset: { ...shapes, train_size: 200 },
+      model: { reuse: { from: 'ae', take_first: 2, freeze_epochs: 3 }, layers: [{ type: 'Dense', units: 10, activation: 'softmax' }] },
+      training: { epochs: 3, optimizer: { name: 'adam', learning_rate: 0.01 } },
+    },
+    {},
+    { experiment: 'p/clf', store, dependencies: { 'p/ae': ae } },
+  );
+  assert.equal(clf.error, undefined);
+  assert.deepEqual(clf.start!.summary.layers.map((l) => [l.name, l.params, Boolean(l.reused)]), [
+    ['flatten', 0, true],
+    ['dense', 784 * 32 + 32, true],
+    ['dense_1', 330, false],
+  ]);
+  assert.ok(clf.end!.final.val_accuracy! > 0.3, `a classifier on the frozen encoder, 200 labels: ${clf.end!.final.val_accuracy}`);
+  store.clear();
+});
