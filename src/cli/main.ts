@@ -13,6 +13,7 @@ import type { ExperimentSpec } from '../protocol/spec';
 import { builtInLessonsDir, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson } from '../lessons';
 import { runExperiment } from '../engine';
 import { TerminalReporter, JsonReporter, type Reporter } from './report';
+import { registerBench } from './bench';
 
 const program = new Command();
 program
@@ -198,6 +199,7 @@ program
     }
   });
 
+registerBench(program);
 program.parseAsync(process.argv).catch((e: unknown) => {
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`deep-lessons: ${msg}\n`);

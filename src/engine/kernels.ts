@@ -51,3 +51,10 @@ export function installFastWasmMatMul(): boolean {
   installed = true;
   return true;
 }
+
+/** Size of the wasm backend's linear memory in bytes (it only grows), or undefined on other backends. */
+export function wasmHeapBytes(): number | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const b = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return b.wasm?.HEAPU8?.buffer.byteLength;
+}

@@ -116,11 +116,19 @@ export interface RunResult {
 }
 
 /**
+ * For the benchmark (`deep-lessons bench`): data given ready-made instead of loaded from the spec's
+ * dataset, so that the benchmark times the very loop the lessons use on random data of any shape.
+ */
+export interface RunHooks {
+  dataset?: Prepared;
+}
+
+/**
  * Run one experiment to its end. Never throws: failures become an `error` event (also returned).
  */
-export async function runExperiment(req: RunRequest, emit: Emit, signal: AbortSignal, store: ModelStore = defaultStore): Promise<RunResult> {
+export async function runExperiment(req: RunRequest, emit: Emit, signal: AbortSignal, store: ModelStore = defaultStore, hooks: RunHooks = {}): Promise<RunResult> {
   try {
-    const end = await runInner(req, emit, signal, store, 0);
+    const end = await runInner(req, emit, signal, store, 0, hooks);
     return { end };
   } catch (e) {
     const err = e as Error & { where?: string };
@@ -130,20 +138,22 @@ export async function runExperiment(req: RunRequest, emit: Emit, signal: AbortSi
   }
 }
 
-async function runInner(req: RunRequest, emit: Emit, signal: AbortSignal, store: ModelStore, depth: number): Promise<EndEvent> {
+async function runInner(req: RunRequest, emit: Emit, signal: AbortSignal, store: ModelStore, depth: number, hooks: RunHooks = {}): Promise<EndEvent> {
   const { runId, options } = req;
   const spec = resolveSpec(req.spec, options);
   const backend = await initBackend(options.backend ?? 'auto');
   const seed = spec.training.seed;
   const tensorsBefore = tf.memory().numTensors;
 
-  const data = await loadDataset(spec.dataset, {
-    dataDir: options.dataDir,
-    cacheDir: options.cacheDir,
-    seed: spec.dataset.seed ?? seed,
-    signal,
-    onProgress: (p) => emit({ type: 'dataset', runId, ...p }),
-  });
+  const data =
+    hooks.dataset ??
+    (await loadDataset(spec.dataset, {
+      dataDir: options.dataDir,
+      cacheDir: options.cacheDir,
+      seed: spec.dataset.seed ?? seed,
+      signal,
+      onProgress: (p) => emit({ type: 'dataset', runId, ...p }),
+    }));
   if (signal.aborted) throw new Cancelled();
 
   const task = taskOf(spec, data);
