@@ -243,6 +243,11 @@ export interface IssueContext {
   data: unknown;
   /** Paths whose issues the caller reports itself (e.g. a quiz answer given as text). */
   skip?: (path: readonly PathKey[]) => boolean;
+  /**
+   * Where a data path is written in the YAML, when `data` is not the YAML itself (a `full`
+   * override merged over the experiment): used for positions and the field's name.
+   */
+  mapPath?: (path: readonly PathKey[]) => PathKey[];
 }
 
 interface Found {
@@ -254,6 +259,14 @@ interface Found {
 export function issuesToDiagnostics(issues: readonly Issue[], ctx: IssueContext): LessonDiagnostic[] {
   const found: Found[] = [];
   for (const issue of issues) explain(issue, [], ctx, found);
+  if (ctx.mapPath) {
+    const map = ctx.mapPath;
+    for (const f of found) {
+      const to = map(f.path);
+      f.message = f.message.startsWith(formatPath(f.path) + ':') ? formatPath(to) + f.message.slice(formatPath(f.path).length) : f.message;
+      f.path = to;
+    }
+  }
   const seen = new Set<string>();
   const out: LessonDiagnostic[] = [];
   for (const f of found) {
@@ -266,11 +279,27 @@ export function issuesToDiagnostics(issues: readonly Issue[], ctx: IssueContext)
   return out;
 }
 
+/** The block's position lookups, through `ctx.mapPath` when the data is not the YAML itself. */
+function locator(ctx: IssueContext): Pick<YamlBlock, 'rangeOf' | 'keyNode' | 'missingRange' | 'nodeRange'> {
+  const b = ctx.block;
+  const m = ctx.mapPath;
+  if (!m) return b;
+  return {
+    rangeOf: (p) => b.rangeOf(m(p)),
+    keyNode: (p, key) => {
+      const to = m([...p, key]);
+      return to[to.length - 1] === key ? b.keyNode(to.slice(0, -1), key) : undefined;
+    },
+    missingRange: (p) => b.missingRange(m(p)),
+    nodeRange: (n) => b.nodeRange(n),
+  };
+}
+
 function explain(issue: Issue, base: PathKey[], ctx: IssueContext, out: Found[]): void {
   const path = [...base, ...(issue.path as PathKey[])];
   const field = formatPath(path);
   const value = valueAt(ctx.data, path);
-  const b = ctx.block;
+  const b = locator(ctx);
   const at = (p: PathKey[], message: string, range = b.rangeOf(p)) => out.push({ path: p, message, range });
   const prefix = field ? `${field}: ` : '';
 
@@ -345,7 +374,7 @@ function explain(issue: Issue, base: PathKey[], ctx: IssueContext, out: Found[])
 }
 
 function explainUnion(issue: z.core.$ZodIssueInvalidUnion, path: PathKey[], value: unknown, ctx: IssueContext, out: Found[]): void {
-  const b = ctx.block;
+  const b = locator(ctx);
   const field = formatPath(path);
   const anyIssue = issue as unknown as { note?: string; discriminator?: string; options?: unknown[] };
   if (anyIssue.note === 'No matching discriminator' || anyIssue.discriminator) {

@@ -4,10 +4,13 @@
  * 1-based line and column; every message names the field and says what to do.
  */
 import * as path from 'path';
+import type { z } from 'zod';
 import { ExperimentSpec } from '../protocol/spec';
+import type { ExperimentSpec as ExperimentSpecType } from '../protocol/spec';
 import { LessonFrontMatter, QuizBlockSpec } from '../protocol/lesson';
 import type { ExperimentBlock, Lesson, LessonDiagnostic, LessonSegment, QuizBlock, SourceRange } from '../protocol/lesson';
-import { parseExpectation } from './expect';
+import { formatRef, parseExpectation } from './expect';
+import type { MetricRef } from './expect';
 import { formatPath, issuesToDiagnostics, valueAt } from './issues';
 import type { PathKey } from './yamlBlock';
 import { YamlBlock } from './yamlBlock';
@@ -241,6 +244,45 @@ function claimId(ids: Map<string, { line: number; kind: string }>, id: string, k
   return true;
 }
 
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** As the engine applies `full`: mappings merge key by key, anything else (lists included) replaces. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  return out;
+}
+
+/**
+ * `full` is checked by validating the experiment as "Run full" will see it (the overrides merged
+ * over the rest); a mistake is reported where it is written inside `full`.
+ */
+function checkFull(block: YamlBlock, data: Record<string, unknown>, schema: z.ZodType, diagnostics: LessonDiagnostic[]): void {
+  const full = data.full;
+  if (!isPlainObject(full)) return;
+  const { full: _full, ...rest } = data;
+  const merged = deepMerge(rest, full);
+  const r = schema.safeParse(merged);
+  if (r.success) return;
+  const mapPath = (p: readonly PathKey[]): PathKey[] => {
+    // The deepest prefix of `p` that `full` itself contains.
+    let k = 0;
+    let cur: unknown = full;
+    while (k < p.length && isPlainObject(cur) && p[k] in cur) {
+      cur = cur[p[k] as string];
+      k++;
+    }
+    // An unknown key written in `full` is a key that `full` contains: keep it whole.
+    return ['full', ...p.slice(0, k === p.length - 1 && valueAt(full, p) !== undefined ? p.length : k)];
+  };
+  const ds = issuesToDiagnostics(r.error.issues, { block, schema, data: merged, mapPath }).filter((d) => d.field?.startsWith('full'));
+  for (const d of ds) if (!d.message.startsWith('full')) d.message = `full: ${d.message}`;
+  diagnostics.push(...ds);
+}
+
 /** The `expect` lines: each must parse; a mistake is reported at its column within the line. */
 function checkExpectations(block: YamlBlock, data: unknown, diagnostics: LessonDiagnostic[]): void {
   const expect = valueAt(data, ['expect']);
@@ -253,6 +295,47 @@ function checkExpectations(block: YamlBlock, data: unknown, diagnostics: LessonD
     const range = off !== undefined ? block.range(off + p.column - 1, off + Math.max(p.column, line.trimEnd().length)) : block.rangeOf(['expect', k]);
     if (off !== undefined) range.end = block.pos(off + Math.max(p.column, line.trimEnd().length));
     diagnostics.push(err(block.file, range, `expect[${k}]: ${p.message}`, `expect[${k}]`));
+  });
+}
+
+/**
+ * `expect` lines that can never be met by this experiment's default run: a layer it does not have,
+ * an epoch it does not reach, a value it does not produce. Each is reported at the word concerned.
+ */
+function checkExpectAgainstSpec(block: YamlBlock, spec: ExperimentSpecType, diagnostics: LessonDiagnostic[]): void {
+  const dense = spec.model.layers.filter((l) => l.type === 'Dense').length;
+  const reuse = spec.model.reuse !== undefined;
+  const finder = spec.training.lr_finder !== undefined;
+  (spec.expect ?? []).forEach((line, k) => {
+    const p = parseExpectation(line);
+    if (!p.ok) return;
+    const e = p.expectation;
+    const report = (re: RegExp, message: string) => {
+      const m = re.exec(line);
+      const off = block.scalarTextOffset(['expect', k]);
+      const col = m ? m.index + 1 : 1;
+      const range =
+        off !== undefined ? block.range(off + col - 1, off + (m ? m.index + m[0].length : line.length)) : block.rangeOf(['expect', k]);
+      diagnostics.push(err(block.file, range, `expect[${k}]: ${message}`, `expect[${k}]`));
+    };
+    const refs = e.kind === 'is' ? [e.metric] : [e.left.metric, e.right.metric].filter((r): r is MetricRef => r !== undefined);
+    for (const ref of refs) {
+      const word = new RegExp(`\\b${ref.metric}\\b(\\[[^\\]]*\\])?`);
+      if (ref.layer !== undefined && !reuse && Math.abs(ref.layer) > dense) {
+        report(word, `${formatRef(ref)}: the model has ${dense} instrumented (Dense) layer${dense === 1 ? '' : 's'}; use 1 to ${dense}, or last`);
+      }
+      if (ref.metric.startsWith('val_') && spec.dataset.val_size === 0) {
+        report(word, `${ref.metric}: the dataset has no validation set (dataset.val_size: 0); give it a val_size or use ${ref.metric.slice(4)}`);
+      }
+      if (ref.metric.startsWith('test_') && !spec.evaluate.test) report(word, `${ref.metric}: the run has no test evaluation (evaluate.test: false)`);
+      if (['mc_accuracy', 'mc_std', 'deterministic_accuracy'].includes(ref.metric) && !spec.evaluate.mc_dropout) {
+        report(word, `${ref.metric}: the run has no MC dropout; add evaluate.mc_dropout: { samples: 50 }`);
+      }
+      if (['suggested_lr', 'best_lr'].includes(ref.metric) && !finder) report(word, `${ref.metric}: only an LR finder run has it; add training.lr_finder`);
+    }
+    if (e.epoch !== undefined && !finder && e.epoch > spec.training.epochs) {
+      report(/\bepoch\s+\d+/, `at epoch ${e.epoch}: the experiment trains for ${spec.training.epochs} epoch${spec.training.epochs === 1 ? '' : 's'}`);
+    }
   });
 }
 
@@ -274,6 +357,7 @@ function parseExperimentBlock(
   checkExpectations(block, data, diagnostics);
   const r = LessonExperimentSpec.safeParse(data);
   if (!r.success) diagnostics.push(...issuesToDiagnostics(r.error.issues, { block, schema: LessonExperimentSpec, data }));
+  else checkFull(block, data as Record<string, unknown>, LessonExperimentSpec, diagnostics);
   const from = valueAt(data, ['model', 'reuse', 'from']);
   if (typeof from === 'string' && from.length > 0) {
     const id = valueAt(data, ['id']);
@@ -283,6 +367,7 @@ function parseExperimentBlock(
       reuseChecks.push({ from, block, path: ['model', 'reuse', 'from'] });
     }
   }
+  if (r.success) checkExpectAgainstSpec(block, r.data, diagnostics);
   if (!r.success || diagnostics.length > before) return undefined;
   const spec = r.data;
   return { kind: 'experiment', id: spec.id, title: spec.title ?? spec.id, ...(spec.explains !== undefined ? { explains: spec.explains } : {}), expect: spec.expect ?? [], spec, range };
@@ -399,6 +484,10 @@ export function parseExperimentFile(text: string, file: string): { spec?: Experi
   checkExpectations(block, data, diagnostics);
   const r = ExperimentSpec.safeParse(data);
   if (!r.success) diagnostics.push(...issuesToDiagnostics(r.error.issues, { block, schema: ExperimentSpec, data }));
+  else {
+    checkFull(block, data as Record<string, unknown>, ExperimentSpec, diagnostics);
+    checkExpectAgainstSpec(block, r.data, diagnostics);
+  }
   sortDiagnostics(diagnostics);
   if (!r.success || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   return { spec: r.data, diagnostics };

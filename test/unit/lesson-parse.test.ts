@@ -297,3 +297,60 @@ test('parseExperimentFile: YAML and JSON, with positions', () => {
   const notMap = parseExperimentFile('- 1\n', 'e.yaml');
   assert.equal(notMap.diagnostics[0].range.start.line, 1);
 });
+
+test('full: the overrides are validated as merged, and reported where they are written', () => {
+  const text = lesson(
+    '```experiment',
+    'id: e',
+    'dataset: { name: mnist, classes: [1, 2] }',
+    'model: { layers: [{ type: Dense, units: 2 }] }',
+    'full:',
+    '  training: { epoch: 10, batch_size: 0 }',
+    '  dataset: { name: mnsit }',
+    '  evaluate: { mc_dropout: { samples: many } }',
+    '```',
+  );
+  const r = parseLesson(text, 'a.lesson.md');
+  assert.deepEqual(at(r.diagnostics), [
+    '15:15 full.training.epoch: unknown field; expected one of epochs, batch_size, optimizer, loss, clipvalue, clipnorm, global_clipnorm, schedule, early_stopping, lr_finder, autoencoder, shuffle, seed (did you mean "epochs"?)',
+    '15:38 full.training.batch_size: expected a positive integer, got 0',
+    '16:20 full.dataset.name: unknown dataset "mnsit"; expected one of fashion-mnist, mnist, spirals, moons, blobs, shapes',
+    '17:38 full.evaluate.mc_dropout.samples: expected a positive integer, got "many"',
+  ]);
+  const ok = parseLesson(lesson('```experiment', 'id: e', 'dataset: { name: mnist, train_size: 100 }', 'model: { layers: [{ type: Dense, units: 2 }] }', 'full: { dataset: { train_size: 55000 }, training: { epochs: 10 } }', '```'), 'a.lesson.md');
+  assert.deepEqual(ok.diagnostics, []);
+  assert.deepEqual(ok.lesson?.experiments[0].spec.full, { dataset: { train_size: 55000 }, training: { epochs: 10 } });
+});
+
+test('expect lines that the experiment can never meet are errors at the word concerned', () => {
+  const text = lesson(
+    '```experiment',
+    'id: e',
+    'expect:',
+    '  - grad_norm[3] < grad_norm[1]',
+    '  - val_accuracy > 0.5 at epoch 4',
+    '  - mc_accuracy > 0.5',
+    '  - test_loss < 1',
+    '  - suggested_lr > 0',
+    'dataset: { name: mnist, val_size: 0 }',
+    'model: { layers: [{ type: Flatten }, { type: Dense, units: 8 }, { type: Dense, units: 2 }] }',
+    'training: { epochs: 3 }',
+    'evaluate: { test: false }',
+    '```',
+  );
+  const r = parseLesson(text, 'a.lesson.md');
+  assert.deepEqual(at(r.diagnostics), [
+    '13:5 expect[0]: grad_norm[3]: the model has 2 instrumented (Dense) layers; use 1 to 2, or last',
+    '14:5 expect[1]: val_accuracy: the dataset has no validation set (dataset.val_size: 0); give it a val_size or use accuracy',
+    '14:27 expect[1]: at epoch 4: the experiment trains for 3 epochs',
+    '15:5 expect[2]: mc_accuracy: the run has no MC dropout; add evaluate.mc_dropout: { samples: 50 }',
+    '16:5 expect[3]: test_loss: the run has no test evaluation (evaluate.test: false)',
+    '17:5 expect[4]: suggested_lr: only an LR finder run has it; add training.lr_finder',
+  ]);
+  // With reused layers the layer count is not known from the block: no layer check.
+  const reused = parseLesson(
+    lesson('```experiment', 'id: a', 'dataset: { name: mnist }', 'model: { layers: [{ type: Dense, units: 2 }] }', '```', '```experiment', 'id: b', 'expect: ["grad_norm[5] > 0"]', 'dataset: { name: mnist }', 'model: { reuse: { from: a }, layers: [{ type: Dense, units: 2 }] }', '```'),
+    'a.lesson.md',
+  );
+  assert.deepEqual(reused.diagnostics, []);
+});
