@@ -25,3 +25,9 @@ export const COMMANDS = {
 export type CommandId = keyof typeof COMMANDS;
 export const COMMAND_IDS = Object.keys(COMMANDS) as CommandId[];
 export const CATEGORY = 'DL Lessons';
+
+/** Ids that package.json must spell the same way. */
+export const PANEL_VIEW_TYPE = 'deepLessons.lesson';
+export const TREE_VIEW_ID = 'deepLessons.lessons';
+export const VIEW_CONTAINER_ID = 'deepLessons';
+export const SETTINGS = ['deepLessons.backend', 'deepLessons.dataDir', 'deepLessons.chartUpdateRate', 'deepLessons.epochsBudget', 'deepLessons.trainerRuntime'] as const;

@@ -9,6 +9,7 @@ import type { Lesson } from '../protocol/lesson';
 import type { ExperimentSpec } from '../protocol/spec';
 import type { HostToWebview, PanelState, WebviewToHost } from '../protocol/webview';
 import type { LessonCatalog } from './lessonCatalog';
+import { PANEL_VIEW_TYPE } from './commandIds';
 import { Disposable } from './lifecycle';
 import { makeNonce, panelHtml } from './panelHtml';
 import type { ProgressStore } from './progressStore';
@@ -20,7 +21,7 @@ import { metricsCsv, metricsJson, pngFromDataUrl } from './exportMetrics';
 import type { CompareSeries } from '../protocol/webview';
 import { storedEvents } from './runManager';
 
-export const PANEL_VIEW_TYPE = 'deepLessons.lesson';
+export { PANEL_VIEW_TYPE };
 
 export interface PanelDeps {
   context: vscode.ExtensionContext;

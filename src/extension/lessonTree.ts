@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { ExperimentBlock, Lesson, QuizBlock } from '../protocol/lesson';
 import type { LessonCatalog } from './lessonCatalog';
+import { TREE_VIEW_ID } from './commandIds';
 import { Disposable } from './lifecycle';
 import type { ProgressStore } from './progressStore';
 import type { RunManager } from './runManager';
@@ -12,7 +13,7 @@ export type LessonNode =
   | { kind: 'experiment'; lesson: Lesson; experiment: ExperimentBlock; key: string }
   | { kind: 'quiz'; lesson: Lesson; quiz: QuizBlock };
 
-export const TREE_VIEW_ID = 'deepLessons.lessons';
+export { TREE_VIEW_ID };
 
 export class LessonTreeProvider extends Disposable implements vscode.TreeDataProvider<LessonNode> {
   private readonly changed = this._register(new vscode.EventEmitter<LessonNode | undefined>());

@@ -4,7 +4,6 @@
  * and to progress. The extension host never trains: it only forks `dist/trainer.js`.
  */
 import * as vscode from 'vscode';
-import { evaluateExpectations } from '../lessons/index';
 import type { BatchEvent, DatasetEvent, RunEvent, RunRecord, RunRequest, TrainerToHost } from '../protocol/events';
 import type { ExperimentSpec } from '../protocol/spec';
 import type { HostToWebview, Outcome, RunPhase } from '../protocol/webview';
@@ -13,6 +12,8 @@ import { Disposable } from './lifecycle';
 import type { ProgressStore } from './progressStore';
 import type { RunHistory, StoredRun } from './runHistory';
 import { RunStream } from './runStream';
+import { newRunId, outcomesOf, reuseKey, storedEvents } from './runRecords';
+export { storedEvents };
 import { readSettings } from './settings';
 import { TrainerClient } from './trainerClient';
 
@@ -30,28 +31,6 @@ export interface LiveRun {
 export interface PanelPost {
   lessonId: string;
   message: HostToWebview;
-}
-
-export function newRunId(): string {
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** `from` is `exp-id` (same lesson) or `lesson-id/exp-id`. */
-export function reuseKey(lessonId: string, from: string): string {
-  return from.includes('/') ? from : `${lessonId}/${from}`;
-}
-
-export function outcomesOf(expect: readonly string[], record: RunRecord): Outcome[] {
-  if (expect.length === 0) return [];
-  try {
-    return evaluateExpectations([...expect], record).map((o) => ({
-      text: o.text,
-      met: o.met,
-      actual: o.actual === undefined || o.actual === null ? undefined : String(o.actual),
-    }));
-  } catch (e) {
-    return expect.map((text) => ({ text, met: false, actual: `could not be checked: ${e instanceof Error ? e.message : String(e)}` }));
-  }
 }
 
 export class RunManager extends Disposable {
@@ -376,22 +355,6 @@ export class RunManager extends Disposable {
     }
     return out;
   }
-}
-
-/** A stored run as the event sequence the page understands. */
-export function storedEvents(run: StoredRun): RunEvent[] {
-  const out: RunEvent[] = [];
-  if (run.start) out.push(run.start);
-  const bpe = run.start?.batchesPerEpoch ?? 0;
-  let bi = 0;
-  for (const e of run.epochs) {
-    while (bi < run.batches.length && (bpe === 0 || run.batches[bi]!.step < e.epoch * bpe)) out.push(run.batches[bi++]!);
-    out.push(e);
-  }
-  while (bi < run.batches.length) out.push(run.batches[bi++]!);
-  if (run.end) out.push(run.end);
-  if (run.error) out.push(run.error);
-  return out;
 }
 
 function assertNeverMessage(m: never): void {

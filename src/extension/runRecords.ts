@@ -1,0 +1,44 @@
+/** Pure helpers of the run manager: ids, reuse keys, expectation outcomes, stored runs as events. */
+import { evaluateExpectations } from '../lessons/index';
+import type { RunEvent, RunRecord } from '../protocol/events';
+import type { Outcome } from '../protocol/webview';
+import type { StoredRun } from './runHistory';
+
+export function newRunId(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** `from` is `exp-id` (same lesson) or `lesson-id/exp-id`. */
+export function reuseKey(lessonId: string, from: string): string {
+  return from.includes('/') ? from : `${lessonId}/${from}`;
+}
+
+export function outcomesOf(expect: readonly string[], record: RunRecord): Outcome[] {
+  if (expect.length === 0) return [];
+  try {
+    return evaluateExpectations([...expect], record).map((o) => ({
+      text: o.text,
+      met: o.met,
+      actual: o.actual === undefined || o.actual === null ? undefined : String(o.actual),
+    }));
+  } catch (e) {
+    return expect.map((text) => ({ text, met: false, actual: `could not be checked: ${e instanceof Error ? e.message : String(e)}` }));
+  }
+}
+
+/** A stored run as the event sequence the page understands. */
+export function storedEvents(run: StoredRun): RunEvent[] {
+  const out: RunEvent[] = [];
+  if (run.start) out.push(run.start);
+  const bpe = run.start?.batchesPerEpoch ?? 0;
+  let bi = 0;
+  for (const e of run.epochs) {
+    while (bi < run.batches.length && (bpe === 0 || run.batches[bi]!.step < e.epoch * bpe)) out.push(run.batches[bi++]!);
+    out.push(e);
+  }
+  while (bi < run.batches.length) out.push(run.batches[bi++]!);
+  if (run.end) out.push(run.end);
+  if (run.error) out.push(run.error);
+  return out;
+}
+

@@ -1,0 +1,155 @@
+/**
+ * The lesson panel's page. It renders what the host sends (the lesson, runs, quiz results) and
+ * sends back what the learner does; it holds no secrets (quiz answers stay in the host).
+ */
+import { assertNever } from '../protocol/events';
+import type { HostToWebview, LessonView } from '../protocol/webview';
+import { getState, post, setState } from './api';
+import { CompareView } from './compare';
+import { createMarkdown, typeset } from './markdown';
+import { QuizCard } from './quiz';
+import { RunCard } from './runCard';
+import { h, registerComponents } from './ui';
+
+registerComponents();
+const md = createMarkdown();
+const app = document.getElementById('app')!;
+
+let lesson: LessonView | undefined;
+const runCards = new Map<string, RunCard>();
+const quizCards = new Map<string, QuizCard>();
+let compareView: CompareView | undefined;
+const noticeArea = h('div', { class: 'notices', role: 'alert' });
+
+function reveal(id: string): void {
+  const el = document.getElementById(`exp-${id}`) ?? document.getElementById(`quiz-${id}`);
+  if (!el) return;
+  el.scrollIntoView({ block: 'start' });
+  el.classList.add('flash');
+  setTimeout(() => el.classList.remove('flash'), 1500);
+}
+
+function render(view: LessonView, m: Extract<HostToWebview, { type: 'init' }>): void {
+  const scrollY = getState()?.lessonId === view.id ? (getState()?.scrollY ?? 0) : 0;
+  runCards.forEach((c) => c.destroy());
+  runCards.clear();
+  quizCards.clear();
+  compareView?.destroy();
+  compareView = undefined;
+  lesson = view;
+  setState({ lessonId: view.id, file: view.file, scrollY });
+  const header = h(
+    'header',
+    { class: 'lesson-header' },
+    h('div', { class: 'topic' }, view.topic),
+    h('div', { class: 'meta' }, `${view.minutes} min${view.builtIn ? '' : ' · workspace lesson'}`),
+  );
+  const body = h('article', { class: 'lesson' });
+  for (const s of view.segments) {
+    switch (s.kind) {
+      case 'markdown': {
+        const div = h('div', { class: 'prose' });
+        div.innerHTML = md.render(s.text);
+        typeset(div);
+        body.append(div);
+        break;
+      }
+      case 'experiment': {
+        const card = new RunCard(s, md, m.backend);
+        runCards.set(s.key, card);
+        body.append(card.el);
+        break;
+      }
+      case 'quiz': {
+        const card = new QuizCard(s, md);
+        quizCards.set(s.id, card);
+        body.append(card.el);
+        break;
+      }
+      default:
+        assertNever(s, 'segment');
+    }
+  }
+  app.replaceChildren(header, noticeArea, body);
+  runCards.forEach((c) => c.mount());
+  for (const a of m.answers) quizCards.get(a.quizId)?.show(a);
+  if (m.reveal) reveal(m.reveal);
+  else if (scrollY) window.scrollTo(0, scrollY);
+}
+
+function notice(level: 'info' | 'warn' | 'error', message: string): void {
+  const n = h('div', { class: `notice ${level}` }, message);
+  const close = h('button', { class: 'notice-close', 'aria-label': 'Dismiss' }, '×');
+  close.addEventListener('click', () => n.remove());
+  n.append(close);
+  noticeArea.append(n);
+}
+
+window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
+  const m = event.data;
+  switch (m.type) {
+    case 'init':
+      render(m.lesson, m);
+      return;
+    case 'runEvents': {
+      const card = runCards.get(m.key);
+      if (!card) return;
+      if (m.reset) card.reset(m.runId, m.full);
+      card.apply(m.runId, m.events, m.mode === 'replay');
+      return;
+    }
+    case 'runPhase':
+      runCards.get(m.key)?.setPhase(m.phase, m.position);
+      return;
+    case 'outcomes':
+      runCards.get(m.key)?.setOutcomes(m.runId, m.outcomes);
+      return;
+    case 'quizResult': {
+      const q = quizCards.get(m.result.quizId);
+      q?.show(m.result);
+      quizCards.forEach((c) => c.setScore(m.score));
+      return;
+    }
+    case 'quizReset':
+      quizCards.forEach((c) => c.clear());
+      return;
+    case 'compare': {
+      compareView?.destroy();
+      compareView?.el.remove();
+      const view = new CompareView(m.series, m.differences, () => {
+        compareView?.destroy();
+        compareView?.el.remove();
+        compareView = undefined;
+      });
+      compareView = view;
+      const header = app.querySelector('.lesson-header');
+      if (header) header.after(view.el);
+      else app.prepend(view.el);
+      view.mount();
+      view.el.scrollIntoView({ block: 'start' });
+      return;
+    }
+    case 'backend':
+      runCards.forEach((c) => c.setBackend(m.backend));
+      return;
+    case 'reveal':
+      reveal(m.id);
+      return;
+    case 'notice':
+      notice(m.level, m.message);
+      return;
+    default:
+      assertNever(m, 'host message');
+  }
+});
+
+let scrollTimer = 0;
+window.addEventListener('scroll', () => {
+  if (scrollTimer) return;
+  scrollTimer = window.setTimeout(() => {
+    scrollTimer = 0;
+    if (lesson) setState({ lessonId: lesson.id, file: lesson.file, scrollY: window.scrollY });
+  }, 300);
+});
+
+post({ type: 'ready' });

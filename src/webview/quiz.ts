@@ -1,0 +1,102 @@
+/** A quiz block: answer in place; the host grades and sends back the verdict and explanation. */
+import type { MarkdownIt } from 'markdown-it';
+import type { QuizAnswerResult, QuizScore, QuizView } from '../protocol/webview';
+import { post } from './api';
+import { typeset } from './markdown';
+import { button, checkboxes, h, radioGroup, textField, type ChoiceInput } from './ui';
+
+function md(el: HTMLElement, markdown: MarkdownIt, text: string, inline = false): HTMLElement {
+  el.innerHTML = inline ? markdown.renderInline(text) : markdown.render(text);
+  typeset(el);
+  return el;
+}
+
+interface QuestionUi {
+  feedback: HTMLElement;
+  choices?: string[];
+  el: HTMLElement;
+}
+
+export class QuizCard {
+  readonly el: HTMLElement;
+  private readonly questions: QuestionUi[] = [];
+  private readonly scoreEl = h('span', { class: 'quiz-score', role: 'status' });
+
+  constructor(
+    readonly view: QuizView,
+    private readonly markdown: MarkdownIt,
+  ) {
+    const title = h('h3', {}, view.title ?? 'Quiz');
+    this.el = h('section', { class: 'quiz', id: `quiz-${view.id}`, 'aria-label': view.title ?? 'Quiz' }, h('header', {}, title, this.scoreEl));
+    view.questions.forEach((q, i) => {
+      const prompt = md(h('div', { class: 'prompt' }), markdown, q.prompt);
+      const feedback = h('div', { class: 'feedback', 'aria-live': 'polite' });
+      const number = h('span', { class: 'qnum' }, `${i + 1}.`);
+      const box = h('div', { class: 'question', id: `quiz-${view.id}-${i}` }, h('div', { class: 'prompt-row' }, number, prompt));
+      let input: ChoiceInput | undefined;
+      let field: ReturnType<typeof textField> | undefined;
+      const submit = () => {
+        if (q.type === 'numeric') {
+          const raw = field!.value().trim().replace(/,/g, '');
+          const value = Number(raw);
+          if (!raw || !Number.isFinite(value)) {
+            feedback.className = 'feedback warn';
+            feedback.textContent = 'Type a number (e.g. 235146 or 1e-3).';
+            return;
+          }
+          post({ type: 'answer', quizId: view.id, question: i, answer: value });
+        } else {
+          const v = input!.value();
+          if (v.length === 0) {
+            feedback.className = 'feedback warn';
+            feedback.textContent = q.type === 'single' ? 'Choose an answer first.' : 'Tick every answer that is right, then check.';
+            return;
+          }
+          post({ type: 'answer', quizId: view.id, question: i, answer: q.type === 'single' ? v[0]! : v });
+        }
+      };
+      if (q.type === 'numeric') {
+        field = textField('your answer', submit);
+        box.append(h('div', { class: 'answer-row' }, field.el));
+      } else {
+        const labels = q.choices.map((c) => md(h('span', { class: 'choice' }), markdown, c, true));
+        input = q.type === 'single' ? radioGroup(`${view.id}-${i}`, labels) : checkboxes(labels);
+        box.append(input.el);
+      }
+      const check = button('Check', { appearance: 'primary', title: 'Check this answer', onClick: submit });
+      box.append(h('div', { class: 'check-row' }, check), feedback);
+      this.el.append(box);
+      this.questions.push({ feedback, choices: q.type === 'numeric' ? undefined : q.choices, el: box });
+    });
+  }
+
+  show(result: QuizAnswerResult): void {
+    const q = this.questions[result.question];
+    if (!q) return;
+    const verdict = h('strong', {}, result.correct ? '✓ Right.' : '✗ Not quite.');
+    const expected =
+      result.correct || !q.choices
+        ? result.correct
+          ? ''
+          : ` The answer is ${String(result.expected)}.`
+        : ` The answer: ${(Array.isArray(result.expected) ? result.expected : [result.expected]).map((i) => `“${q.choices![i] ?? i}”`).join(', ')}.`;
+    const explanation = md(h('div', { class: 'explanation' }), this.markdown, result.explanation);
+    q.feedback.className = `feedback ${result.correct ? 'right' : 'wrong'}`;
+    q.feedback.replaceChildren(h('p', {}, verdict, expected), explanation);
+    q.el.classList.toggle('answered-right', result.correct);
+    q.el.classList.toggle('answered-wrong', !result.correct);
+  }
+
+  setScore(score: QuizScore): void {
+    this.scoreEl.textContent = score.answered ? `lesson score: ${score.correct}/${score.total}` : '';
+  }
+
+  clear(): void {
+    for (const q of this.questions) {
+      q.feedback.className = 'feedback';
+      q.feedback.replaceChildren();
+      q.el.classList.remove('answered-right', 'answered-wrong');
+    }
+    this.scoreEl.textContent = '';
+  }
+}

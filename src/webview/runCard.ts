@@ -1,0 +1,299 @@
+/**
+ * One experiment's run card: Run / Run full / Stop, the backend, a progress bar with epoch, batch
+ * and time left, live charts in tabs (loss and accuracy; learning rate and momentum; per-layer
+ * gradient norms on a log scale; per-layer activation mean and spread), the lesson's `explains`
+ * beside them, and the `expect` outcomes when the run ends.
+ */
+import type { BackendChoice, RunEvent } from '../protocol/events';
+import type { ExperimentView, Outcome, RunPhase } from '../protocol/webview';
+import { post } from './api';
+import { applyEvents, emptyChartData, formatSeconds, progressOf, timeLeft, type ChartId, type RunChartData } from './chartData';
+import { LineChart, layerColor, readTheme, type ChartSpec, type SeriesSpec } from './charts';
+import type { MarkdownIt } from 'markdown-it';
+import { typeset } from './markdown';
+import { button, h, progressBar, setDisabled, spinner, tabs, tag, type ButtonEl } from './ui';
+
+type TabId = 'training' | 'gradients' | 'activations' | 'lr';
+
+function fmt(x: number | undefined, digits = 4): string {
+  if (x === undefined) return '–';
+  if (!Number.isFinite(x)) return String(x);
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4)) return x.toExponential(2);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+/** Which tab to show first: the one the lesson talks about. */
+export function defaultTab(e: ExperimentView): TabId {
+  const text = `${e.explains ?? ''} ${e.expect.join(' ')}`.toLowerCase();
+  if (/grad/.test(text)) return 'gradients';
+  if (/activation|act_mean|act_std|mean|std|spread|saturat|dead/.test(text)) return 'activations';
+  if (/learning rate|\blr\b|momentum|schedule|one_cycle|1cycle/.test(text) || e.spec.training.schedule || e.spec.training.lr_finder) return 'lr';
+  return 'training';
+}
+
+export class RunCard {
+  readonly el: HTMLElement;
+  private data: RunChartData = emptyChartData();
+  private runId?: string;
+  private full = false;
+  private phase: RunPhase = 'idle';
+  private startedAt = 0;
+  private readonly charts = new Map<ChartId, LineChart>();
+  private readonly canvases = new Map<ChartId, HTMLCanvasElement>();
+  private readonly runBtn: ButtonEl;
+  private readonly fullBtn?: ButtonEl;
+  private readonly stopBtn: ButtonEl;
+  private readonly progress = progressBar();
+  private readonly progressText = h('span', { class: 'progress-text' });
+  private readonly ring = spinner();
+  private readonly backendTag = h('span', { class: 'backend' });
+  private readonly status = h('div', { class: 'run-status', role: 'status' });
+  private readonly outcomesEl = h('ul', { class: 'outcomes' });
+  private readonly summaryEl = h('div', { class: 'run-summary' });
+  private readonly chartArea: HTMLElement;
+  private layerCount = -1;
+  private timer = 0;
+
+  constructor(
+    readonly view: ExperimentView,
+    md: MarkdownIt,
+    private backend: BackendChoice,
+  ) {
+    this.runBtn = button('▶ Run', { title: `Run "${view.title}"`, onClick: () => post({ type: 'run', key: view.key, full: false }) });
+    if (view.hasFull) {
+      this.fullBtn = button('▶ Run full', { appearance: 'secondary', title: "Run with the book's sizes (slower)", onClick: () => post({ type: 'run', key: view.key, full: true }) });
+    }
+    this.stopBtn = button('■ Stop', { appearance: 'secondary', title: 'Stop training (between two batches)', onClick: () => post({ type: 'stop', key: view.key }) });
+    const compareBtn = button('Compare…', { appearance: 'secondary', title: "Overlay this run with another experiment's last run", onClick: () => post({ type: 'compare', keys: [view.key] }) });
+    const csvBtn = button('CSV', { appearance: 'secondary', title: "Export this run's metrics as CSV", onClick: () => post({ type: 'exportMetrics', key: view.key, format: 'csv' }) });
+    const jsonBtn = button('JSON', { appearance: 'secondary', title: "Export this run's metrics as JSON", onClick: () => post({ type: 'exportMetrics', key: view.key, format: 'json' }) });
+    this.ring.hidden = true;
+    const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.stopBtn, compareBtn, csvBtn, jsonBtn, this.backendTag);
+    this.backendTag.addEventListener('click', () => post({ type: 'selectBackend' }));
+    this.backendTag.title = 'The training backend: click to change';
+    const progressRow = h('div', { class: 'progress-row' }, this.ring, this.progress.el, this.progressText);
+
+    const tabContent = (ids: ChartId[]) => h('div', { class: `chart-grid n${ids.length}` }, ...ids.map((id) => this.chartBox(id)));
+    const first = defaultTab(view);
+    this.chartArea = tabs(
+      [
+        { id: 'training', label: 'Loss & accuracy', content: tabContent(['loss', 'accuracy']) },
+        { id: 'gradients', label: 'Gradients', content: tabContent(['gradients']) },
+        { id: 'activations', label: 'Activations', content: tabContent(['actMean', 'actStd']) },
+        { id: 'lr', label: 'Learning rate', content: tabContent(['lr']) },
+      ],
+      first,
+      () => this.charts.forEach((c) => c.chart.resize()),
+    );
+    const explains = h('aside', { class: 'explains' });
+    if (view.explains) {
+      const p = h('div', { class: 'explains-text' });
+      p.innerHTML = md.render(view.explains);
+      typeset(p);
+      explains.append(h('h4', {}, 'What to look for'), p);
+    }
+    if (view.expect.length) {
+      explains.append(h('h4', {}, 'Expected'));
+      this.renderOutcomes(view.expect.map((text) => ({ text, met: false })), true);
+      explains.append(this.outcomesEl);
+    }
+    explains.append(this.summaryEl);
+    const title = h('h3', {}, view.title);
+    const source = h('a', { href: '#', class: 'source-link', title: 'Show this block in the lesson file' }, 'source');
+    source.addEventListener('click', (e) => {
+      e.preventDefault();
+      post({ type: 'openSource', line: view.line });
+    });
+    this.el = h(
+      'section',
+      { class: 'run-card', id: `exp-${view.id}`, 'aria-label': `Experiment: ${view.title}` },
+      h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source)),
+      controls,
+      progressRow,
+      this.status,
+      h('div', { class: 'run-body' }, h('div', { class: 'charts' }, this.chartArea), explains),
+    );
+    this.setBackend(backend);
+    this.setPhase('idle');
+    this.updateProgress();
+  }
+
+  private chartBox(id: ChartId): HTMLElement {
+    const canvas = h('canvas', { role: 'img', 'aria-label': this.chartSpec(id).title });
+    this.canvases.set(id, canvas);
+    const png = button('PNG', { appearance: 'secondary', title: 'Export this chart as a PNG image', onClick: () => this.exportPng(id) });
+    png.classList.add('png-button');
+    return h('div', { class: 'chart-box' }, h('div', { class: 'chart-canvas' }, canvas), png);
+  }
+
+  private exportPng(id: ChartId): void {
+    const c = this.charts.get(id);
+    if (!c) return;
+    post({ type: 'exportPng', name: `${this.view.key.replace('/', '--')}-${id}`, dataUrl: c.toPng() });
+  }
+
+  /** Creates the charts once the card is in the document (Chart.js needs a sized parent). */
+  mount(): void {
+    if (this.charts.size) return;
+    const theme = readTheme();
+    for (const [id, canvas] of this.canvases) this.charts.set(id, new LineChart(canvas, this.chartSpec(id), theme));
+  }
+
+  private chartSpec(id: ChartId): ChartSpec {
+    const theme = readTheme();
+    const [c0, c1] = theme.palette;
+    const d = this.data;
+    const layerSeries = (series: { x: number; y: number }[][], dashed = false): SeriesSpec[] =>
+      series.map((data, i) => ({ label: d.layers[i] ?? `layer ${i + 1}`, data, color: layerColor(i, series.length, theme), dashed, width: 1.25 }));
+    const manyLayers = d.layers.length > 10;
+    switch (id) {
+      case 'loss':
+        return { title: 'Loss', yLabel: 'loss', series: [{ label: 'train (batches)', data: d.lossTrain, color: c0! }, { label: 'validation (epochs)', data: d.lossVal, color: c1!, points: true, width: 2 }] };
+      case 'accuracy':
+        return { title: 'Accuracy', yLabel: 'accuracy', yMax: 1, series: [{ label: 'train (batches)', data: d.accTrain, color: c0! }, { label: 'validation (epochs)', data: d.accVal, color: c1!, points: true, width: 2 }] };
+      case 'lr':
+        return {
+          title: 'Learning rate and momentum',
+          yLabel: 'learning rate',
+          y2Label: 'momentum',
+          series: [
+            { label: 'learning rate', data: d.lr, color: c0! },
+            { label: 'momentum', data: d.momentum, color: c1!, axis: 'y2', dashed: true },
+          ],
+        };
+      case 'gradients':
+        return { title: `Gradient norm per layer (log scale${manyLayers ? '; red: bottom layer → blue: top' : ''})`, yLabel: '‖∇W‖₂', log: true, legend: !manyLayers, series: layerSeries(d.gradNorms) };
+      case 'actMean':
+        return { title: 'Activation mean per layer', yLabel: 'mean', legend: !manyLayers, series: layerSeries(d.actMean) };
+      case 'actStd':
+        return { title: `Activation spread (std) per layer${manyLayers ? ' (red: bottom → blue: top)' : ''}`, yLabel: 'std', legend: !manyLayers, series: layerSeries(d.actStd) };
+    }
+  }
+
+  setBackend(backend: BackendChoice): void {
+    this.backend = backend;
+    const s = this.data.start;
+    this.backendTag.replaceChildren(tag(s ? `backend: ${s.backend}` : `backend: ${backend}`, s ? s.backendReason : 'Click to choose the training backend'));
+  }
+
+  setPhase(phase: RunPhase, position?: number): void {
+    this.phase = phase;
+    const busy = phase !== 'idle';
+    setDisabled(this.runBtn, busy);
+    if (this.fullBtn) setDisabled(this.fullBtn, busy);
+    setDisabled(this.stopBtn, !busy || phase === 'stopping');
+    this.ring.hidden = !busy;
+    this.el?.classList.toggle('busy', busy);
+    if (phase === 'queued') this.status.textContent = position ? `Queued: ${position} run${position > 1 ? 's' : ''} ahead.` : 'Starting the trainer…';
+    else if (phase === 'stopping') this.status.textContent = 'Stopping after this batch…';
+    else if (phase === 'running') this.status.textContent = '';
+    if (busy && !this.timer) this.timer = window.setInterval(() => this.updateProgress(), 1000);
+    if (!busy && this.timer) {
+      clearInterval(this.timer);
+      this.timer = 0;
+    }
+    this.updateProgress();
+  }
+
+  /** A new run (or a replay) starts: clear the charts. */
+  reset(runId: string, full: boolean): void {
+    this.runId = runId;
+    this.full = full;
+    this.data = emptyChartData();
+    this.layerCount = -1;
+    this.startedAt = Date.now();
+    this.status.textContent = '';
+    this.summaryEl.replaceChildren();
+    this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), true);
+    for (const [id, c] of this.charts) c.setSeries(this.chartSpec(id).series);
+  }
+
+  apply(runId: string, events: readonly RunEvent[], replay: boolean): void {
+    if (runId !== this.runId) return;
+    const changed = applyEvents(this.data, events);
+    const start = events.find((e) => e.type === 'start');
+    if (start) {
+      this.setBackend(this.backend);
+      if (replay && start.type === 'start') this.startedAt = Date.now();
+    }
+    if (this.data.layers.length !== this.layerCount || start) {
+      this.layerCount = this.data.layers.length;
+      for (const [id, c] of this.charts) c.setSeries(this.chartSpec(id).series);
+    } else {
+      for (const id of changed) this.charts.get(id)?.scheduleUpdate();
+    }
+    if (events.some((e) => e.type === 'epoch' || e.type === 'end' || e.type === 'error')) this.renderSummary();
+    this.updateProgress();
+  }
+
+  private updateProgress(): void {
+    const p = progressOf(this.data);
+    this.progress.set(p.fraction);
+    const parts = [this.runId ? p.text : this.view.hasFull ? 'Not run yet. ▶ Run takes about a minute; ▶ Run full uses the book’s sizes.' : 'Not run yet.'];
+    if (this.runId && this.full) parts.push('full size');
+    if (this.phase === 'running') {
+      const left = timeLeft(p.fraction, (Date.now() - this.startedAt) / 1000);
+      if (left !== undefined) parts.push(`about ${formatSeconds(left)} left`);
+    }
+    this.progressText.textContent = parts.join(' · ');
+  }
+
+  private renderSummary(): void {
+    const d = this.data;
+    const rows: [string, string][] = [];
+    const last = d.epochs[d.epochs.length - 1];
+    if (last) {
+      rows.push(['epoch', `${last.epoch}`], ['loss', fmt(last.loss)]);
+      if (last.accuracy !== undefined) rows.push(['accuracy', fmt(last.accuracy)]);
+      if (last.val_loss !== undefined) rows.push(['val_loss', fmt(last.val_loss)]);
+      if (last.val_accuracy !== undefined) rows.push(['val_accuracy', fmt(last.val_accuracy)]);
+    }
+    if (d.end?.test) {
+      rows.push(['test loss', fmt(d.end.test.loss)]);
+      if (d.end.test.accuracy !== undefined) rows.push(['test accuracy', fmt(d.end.test.accuracy)]);
+    }
+    if (d.end?.mcDropout) rows.push(['MC dropout accuracy', `${fmt(d.end.mcDropout.accuracy)} (one pass: ${fmt(d.end.mcDropout.deterministicAccuracy)})`]);
+    if (d.end?.lrFinder) rows.push(['LR finder', `best ${fmt(d.end.lrFinder.bestLr)}, suggested ${fmt(d.end.lrFinder.suggestedLr)}`]);
+    if (d.end) rows.push(['time', `${formatSeconds(d.end.seconds)} · ${Math.round(d.end.samplesPerSecond).toLocaleString('en-US')} samples/s`]);
+    const table = h('table', { class: 'metrics' }, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))));
+    const notes = d.epochs.flatMap((e) => (e.notes ?? []).map((n) => `epoch ${e.epoch}: ${n}`));
+    const children: Node[] = [table];
+    if (notes.length) children.push(h('ul', { class: 'notes' }, ...notes.map((n) => h('li', {}, n))));
+    if (d.end) {
+      const status = d.end.status === 'completed' ? 'Run complete.' : d.end.status === 'early_stopped' ? `Early stopping after ${d.end.epochsRun} epochs${d.end.restoredEpoch ? `; weights of epoch ${d.end.restoredEpoch} restored` : ''}.` : 'Run stopped.';
+      this.status.textContent = status;
+      if (last && !Number.isFinite(last.loss)) this.status.textContent += ' The loss diverged (not a number): this is what exploding gradients look like.';
+    }
+    if (d.error) {
+      this.status.textContent = `Run failed${d.error.where ? ` at ${d.error.where}` : ''}: ${d.error.message}`;
+      this.status.classList.add('error');
+    } else {
+      this.status.classList.remove('error');
+    }
+    this.summaryEl.replaceChildren(...children);
+  }
+
+  private renderOutcomes(outcomes: Outcome[], pending: boolean): void {
+    this.outcomesEl.replaceChildren(
+      ...outcomes.map((o) => {
+        const li = h('li', { class: pending ? 'pending' : o.met ? 'met' : 'not-met' });
+        const mark = h('span', { class: 'mark', 'aria-hidden': 'true' }, pending ? '○' : o.met ? '✓' : '✗');
+        const text = h('code', {}, o.text);
+        li.append(mark, text);
+        if (!pending) li.append(h('span', { class: 'verdict' }, o.met ? ' met' : ' not met'));
+        if (o.actual && !pending) li.append(h('div', { class: 'actual' }, o.actual));
+        return li;
+      }),
+    );
+  }
+
+  setOutcomes(runId: string, outcomes: Outcome[]): void {
+    if (runId !== this.runId) return;
+    this.renderOutcomes(outcomes, false);
+  }
+
+  destroy(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.charts.forEach((c) => c.destroy());
+  }
+}

@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyEvents, emptyChartData, formatSeconds, progressOf, pushDecimated, timeLeft, type Point } from '../../src/webview/chartData';
+import type { BatchEvent, RunEvent, StartEvent } from '../../src/protocol/events';
+
+const start: StartEvent = {
+  type: 'start', runId: 'r', experiment: 'l/e', backend: 'wasm', backendReason: 'test', instrumentedLayers: ['d1', 'd2', 'd3'],
+  summary: { layers: [], totalParams: 0, trainableParams: 0, nonTrainableParams: 0 },
+  epochs: 4, batchesPerEpoch: 100, trainSize: 3200, valSize: 100, testSize: 100, seed: 1, mode: 'train',
+};
+
+test('pushDecimated never holds more than max points, keeps the first and the newest, x increasing', () => {
+  const s: Point[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    pushDecimated(s, { x: i, y: Math.sin(i) }, 1000);
+    assert.ok(s.length <= 1000);
+  }
+  assert.equal(s[0]!.x, 0);
+  assert.equal(s[s.length - 1]!.x, 9999);
+  for (let i = 1; i < s.length; i++) assert.ok(s[i]!.x > s[i - 1]!.x);
+  // Halving keeps the spacing even: after 10,000 pushes the stride is 16 (2^4) between kept points.
+  assert.equal(s[1]!.x - s[0]!.x, 16);
+  assert.ok(s.length > 500, `${s.length} points`);
+});
+
+test('events become series in epochs on x; validation per epoch; non-finite and non-positive gradient norms are skipped', () => {
+  const d = emptyChartData();
+  const b = (step: number, extra: Partial<BatchEvent> = {}): BatchEvent => ({ type: 'batch', runId: 'r', epoch: Math.floor(step / 100) + 1, batch: step % 100, step, loss: 1, accuracy: 0.5, lr: 0.1, momentum: 0.9, ...extra });
+  const events: RunEvent[] = [
+    start,
+    b(0, { gradNorms: [1e-6, 0, 0.5], activations: [{ mean: 0.1, std: 1 }, { mean: 0.2, std: 0.9 }, { mean: 0.3, std: 0.8 }] }),
+    b(49, { loss: Number.NaN, gradNorms: [Number.POSITIVE_INFINITY, 1e-3, 0.4] }),
+    b(99),
+    { type: 'epoch', runId: 'r', epoch: 1, loss: 0.9, val_loss: 0.8, val_accuracy: 0.7, lr: 0.1, seconds: 2, activations: [{ mean: 0, std: 1 }, { mean: 0, std: 1 }, { mean: 0, std: 1 }] },
+  ];
+  const changed = applyEvents(d, events);
+  assert.deepEqual([...changed].sort(), ['accuracy', 'actMean', 'actStd', 'gradients', 'loss', 'lr']);
+  assert.deepEqual(d.layers, ['d1', 'd2', 'd3']);
+  assert.deepEqual(d.lossTrain.map((p) => p.x), [0.01, 1]);
+  assert.deepEqual(d.lossVal, [{ x: 1, y: 0.8 }]);
+  assert.deepEqual(d.accVal, [{ x: 1, y: 0.7 }]);
+  assert.deepEqual(d.gradNorms.map((s) => s.map((p) => p.y)), [[1e-6], [1e-3], [0.5, 0.4]]);
+  assert.deepEqual(d.actStd[0]!.map((p) => [p.x, p.y]), [[0.01, 1], [1, 1]]);
+  assert.deepEqual(d.momentum.length, 3);
+  assert.deepEqual(progressOf(d), { fraction: 0.25, text: 'epoch 1/4 · batch 100/100' });
+  applyEvents(d, [{ type: 'end', runId: 'r', status: 'cancelled', epochsRun: 1, final: {}, seconds: 3, samplesPerSecond: 1, tensorsBefore: 0, tensorsAfter: 0 }]);
+  assert.deepEqual(progressOf(d), { fraction: 0.25, text: '1/4 epochs' });
+});
+
+test('time left is proportional to the work left; formatting', () => {
+  assert.equal(timeLeft(0.25, 30), 90);
+  assert.equal(timeLeft(0, 30), undefined);
+  assert.equal(timeLeft(1, 30), undefined);
+  assert.equal(formatSeconds(42.2), '43 s');
+  assert.equal(formatSeconds(125), '2 min 05 s');
+  assert.equal(formatSeconds(3 * 3600 + 120), '3 h 2 min');
+});

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/panelHtml';
+import { describeLayers, describeSetup, specDifferences, toLessonView } from '../../src/extension/lessonView';
+import { pngFromDataUrl } from '../../src/extension/exportMetrics';
+import { parseLesson } from '../../src/lessons/index';
+import { ExperimentSpec, type LayerSpec } from '../../src/protocol/spec';
+
+test('the panel CSP: nothing by default, scripts only by nonce, styles/fonts/images from the webview; no unsafe-*', () => {
+  const nonce = makeNonce();
+  assert.match(nonce, /^[A-Za-z0-9]{20,}$/);
+  assert.notEqual(makeNonce(), nonce);
+  const html = panelHtml({ cspSource: 'https://x.vscode-cdn.net', nonce, scriptUri: 'https://x.vscode-cdn.net/dist/webview.js', styleUris: ['https://x.vscode-cdn.net/dist/katex.min.css'], title: 'A <b>lesson</b>' });
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+  assert.equal(csp, contentSecurityPolicy('https://x.vscode-cdn.net', nonce));
+  const directives = Object.fromEntries(csp!.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  assert.deepEqual(directives['default-src'], ["'none'"]);
+  assert.deepEqual(directives['script-src'], [`'nonce-${nonce}'`]);
+  assert.deepEqual(directives['style-src'], ['https://x.vscode-cdn.net', `'nonce-${nonce}'`]);
+  assert.deepEqual(directives['font-src'], ['https://x.vscode-cdn.net']);
+  assert.doesNotMatch(csp!, /unsafe/);
+  const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+  assert.equal(scripts.length, 1);
+  assert.match(scripts[0]!, new RegExp(`nonce="${nonce}"`));
+  assert.doesNotMatch(html, /<b>lesson/);
+  assert.doesNotMatch(html, /style="/);
+});
+
+const dense = (units: number, activation: string): LayerSpec => ({ type: 'Dense', units, activation } as LayerSpec);
+
+test('setup lines fold repeated layers', () => {
+  assert.equal(describeLayers([{ type: 'Flatten' }, ...Array.from({ length: 20 }, () => dense(100, 'selu')), dense(10, 'softmax')]), 'Dense(100, selu) ×20 → Dense(10, softmax)');
+  const spec = ExperimentSpec.parse({ dataset: { name: 'fashion-mnist', train_size: 5000 }, model: { layers: [dense(300, 'relu'), dense(10, 'softmax')] }, training: { epochs: 3, optimizer: { name: 'adam', learning_rate: 0.001 } } });
+  assert.equal(describeSetup(spec), 'fashion-mnist (5,000 train) · Dense(300, relu) → Dense(10, softmax) · adam η=0.001 · 3 epochs × batch 32');
+});
+
+test('the compare legend lists what differs, folding layers that differ alike', () => {
+  const base = { dataset: { name: 'fashion-mnist' }, model: { layers: [{ type: 'Flatten' }, ...Array.from({ length: 5 }, () => ({ type: 'Dense', units: 100, activation: 'sigmoid', kernel_initializer: 'glorot_uniform' })), { type: 'Dense', units: 10, activation: 'softmax' }] } };
+  const a = ExperimentSpec.parse({ ...base, id: 'a', title: 'A' });
+  const b = ExperimentSpec.parse({
+    ...base,
+    id: 'b',
+    title: 'B',
+    model: { layers: base.model.layers.map((l, i) => (i >= 1 && i <= 5 ? { ...l, activation: 'relu', kernel_initializer: 'he_normal' } : l)) },
+    training: { optimizer: { name: 'adam', learning_rate: 0.001 } },
+  });
+  assert.deepEqual(specDifferences(a, b).sort(), [
+    'model.layers[1..5].activation: sigmoid → relu',
+    'model.layers[1..5].kernel_initializer: glorot_uniform → he_normal',
+    'training.optimizer.learning_rate: 0.01 → 0.001',
+    'training.optimizer.name: sgd → adam',
+  ]);
+  assert.deepEqual(specDifferences(a, a), []);
+});
+
+test('the page never receives quiz answers or explanations (built-in lesson 1)', () => {
+  const file = join(__dirname, '..', '..', 'lessons', '01-vanishing-gradients.lesson.md');
+  const { lesson } = parseLesson(readFileSync(file, 'utf8'), file, { builtIn: true });
+  assert.ok(lesson);
+  const view = toLessonView(lesson);
+  const quizzes = view.segments.filter((s) => s.kind === 'quiz');
+  assert.equal(quizzes.length, lesson.quizzes.length);
+  const questions = quizzes.flatMap((q) => (q.kind === 'quiz' ? q.questions : []));
+  assert.equal(questions.length, lesson.quizzes.reduce((n, q) => n + q.questions.length, 0));
+  for (const q of questions) assert.deepEqual(Object.keys(q).sort(), q.type === 'numeric' ? ['prompt', 'type'] : ['choices', 'prompt', 'type']);
+  const json = JSON.stringify(quizzes);
+  for (const q of lesson.quizzes.flatMap((q) => q.questions)) assert.equal(json.includes(JSON.stringify(q.explanation)), false);
+  const exps = view.segments.filter((s) => s.kind === 'experiment');
+  assert.deepEqual(exps.map((e) => (e.kind === 'experiment' ? e.key : '')), lesson.experiments.map((e) => `vanishing-gradients/${e.id}`));
+});
+
+test('PNG export accepts only PNG data URLs', () => {
+  assert.deepEqual([...pngFromDataUrl('data:image/png;base64,iVBORw0KGgo=')], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.throws(() => pngFromDataUrl('data:text/html;base64,PGI+'));
+  assert.throws(() => pngFromDataUrl('javascript:alert(1)'));
+});
