@@ -59,7 +59,7 @@ export interface LessonFacts {
   title: string;
   topic: string;
   /** 0-based lines of the opening fences, with the block's `id:`. */
-  experiments: { id: string; line: number }[];
+  experiments: { id: string; line: number; trainSize?: number; batchSize?: number; epochs?: number; layers: number }[];
   quizzes: { id: string; line: number; questions: number }[];
 }
 
@@ -81,13 +81,24 @@ export function lessonFacts(file: string): LessonFacts {
     if (!open) continue;
     let id = '';
     let questions = 0;
+    let layers = 0;
+    const num = (re: RegExp, text: string) => {
+      const m = re.exec(text);
+      return m ? Number(m[1]) : undefined;
+    };
     let j = i + 1;
     for (; j < lines.length && !lines[j]!.startsWith('```'); j++) {
       const m = /^id:\s*(\S+)/.exec(lines[j]!);
       if (m && !id) id = m[1]!;
       if (/^ {2}- type:/.test(lines[j]!)) questions++;
+      if (/^\s+- \{ type: Dense\b/.test(lines[j]!)) layers++;
     }
-    if (open[1] === 'experiment') facts.experiments.push({ id, line: i });
+    const block = lines.slice(i + 1, j).join('\n');
+    // The base sizes (before the `full:` overrides).
+    const base = block.split(/^full:/m)[0]!;
+    if (open[1] === 'experiment') {
+      facts.experiments.push({ id, line: i, layers, trainSize: num(/train_size:\s*(\d+)/, base), batchSize: num(/batch_size:\s*(\d+)/, base), epochs: num(/epochs:\s*(\d+)/, base) });
+    }
     else facts.quizzes.push({ id, line: i, questions });
     i = j;
   }
