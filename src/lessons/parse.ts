@@ -63,7 +63,7 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
     diagnostics.push(
       err(
         file,
-        lineRange(lines[0], 1, Math.max(2, lines[0].text.length + 1)),
+        lineRange(lines[0]),
         'missing front matter: a lesson starts with a line `---`, then YAML fields (id, title, topic, order, minutes, prerequisites, summary), then a line `---`',
       ),
     );

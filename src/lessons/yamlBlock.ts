@@ -3,7 +3,7 @@
  * standalone experiment file), parsed with the `yaml` Document API so that every node keeps its
  * offsets; `pos()` maps them back to the file's 1-based line and column.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node as YamlNode, Scalar } from 'yaml';
 import type { LessonDiagnostic, SourcePos, SourceRange } from '../protocol/lesson';
 
@@ -14,7 +14,8 @@ export class YamlBlock {
   /** The plain JavaScript value (undefined when the YAML has errors). */
   readonly value: unknown;
   readonly diagnostics: LessonDiagnostic[] = [];
-  private readonly lines: LineCounter;
+  private readonly lineStarts: number[];
+  private readonly length: number;
 
   /**
    * @param text the YAML text, lines already stripped of the fence's indentation
@@ -27,15 +28,21 @@ export class YamlBlock {
     readonly firstLine: number,
     private readonly indents: number[] = [],
   ) {
-    this.lines = new LineCounter();
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-    for (const e of this.doc.errors) {
-      const message = e.message.split('\n')[0].replace(/\.$/, '');
+    // Line starts computed here: yaml's LineCounter misses the newlines inside the tokens of a broken document.
+    this.lineStarts = [0];
+    for (let i = 0; i < text.length; i++) if (text[i] === '\n') this.lineStarts.push(i + 1);
+    this.length = text.length;
+    this.doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    // The first error is the one to fix; those after it are mostly its consequences.
+    const first = this.doc.errors[0];
+    if (first) {
+      const message = first.message.split('\n')[0].replace(/\.$/, '');
+      const more = this.doc.errors.length - 1;
       this.diagnostics.push({
         file,
-        range: this.range(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)),
+        range: this.range(first.pos[0], Math.max(first.pos[1], first.pos[0] + 1)),
         severity: 'error',
-        message: `bad YAML: ${message}${yamlHint(e.code)}`,
+        message: `bad YAML: ${message}${yamlHint(first.code)}${more ? ` (${more} more YAML error${more === 1 ? '' : 's'} after this one may go away with it)` : ''}`,
       });
     }
     for (const w of this.doc.warnings) {
@@ -46,17 +53,52 @@ export class YamlBlock {
         message: `YAML: ${w.message.split('\n')[0]}`,
       });
     }
-    this.value = this.doc.errors.length ? undefined : this.doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    if (this.doc.errors.length === 0) {
+      // An alias whose anchor is not set before it (`*x`) is not a parse error, but toJS throws on it.
+      visit(this.doc, {
+        Alias: (_key, node) => {
+          if (findAnchor(this.doc, node.source, node.range?.[0] ?? 0) === undefined) {
+            this.diagnostics.push({
+              file,
+              range: this.range(node.range?.[0] ?? 0, node.range?.[1] ?? 1),
+              severity: 'error',
+              message: `bad YAML: the alias *${node.source} has no anchor &${node.source} before it (to write a literal "*", quote the text)`,
+            });
+          }
+        },
+      });
+    }
+    if (this.diagnostics.some((d) => d.severity === 'error')) {
+      this.failed = true;
+    } else {
+      try {
+        value = this.doc.toJS({ maxAliasCount: 100 });
+      } catch (e) {
+        this.failed = true;
+        this.diagnostics.push({ file, range: this.firstLineRange(), severity: 'error', message: `bad YAML: ${(e as Error).message}` });
+      }
+    }
+    this.value = value;
   }
 
+  private failed = false;
+
   get ok(): boolean {
-    return this.doc.errors.length === 0;
+    return this.doc.errors.length === 0 && !this.failed;
   }
 
   /** File position of an offset into the YAML text. */
   pos(offset: number): SourcePos {
-    const lp = this.lines.linePos(offset);
-    return { line: this.firstLine + lp.line - 1, column: lp.col + (this.indents[lp.line - 1] ?? 0) };
+    const o = Math.max(0, Math.min(offset, this.length));
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: this.firstLine + lo, column: o - this.lineStarts[lo] + 1 + (this.indents[lo] ?? 0) };
   }
 
   range(start: number, end: number): SourceRange {
@@ -134,6 +176,16 @@ export class YamlBlock {
     if (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE') return node.range[0] + 1;
     return undefined;
   }
+}
+
+/** The offset of an anchor `&name` set on a node that starts before `before`, if any. */
+function findAnchor(doc: Document.Parsed, name: string, before: number): number | undefined {
+  let found: number | undefined;
+  visit(doc, (_key, node) => {
+    const n = node as { anchor?: string; range?: [number, number, number] };
+    if (n && n.anchor === name && n.range && n.range[0] < before) found = n.range[0];
+  });
+  return found;
 }
 
 function isNode(x: unknown): x is YamlNode {
