@@ -17,7 +17,15 @@ export class LessonCodeLensProvider extends Disposable implements vscode.CodeLen
   ) {
     super();
     this._register(catalog.onDidChange(() => this.changed.fire()));
-    this._register(runs.onDidChangeState(() => this.changed.fire()));
+    // Only a change of phase changes the lenses (Run ↔ Stop), not every epoch.
+    const phases = new Map<string, string>();
+    this._register(
+      runs.onDidChangeState((r) => {
+        if (!r || phases.get(r.key) === r.phase) return;
+        phases.set(r.key, r.phase);
+        this.changed.fire();
+      }),
+    );
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {

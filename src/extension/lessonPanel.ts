@@ -100,36 +100,45 @@ export class LessonPanel extends Disposable {
     void this.panel.webview.postMessage(message);
   }
 
+  /**
+   * Sends `init`, then the replay of the lesson's runs, then whatever else was queued, and
+   * switches to live posting. Everything after the last `await` is synchronous, so no live run
+   * message can fall between the replay's snapshot and the switch (run messages queued before
+   * are dropped: the replay already holds them).
+   */
   private async sendInit(): Promise<void> {
     const { catalog, progress, runs } = this.deps;
     await catalog.ready();
     const lesson = catalog.byId(this.lessonId);
     if (!lesson) {
+      this.ready = true;
       this.post({ type: 'notice', level: 'error', message: `The lesson "${this.lessonId}" is no longer there (renamed or deleted?). Open another one with "DL Lessons: Open Lesson…".` });
       return;
     }
-    void progress.markOpened(lesson.meta.id);
+    const stored = await runs.storedRuns(lesson.meta.id);
+    if (this.isDisposed) return;
     const settings = readSettings();
-    // `init` goes first, then the replay of runs, then anything queued meanwhile.
-    const queued = this.queue;
+    const init: HostToWebview = {
+      type: 'init',
+      lesson: toLessonView(lesson),
+      answers: progress.get(lesson.meta.id).answers,
+      backend: settings.backend,
+      chartUpdateRate: settings.chartUpdateRate,
+      reveal: this.reveal,
+    };
+    const others = this.queue.filter((m) => m.type !== 'runEvents' && m.type !== 'runPhase' && m.type !== 'outcomes' && m.type !== 'init');
     this.queue = [];
-    const first: HostToWebview[] = [
-      { type: 'init', lesson: toLessonView(lesson), answers: progress.get(lesson.meta.id).answers, backend: settings.backend, chartUpdateRate: settings.chartUpdateRate, reveal: this.reveal },
-      ...(await runs.replay(lesson.meta.id)),
-    ];
     this.reveal = undefined;
-    for (const m of [...first, ...queued.filter((m) => m.type !== 'runEvents' || m.mode === 'live')]) void this.panel.webview.postMessage(m);
+    for (const m of [init, ...runs.replay(lesson.meta.id, stored), ...others]) void this.panel.webview.postMessage(m);
+    this.ready = true;
+    void progress.markOpened(lesson.meta.id);
   }
 
   /** Re-sends the lesson (after its file changed). */
   refresh(): void {
-    if (this.ready) void this.sendInitFresh();
-  }
-
-  private async sendInitFresh(): Promise<void> {
+    if (!this.ready) return;
     this.ready = false;
-    await this.sendInit();
-    this.ready = true;
+    void this.sendInit();
   }
 
   private async onMessage(m: WebviewToHost): Promise<void> {
@@ -138,7 +147,6 @@ export class LessonPanel extends Disposable {
       case 'ready':
         this.ready = false;
         await this.sendInit();
-        this.ready = true;
         return;
       case 'run':
         await runs.run(m.key, m.full);

@@ -330,8 +330,27 @@ export class RunManager extends Disposable {
     return stored ? { record: stored, batches: stored.batches, full: stored.full, outcomes: stored.outcomes } : undefined;
   }
 
-  /** Messages that bring a freshly opened panel up to date: every experiment's latest run. */
-  async replay(lessonId: string): Promise<HostToWebview[]> {
+  /**
+   * What the history holds for a lesson's experiments (read ahead, asynchronously), so that
+   * `replay` can then bring a panel up to date in one synchronous step.
+   */
+  async storedRuns(lessonId: string): Promise<Map<string, StoredRun>> {
+    const lesson = this.catalog.byId(lessonId);
+    const out = new Map<string, StoredRun>();
+    for (const e of lesson?.experiments ?? []) {
+      const key = `${lessonId}/${e.id}`;
+      const stored = await this.history.last(key);
+      if (stored) out.set(key, stored);
+    }
+    return out;
+  }
+
+  /**
+   * Messages that bring a freshly opened panel up to date: each experiment's live run in this
+   * session (flushed and snapshotted now), else its last stored run. Synchronous, so that no live
+   * message can slip between the snapshot and the panel's switch to live updates.
+   */
+  replay(lessonId: string, stored: Map<string, StoredRun>): HostToWebview[] {
     const lesson = this.catalog.byId(lessonId);
     if (!lesson) return [];
     const out: HostToWebview[] = [];
@@ -348,10 +367,10 @@ export class RunManager extends Disposable {
         }
         continue;
       }
-      const stored = await this.history.last(key);
-      if (!stored) continue;
-      out.push({ type: 'runEvents', key, runId: stored.runId, mode: 'replay', reset: true, full: stored.full, events: storedEvents(stored) });
-      if (stored.outcomes.length) out.push({ type: 'outcomes', key, runId: stored.runId, outcomes: stored.outcomes });
+      const last = stored.get(key);
+      if (!last) continue;
+      out.push({ type: 'runEvents', key, runId: last.runId, mode: 'replay', reset: true, full: last.full, events: storedEvents(last) });
+      if (last.outcomes.length) out.push({ type: 'outcomes', key, runId: last.runId, outcomes: last.outcomes });
     }
     return out;
   }

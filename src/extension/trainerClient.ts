@@ -111,6 +111,8 @@ export class TrainerClient {
     const child = fork(trainerPath, [], {
       execPath: runtime || process.execPath,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Not the host's flags (inspector ports, loaders): the trainer is a plain Node program.
+      execArgv: [],
       env,
     });
     this.child = child;
