@@ -14,8 +14,38 @@ type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
 
 let installed = false;
+let identityInstalled = false;
 
-/** Replace the wasm backend's BatchMatMul with the transpose-first version. Call after the backend is ready. */
+/**
+ * A zero-copy `Identity` for the wasm backend. tfjs's wasm Identity copies the whole buffer, and
+ * the engine calls it for every tensor a gradient needs to keep (`saveTensorsForBackwardMode`
+ * clones the inputs of each recorded kernel: both operands of every matmul, the weights
+ * included), about 20 copies per training step of the MLP. Tensors are immutable and the wasm
+ * backend counts references per buffer (its `Reshape` already shares buffers this way, as the cpu
+ * backend's Identity does), so the clone can share the buffer. Call after the backend is ready.
+ */
+export function installZeroCopyWasmIdentity(): boolean {
+  if (identityInstalled) return true;
+  const original = tf.getKernel('Identity', 'wasm');
+  if (!original) return false;
+  const copy = original.kernelFunc;
+  const share: KernelFunc = (args) => {
+    const x = args.inputs.x as Info;
+    if (x.dtype === 'string') return copy(args);
+    const backend = args.backend as unknown as { incRef(id: object): void };
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: share, setupFunc: undefined });
+  identityInstalled = true;
+  return true;
+}
+
+/**
+ * Replace the wasm backend's BatchMatMul with the transpose-first version, and its Identity with
+ * the zero-copy one (below). Call after the backend is ready.
+ */
 export function installFastWasmMatMul(): boolean {
   if (installed) return true;
   const original = tf.getKernel('BatchMatMul', 'wasm');
@@ -49,6 +79,8 @@ export function installFastWasmMatMul(): boolean {
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({ ...original, kernelFunc: fast, setupFunc: undefined });
   installed = true;
+  // The other fast kernel goes in with this one (backend.ts calls this function once).
+  installZeroCopyWasmIdentity();
   return true;
 }
 

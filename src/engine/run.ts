@@ -22,7 +22,7 @@ import { initBackend } from './backend';
 import { loadDataset, type Prepared, type Split } from './data/prepare';
 import { Model, SpecError, nextModelPrefix } from './model';
 import { createOptimizer } from './optim/optimizers';
-import { clipGradients, gradNorms } from './optim/clip';
+import { clipGradients, gradNorms, needsClipping } from './optim/clip';
 import { createSchedule } from './optim/schedules';
 import { EarlyStopping, LrFinder } from './optim/callbacks';
 import { Rng } from './rng';
@@ -342,6 +342,8 @@ async function train(
   const startTime = Date.now();
   const maybeYield = yielder();
   const dense = model.denseLayers;
+  const clipOpts = { clipvalue: t.clipvalue, clipnorm: t.clipnorm, global_clipnorm: t.global_clipnorm };
+  const clipping = needsClipping(clipOpts);
 
   const start: StartEvent = {
     type: 'start',
@@ -425,16 +427,18 @@ async function train(
               ? tf.tensor1d(Float32Array.from(yBuf.subarray(0, n)))
               : tf.tensor1d(yBuf.subarray(0, n), 'int32');
           const updates: [tf.Variable, tf.Tensor][] = [];
-          let correctT: tf.Scalar | undefined;
+          let logits: tf.Tensor | undefined;
           const { value, grads } = tf.variableGrads(() => {
             const out = model.forward(x, { training: true, dropout: true, seed: (t.seed * 1000003 + step) >>> 0, updates }, true);
-            if (task.classify) correctT = tf.keep(correctFrom(out, y, task));
+            // The accuracy is counted after the gradient pass, off the tape: nothing recorded or saved for it.
+            if (task.classify) logits = tf.keep(out);
             const loss = lossFrom(out, y, task, data.numClasses);
             const reg = model.regularization();
             return reg ? tf.add(loss, reg) : loss;
           }, vars);
           const gradList = vars.map((v) => grads[v.name]);
-          const clipped = clipGradients(gradList, { clipvalue: t.clipvalue, clipnorm: t.clipnorm, global_clipnorm: t.global_clipnorm });
+          // No clipping asked: the gradients go to the optimizer as they are (no copies).
+          const clipped = clipping ? clipGradients(gradList, clipOpts) : gradList;
           optimizer.apply(vars, clipped);
           model.constrain();
           for (const [v, val] of updates) {
@@ -442,9 +446,9 @@ async function train(
             val.dispose();
           }
           const parts: tf.Tensor[] = [tf.reshape(value, [1])];
-          if (correctT) {
-            parts.push(tf.reshape(correctT, [1]));
-            tf.dispose(correctT);
+          if (logits) {
+            parts.push(tf.reshape(correctFrom(logits, y, task), [1]));
+            tf.dispose(logits);
           }
           if (withNorms) {
             const present = kernelIdx.filter((i) => i >= 0).map((i) => gradList[i]);
