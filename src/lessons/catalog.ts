@@ -10,7 +10,12 @@ import { blockYaml, frontMatterYaml, parseLesson, sortDiagnostics } from './pars
 
 const LESSON_SUFFIX = '.lesson.md';
 
-async function findLessonFiles(entry: string, out: Set<string>, diagnostics: LessonDiagnostic[]): Promise<void> {
+/** Finds lesson files: absolute path → the path as named from the caller's entry (for messages). */
+async function findLessonFiles(entry: string, out: Map<string, string>, diagnostics: LessonDiagnostic[]): Promise<void> {
+  const add = (p: string) => {
+    const abs = path.resolve(p);
+    if (!out.has(abs)) out.set(abs, p);
+  };
   let st;
   try {
     st = await fs.stat(entry);
@@ -19,7 +24,7 @@ async function findLessonFiles(entry: string, out: Set<string>, diagnostics: Les
     return;
   }
   if (st.isFile()) {
-    out.add(path.resolve(entry));
+    add(entry);
     return;
   }
   if (!st.isDirectory()) return;
@@ -29,26 +34,25 @@ async function findLessonFiles(entry: string, out: Set<string>, diagnostics: Les
       if (d.name.startsWith('.') || d.name === 'node_modules') continue;
       const p = path.join(dir, d.name);
       if (d.isDirectory()) await walk(p);
-      else if (d.isFile() && d.name.endsWith(LESSON_SUFFIX)) out.add(path.resolve(p));
+      else if (d.isFile() && d.name.endsWith(LESSON_SUFFIX)) add(p);
     }
   };
   await walk(entry);
 }
 
-/** How a lesson's file is named in messages: relative to the working folder when inside it. */
-function displayName(abs: string): string {
-  const rel = path.relative(process.cwd(), abs);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
-}
-
+/**
+ * Every lesson under the given folders (recursively, skipping `node_modules` and dot-folders) and
+ * files, sorted by `order` then `id`. Diagnostics name each file as the caller did (an absolute
+ * folder gives absolute paths); a duplicate lesson id is an error on the second file in path order,
+ * which is then left out.
+ */
 export async function loadLessons(dirsOrFiles: string[], opts: { builtIn?: boolean } = {}): Promise<{ lessons: Lesson[]; diagnostics: LessonDiagnostic[] }> {
   const diagnostics: LessonDiagnostic[] = [];
-  const files = new Set<string>();
+  const files = new Map<string, string>();
   for (const entry of dirsOrFiles) await findLessonFiles(entry, files, diagnostics);
   const byId = new Map<string, Lesson>();
   const parsed: { lesson: Lesson; shown: string }[] = [];
-  for (const abs of [...files].sort()) {
-    const shown = displayName(abs);
+  for (const [abs, shown] of [...files].sort((a, b) => a[0].localeCompare(b[0]))) {
     let text: string;
     try {
       text = await fs.readFile(abs, 'utf8');
@@ -65,7 +69,7 @@ export async function loadLessons(dirsOrFiles: string[], opts: { builtIn?: boole
         file: shown,
         range: frontMatterYaml(text, shown).rangeOf(['id']),
         severity: 'error',
-        message: `id: duplicate lesson id "${r.lesson.meta.id}": ${displayName(prev.file)} already uses it; give this lesson another id`,
+        message: `id: duplicate lesson id "${r.lesson.meta.id}": ${files.get(prev.file) ?? prev.file} already uses it; give this lesson another id`,
         field: 'id',
       });
       continue;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { builtInLessonsDir, findExperiment, formatDiagnostic, loadLessons } from '../../src/lessons';
 
 function lessonText(id: string, order: number, body = '', extra = ''): string {
@@ -51,7 +51,11 @@ test('loadLessons: a duplicate lesson id is an error on the second file, at its 
     assert.deepEqual(r.lessons.map((l) => [l.meta.id, l.meta.order]), [['same', 1]]);
     assert.equal(r.diagnostics.length, 1);
     const d = r.diagnostics[0];
-    assert.ok(d.file.endsWith('02-b.lesson.md'));
+    // Files are named as the caller named them: absolute in, absolute out; relative in, relative out.
+    assert.equal(d.file, join(root, '02-b.lesson.md'));
+    const rel = relative(process.cwd(), root);
+    const again = await loadLessons([rel]);
+    assert.equal(again.diagnostics[0].file, join(rel, '02-b.lesson.md'));
     assert.deepEqual(d.range.start, { line: 2, column: 5 });
     assert.match(d.message, /^id: duplicate lesson id "same": .*01-a\.lesson\.md already uses it; give this lesson another id$/);
   } finally {
