@@ -8,7 +8,7 @@ import { registerCommands } from './commands';
 import { registerDiagnostics } from './diagnostics';
 import { LessonCatalog } from './lessonCatalog';
 import { PanelManager } from './lessonPanel';
-import { registerLessonTree } from './lessonTree';
+import { registerLessonTree, type LessonTreeProvider } from './lessonTree';
 import { ProgressStore } from './progressStore';
 import { RunHistory } from './runHistory';
 import { RunManager } from './runManager';
@@ -20,6 +20,7 @@ export interface ExtensionApi {
   runs: RunManager;
   panels: PanelManager;
   history: RunHistory;
+  tree: LessonTreeProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -36,13 +37,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   const deps = { catalog, progress, history, runs, panels, log };
   registerCommands(context, deps);
-  registerLessonTree(context, deps);
+  const tree = registerLessonTree(context, deps);
   registerCodeLens(context, deps);
   registerDiagnostics(context, deps);
   registerStatusBar(context, deps);
 
   void catalog.ready();
-  return deps;
+  return { ...deps, tree };
 }
 
 export function deactivate(): void {
