@@ -1,0 +1,139 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/engine/backend';
+import { ModelStore, resolveSpec, runExperiment } from '../../src/engine';
+import { Model } from '../../src/engine/model';
+import { Rng } from '../../src/engine/rng';
+import { installZeroCopyWasmIdentity } from '../../src/engine/kernels';
+import { PLAIN_RECORD, WORKLOADS, benchSpec, measureThroughput, median, randomData, type Workload } from '../../src/cli/bench';
+import type { RunEvent, RunRequest } from '../../src/protocol/events';
+import type { LayerSpec } from '../../src/protocol/spec';
+
+before(async () => {
+  await initBackend('wasm');
+});
+
+test('the zero-copy Identity is active on wasm: a clone shares the buffer, reads the same values, and frees it only with the last owner', () => {
+  assert.equal(installZeroCopyWasmIdentity(), true);
+  const start = tf.memory();
+  const x = tf.tensor1d([1.5, -2, 3.25, 4]);
+  const y = tf.clone(x);
+  assert.equal(y.dataId, x.dataId, 'the clone shares the buffer');
+  assert.equal(tf.memory().numDataBuffers, start.numDataBuffers + 1);
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync()), [1.5, -2, 3.25, 4], 'the clone outlives its source');
+  const z = tf.add(y, 1);
+  assert.deepEqual(Array.from(z.dataSync()), [2.5, -1, 4.25, 5]);
+  tf.dispose([y, z]);
+  assert.equal(tf.memory().numTensors, start.numTensors);
+  assert.equal(tf.memory().numBytes, start.numBytes);
+});
+
+/** Float64 reference: forward, softmax cross-entropy, backward and an SGD step of a 2-layer ELU net. */
+function referenceStep(W1: number[][], b1: number[], W2: number[][], b2: number[], X: number[][], Y: number[], lr: number): { loss: number; correct: number } {
+  const n = X.length;
+  const [din, h] = [W1.length, b1.length];
+  const k = b2.length;
+  const z1 = X.map((x) => b1.map((b, j) => b + x.reduce((s, xi, i) => s + xi * W1[i][j], 0)));
+  const a1 = z1.map((r) => r.map((z) => (z > 0 ? z : Math.exp(z) - 1)));
+  const z2 = a1.map((a) => b2.map((b, j) => b + a.reduce((s, ai, i) => s + ai * W2[i][j], 0)));
+  let loss = 0;
+  let correct = 0;
+  const dz2 = z2.map((z, r) => {
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const sum = e.reduce((s, v) => s + v, 0);
+    const p = e.map((v) => v / sum);
+    loss -= Math.log(p[Y[r]]) / n;
+    if (z.indexOf(m) === Y[r]) correct++;
+    return p.map((v, j) => (v - (j === Y[r] ? 1 : 0)) / n);
+  });
+  const da1 = dz2.map((d) => Array.from({ length: h }, (_, i) => d.reduce((s, dj, j) => s + dj * W2[i][j], 0)));
+  const dz1 = da1.map((d, r) => d.map((v, j) => v * (z1[r][j] > 0 ? 1 : Math.exp(z1[r][j]))));
+  for (let i = 0; i < h; i++) for (let j = 0; j < k; j++) W2[i][j] -= lr * a1.reduce((s, a, r) => s + a[i] * dz2[r][j], 0);
+  for (let j = 0; j < k; j++) b2[j] -= lr * dz2.reduce((s, d) => s + d[j], 0);
+  for (let i = 0; i < din; i++) for (let j = 0; j < h; j++) W1[i][j] -= lr * X.reduce((s, x, r) => s + x[i] * dz1[r][j], 0);
+  for (let j = 0; j < h; j++) b1[j] -= lr * dz1.reduce((s, d) => s + d[j], 0);
+  return { loss, correct };
+}
+
+test('two training steps of the optimized loop equal a float64 reference computation (weights, loss, accuracy)', async () => {
+  const layers: LayerSpec[] = [
+    { type: 'Dense', units: 5, activation: 'elu', kernel_initializer: 'he_normal' },
+    { type: 'Dense', units: 3, activation: 'softmax' },
+  ];
+  const data = randomData(8, 4, 3, 11);
+  const lr = 0.5;
+  const spec = {
+    dataset: { name: 'blobs', val_size: 0, test_size: 0 },
+    model: { input_shape: [4], layers },
+    training: { epochs: 1, batch_size: 4, shuffle: false, optimizer: { name: 'sgd', learning_rate: lr }, seed: 3 },
+    record: PLAIN_RECORD,
+    evaluate: { test: false },
+  };
+  // The same initial weights as the run draws (run.ts builds with new Rng(seed).fork(1)).
+  const init = Model.build([4], layers, new Rng(3).fork(1));
+  const [W1, b1, W2, b2] = init.allVariables().map((v) => v.arraySync() as number[] | number[][]);
+  init.dispose();
+  const rows = (from: number) => Array.from({ length: 4 }, (_, r) => Array.from(data.train.x.subarray((from + r) * 4, (from + r + 1) * 4)));
+  const s1 = referenceStep(W1 as number[][], b1 as number[], W2 as number[][], b2 as number[], rows(0), Array.from(data.train.y.subarray(0, 4)), lr);
+  const s2 = referenceStep(W1 as number[][], b1 as number[], W2 as number[][], b2 as number[], rows(4), Array.from(data.train.y.subarray(4, 8)), lr);
+
+  const store = new ModelStore();
+  const events: RunEvent[] = [];
+  const req: RunRequest = { type: 'run', runId: 'ref', experiment: 'bench/ref', spec: spec as unknown as RunRequest['spec'], options: { backend: 'wasm' } };
+  await runExperiment(req, (e) => events.push(e), new AbortController().signal, store, { dataset: data });
+  const epoch = events.find((e) => e.type === 'epoch');
+  assert.ok(epoch && epoch.type === 'epoch', JSON.stringify(events.find((e) => e.type === 'error')));
+  assert.ok(Math.abs(epoch.loss - (s1.loss + s2.loss) / 2) < 1e-5, `loss ${epoch.loss} vs reference ${(s1.loss + s2.loss) / 2}`);
+  assert.equal(epoch.accuracy, (s1.correct + s2.correct) / 8);
+  const trained = store.get('bench/ref')!.allVariables().map((v) => (v.arraySync() as number[] | number[][]).flat());
+  const expected = [W1, b1, W2, b2].map((w) => w.flat());
+  trained.forEach((got, i) => got.forEach((g, j) => assert.ok(Math.abs(g - expected[i][j]) < 1e-5, `variable ${i}[${j}]: ${g} vs ${expected[i][j]}`)));
+  store.clear();
+});
+
+test('every workload is a valid experiment; plain records no statistics, instrumented the lessons defaults', () => {
+  assert.deepEqual(
+    WORKLOADS.map((w) => w.name),
+    ['mlp-32', 'mlp-256', 'bn-32', 'deep-32'],
+  );
+  for (const w of WORKLOADS) {
+    const plain = resolveSpec(benchSpec(w, 'plain', 3));
+    const instr = resolveSpec(benchSpec(w, 'instrumented', 3));
+    assert.equal(plain.training.batch_size, w.batch);
+    assert.equal(plain.training.epochs, 3);
+    assert.deepEqual([plain.record.gradients, plain.record.activations, plain.record.every], [false, false, 1_000_000]);
+    assert.deepEqual([instr.record.gradients, instr.record.activations, instr.record.every, instr.record.activations_every], [true, true, 10, 5]);
+  }
+  const deep = WORKLOADS.find((w) => w.name === 'deep-32')!;
+  assert.equal(deep.layers.length, 21);
+  assert.equal(deep.inputs, 3072);
+});
+
+test('random data: seeded, the right shapes, features in [0, 1), labels in range; median', () => {
+  const a = randomData(50, 7, 4, 9);
+  const b = randomData(50, 7, 4, 9);
+  assert.deepEqual(a.train.x, b.train.x);
+  assert.deepEqual(a.train.y, b.train.y);
+  assert.equal(a.train.x.length, 350);
+  assert.ok(a.train.x.every((v) => v >= 0 && v < 1));
+  assert.ok(a.train.y.every((v) => v >= 0 && v < 4));
+  assert.equal(new Set(a.train.y).size, 4);
+  assert.equal(a.val.n + a.test.n, 0);
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+});
+
+test('measureThroughput times the later epochs, leaks no tensor and reports the memory', async () => {
+  const tiny: Workload = { name: 'tiny', description: 'tiny', inputs: 6, classes: 3, batch: 8, layers: [{ type: 'Dense', units: 4, activation: 'elu' }, { type: 'Dense', units: 3, activation: 'softmax' }] };
+  const r = await measureThroughput(tiny, 'instrumented', { samples: 64, repeats: 3, backend: 'wasm' });
+  assert.equal(r.epochsPerSecond.length, 3);
+  assert.ok(r.samplesPerSecond > 0 && Number.isFinite(r.samplesPerSecond));
+  assert.ok(r.samplesPerCpuSecond > 0);
+  assert.ok(Math.abs(r.samplesPerSecond - median(r.epochsPerSecond)) <= 1, 'the median of the (rounded) epochs');
+  assert.equal(r.tensorsAfter, r.tensorsBefore);
+  assert.ok(Number.isFinite(r.finalLoss));
+  assert.ok(r.peakRssMB > 10 && (r.wasmHeapMB ?? 0) > 1);
+});
