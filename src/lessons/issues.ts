@@ -218,6 +218,19 @@ export function didYouMean(got: unknown, candidates: readonly unknown[]): string
   return best !== undefined && bestD <= Math.max(1, Math.min(3, Math.floor(got.length / 3))) ? ` (did you mean "${best}"?)` : '';
 }
 
+/** ` (it belongs under training: training.optimizer)` when a child mapping of this object has the field. */
+function belongsUnder(s: AnySchema, key: string, path: readonly PathKey[]): string {
+  const shape = s?._zod.def.shape as Record<string, AnySchema> | undefined;
+  if (!shape) return '';
+  for (const [child, cs] of Object.entries(shape)) {
+    const c = unwrap(cs);
+    if (c?._zod.def.type === 'object' && key in c._zod.def.shape) {
+      return ` (it belongs under \`${child}\`: ${formatPath([...path, child, key])})`;
+    }
+  }
+  return '';
+}
+
 /** What an enumerated value is, for "unknown layer", "unknown activation", ... */
 function kindOf(path: readonly PathKey[]): string {
   const last = path[path.length - 1];
@@ -356,7 +369,7 @@ function explain(issue: Issue, base: PathKey[], ctx: IssueContext, out: Found[])
         const keyNode = b.keyNode(path, key);
         at(
           [...path, key],
-          `${formatPath([...path, key])}: unknown field${known.length ? `; expected one of ${known.join(', ')}${didYouMean(key, known)}` : ''}`,
+          `${formatPath([...path, key])}: unknown field${known.length ? `; expected one of ${known.join(', ')}${didYouMean(key, known) || belongsUnder(s, key, path)}` : ''}`,
           (keyNode && b.nodeRange(keyNode)) ?? b.rangeOf(path),
         );
       }
