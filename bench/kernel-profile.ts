@@ -38,7 +38,6 @@ async function main(): Promise<void> {
   const data = randomData(samples, w.inputs, w.classes);
   const req: RunRequest = { type: 'run', runId: 'p', experiment: 'p', spec: benchSpec(w, mode, 2) as RunRequest['spec'], options: { backend: 'wasm' } };
   let t0 = 0;
-  let steps = 0;
   const c0 = { v: process.cpuUsage() };
   await runExperiment(
     req,
@@ -55,7 +54,7 @@ async function main(): Promise<void> {
   );
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(c0.v);
-  steps = Math.ceil(samples / w.batch);
+  const steps = Math.ceil(samples / w.batch);
   const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const kernelMs = rows.reduce((s, [, v]) => s + v.ms, 0);
   console.log(`${name} ${mode}: epoch 2 wall ${wall.toFixed(0)} ms, cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, ${steps} steps; kernels ${kernelMs.toFixed(0)} ms; ${(samples / (wall / 1000)).toFixed(0)} samples/s`);
