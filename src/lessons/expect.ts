@@ -237,7 +237,7 @@ export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
   if (Number.isInteger(n) && Math.abs(n) < 1e12) return String(n);
   const a = Math.abs(n);
-  if (a < 1e-3 || a >= 1e6) return n.toExponential(1).replace('e+', 'e');
+  if (a < 1e-3 || a >= 1e6) return n.toExponential(1).replace('e+', 'e').replace('.0e', 'e');
   return String(Number(n.toPrecision(4)));
 }
 

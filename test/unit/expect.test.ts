@@ -93,7 +93,7 @@ test('evaluate: last epoch by default, at epoch N, first/last layer, with the va
   assert.deepEqual(check(['grad_norm[1] < 1e-3 * grad_norm[last] at epoch 1', 'grad_norm[1] < 1e-5 * grad_norm[last] at epoch 1', 'grad_norm[first] < grad_norm[-2]']), [
     [true, 'grad_norm[1] = 2.3e-6, grad_norm[last] = 0.041 (epoch 1)'],
     [false, 'grad_norm[1] = 2.3e-6, grad_norm[last] = 0.041 (epoch 1)'],
-    [true, 'grad_norm[1] = 2.0e-5, grad_norm[-2] = 0.005'],
+    [true, 'grad_norm[1] = 2e-5, grad_norm[-2] = 0.005'],
   ]);
   assert.deepEqual(check(['act_std[1] < 0.05 at epoch 1', 'act_std[last] > 0.5 at epoch 2', 'act_mean[2] == 0 at epoch 2', 'zero_fraction[4] > 0.5 at epoch 2']), [
     [true, 'act_std[1] = 0.01 (epoch 1)'],
