@@ -152,4 +152,11 @@ window.addEventListener('scroll', () => {
   }, 300);
 });
 
+// VS Code swaps the body's theme class (vscode-light, vscode-dark, vscode-high-contrast…): recolour the charts.
+let themeTimer = 0;
+new MutationObserver(() => {
+  clearTimeout(themeTimer);
+  themeTimer = window.setTimeout(() => runCards.forEach((c) => c.retheme()), 50);
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
 post({ type: 'ready' });

@@ -132,6 +132,13 @@ export class RunCard {
     post({ type: 'exportPng', name: `${this.view.key.replace('/', '--')}-${id}`, dataUrl: c.toPng() });
   }
 
+  /** Redraws the charts in the new theme's colours. */
+  retheme(): void {
+    this.charts.forEach((c) => c.destroy());
+    this.charts.clear();
+    this.mount();
+  }
+
   /** Creates the charts once the card is in the document (Chart.js needs a sized parent). */
   mount(): void {
     if (this.charts.size) return;
