@@ -5,7 +5,7 @@
 //   node scripts/code-server/setup.mjs           install if needed, print where
 //   node scripts/code-server/setup.mjs --force   install again from scratch
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, lstatSync, writeFileSync, appendFileSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -121,6 +121,48 @@ export async function ensureCodeServer({ force = false, say = (line) => console.
     if (!existsSync(configFile)) writeConfig();
     return { installDir, codeServerEntry, fresh: false };
   }
+  // One install at a time (npm start and a test run may both ask on a fresh machine).
+  const release = await lock(say);
+  try {
+    if (!force && isInstalled()) return { installDir, codeServerEntry, fresh: false };
+    return await install(say);
+  } finally {
+    release();
+  }
+}
+
+const lockFile = join(cacheRoot, 'code-server.lock');
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+async function lock(say) {
+  mkdirSync(cacheRoot, { recursive: true });
+  for (let waited = 0; ; waited += 1) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lockFile, { force: true });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw new SetupError('lock', `could not create ${lockFile}: ${e.message}`, `check that ${cacheRoot} is writable`);
+      const holder = Number(readFileSync(lockFile, 'utf8').trim());
+      if (!holder || !alive(holder)) {
+        rmSync(lockFile, { force: true }); // left by a process that is gone
+        continue;
+      }
+      if (waited === 0) say(`waiting for another install of code-server (process ${holder}) to finish…`);
+      if (waited > 600) throw new SetupError('lock', `process ${holder} has held ${lockFile} for 10 minutes`, `stop that process, or delete ${lockFile} if it is not installing`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function install(say) {
   const t0 = Date.now();
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   if (Number(process.versions.node.split('.')[0]) !== 20) {
@@ -143,7 +185,18 @@ export async function ensureCodeServer({ force = false, say = (line) => console.
   const rg = spawnSync('sh', ['-c', 'command -v rg'], { encoding: 'utf8' }).stdout.trim();
   if (!rg) throw new SetupError('Debian packages', 'ripgrep (`rg`) is not on PATH', 'install ripgrep (apt-get install -y ripgrep)');
 
-  if (force && existsSync(join(installDir, 'node_modules'))) rmSync(join(installDir, 'node_modules'), { recursive: true, force: true });
+  // Without a stamp, whatever is in node_modules is from an install that did not finish: start clean.
+  const modules = join(installDir, 'node_modules');
+  if (existsSync(modules)) {
+    say('      removing the previous, unfinished or forced, install');
+    const old = `${modules}.old-${process.pid}`;
+    try {
+      renameSync(modules, old);
+      rmSync(old, { recursive: true, force: true, maxRetries: 5 });
+    } catch (e) {
+      throw new SetupError('clean', `could not remove ${modules}: ${e.message}`, `delete ${installDir} by hand (rm -rf ${installDir}), then run \`npm run setup:editor\` again`);
+    }
+  }
   // A package.json of its own, so that npm never walks up to the project's.
   writeFileSync(join(installDir, 'package.json'), JSON.stringify({ name: 'deep-lessons-code-server', private: true, description: 'code-server for npm start and the editor tests; made by scripts/code-server/setup.mjs' }, null, 2) + '\n');
 
