@@ -80,6 +80,8 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
   if (fm.ok) {
     if (fm.value === null || fm.value === undefined) {
       diagnostics.push(err(file, lineRange(lines[0], 1, 4), 'empty front matter: add id, title, topic, order, minutes and summary between the `---` lines'));
+    } else if (!isPlainObject(fm.value)) {
+      diagnostics.push(err(file, fm.rangeOf([]), 'front matter: expected `field: value` lines (id, title, topic, order, minutes, prerequisites, summary), not a list or a single value'));
     } else {
       const r = LessonFrontMatter.safeParse(fm.value);
       if (r.success) meta = r.data;

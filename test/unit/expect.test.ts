@@ -48,6 +48,10 @@ test('parse: terms, ops, coefficients on either side, at epoch, is finite', () =
   });
   assert.deepEqual(parseExpectation('loss is nan at epoch 2'), { ok: true, expectation: { kind: 'is', metric: { metric: 'loss' }, test: 'nan', epoch: 2 } });
   assert.deepEqual(parseExpectation('grad_norm[first] is finite'), { ok: true, expectation: { kind: 'is', metric: { metric: 'grad_norm', layer: 1 }, test: 'finite' } });
+  assert.deepEqual(parseExpectation('grad_norm[1] < 1e-3 × grad_norm[10]'), {
+    ok: true,
+    expectation: { kind: 'compare', left: { coef: 1, metric: { metric: 'grad_norm', layer: 1 } }, op: '<', right: { coef: 1e-3, metric: { metric: 'grad_norm', layer: 10 } } },
+  });
   assert.deepEqual(parseExpectation('act_mean[1] ≤ 0.5'), {
     ok: true,
     expectation: { kind: 'compare', left: { coef: 1, metric: { metric: 'act_mean', layer: 1 } }, op: '<=', right: { coef: 0.5 } },

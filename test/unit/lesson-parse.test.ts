@@ -114,6 +114,15 @@ test('front matter: a missing field points at the start of the mapping', () => {
   assert.deepEqual(at(r.diagnostics), ['2:1 minutes: missing; add `minutes:` with a positive integer']);
 });
 
+test('front matter that is empty, or a list', () => {
+  assert.deepEqual(at(parseLesson('---\n---\nBody\n', 'a.lesson.md').diagnostics), [
+    '1:1 empty front matter: add id, title, topic, order, minutes and summary between the `---` lines',
+  ]);
+  assert.deepEqual(at(parseLesson('---\n- id: x\n---\nBody\n', 'a.lesson.md').diagnostics), [
+    '2:1 front matter: expected `field: value` lines (id, title, topic, order, minutes, prerequisites, summary), not a list or a single value',
+  ]);
+});
+
 test('bad YAML in front matter gives the YAML error position', () => {
   const text = ['---', 'id: t', 'title: [unclosed', 'topic: X', '---', ''].join('\n');
   const r = parseLesson(text, 'a.lesson.md');
