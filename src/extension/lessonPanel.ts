@@ -52,7 +52,14 @@ export class LessonPanel extends Disposable {
     };
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'lesson.svg');
     this._register(panel.onDidDispose(() => this.dispose()));
-    this._register(webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)));
+    this._register(
+      webview.onDidReceiveMessage((m: WebviewToHost) =>
+        this.onMessage(m).catch((e: unknown) => {
+          deps.log.error(`panel message ${m?.type} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+          this.post({ type: 'notice', level: 'error', message: `Something went wrong: ${e instanceof Error ? e.message : String(e)} (details in the "DL Lessons" log).` });
+        }),
+      ),
+    );
     this._register(panel.onDidChangeViewState((e) => void vscode.commands.executeCommand('setContext', 'deepLessons.panelFocused', e.webviewPanel.active)));
     this.render();
   }

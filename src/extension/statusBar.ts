@@ -30,8 +30,8 @@ export function registerStatusBar(context: vscode.ExtensionContext, deps: { runs
     const b = r.stream.lastBatch;
     const epoch = b ? `epoch ${b.epoch}/${start?.epochs ?? '?'}` : r.phase;
     const left = r.stream.secondsLeft();
-    item.text = `$(sync~spin) ${r.title}: ${epoch} · loss ${formatLoss(b?.loss)}${left !== undefined ? ` · ${Math.ceil(left)} s left` : ''}`;
-    item.tooltip = `${r.key}${r.full ? ' (full)' : ''} on ${start?.backend ?? '…'}: click to open its panel`;
+    item.text = `$(sync~spin) ${r.title}: ${epoch} · loss ${formatLoss(b?.loss)}${left !== undefined ? ` · ${Math.ceil(left)} s left` : ''}${start ? ` · ${start.backend}` : ''}`;
+    item.tooltip = `${r.key}${r.full ? ' (full)' : ''} on ${start ? `${start.backend} (${start.backendReason})` : '…'}: click to open its panel`;
     item.command = { command: 'deepLessons.openLessonById', title: 'Open', arguments: [r.lessonId, r.key.split('/')[1]] };
     item.show();
     stop.show();
