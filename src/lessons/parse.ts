@@ -51,8 +51,8 @@ export function splitLines(text: string): Line[] {
 
 /**
  * Parse and validate one lesson file. The lesson comes back whenever its front matter is valid;
- * blocks with errors are left out of it (the diagnostics say why), so a lesson is runnable only
- * when `diagnostics` has no error.
+ * a block with an error is left out of `experiments` and `quizzes` and stays in `segments` as an
+ * ordinary code block (Markdown), so it cannot be run or answered until it is fixed.
  */
 export function parseLesson(text: string, file: string, opts: { builtIn?: boolean } = {}): { lesson?: Lesson; diagnostics: LessonDiagnostic[] } {
   const diagnostics: LessonDiagnostic[] = [];
@@ -175,8 +175,12 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
         if (parsed.kind === 'experiment') experiments.push(parsed);
         else quizzes.push(parsed);
         segments.push(parsed);
+        i = j + 1;
+        continue;
       }
     }
+    // A block with an error stays visible where it is, as an ordinary code block.
+    segments.push({ kind: 'markdown', text: lines.slice(i, j + 1).map((l) => l.text).join('\n'), range });
     i = j + 1;
   }
   flushProse();
@@ -204,9 +208,10 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
 
   if (badReuse.size) {
     const bad = (s: LessonSegment) => s.kind === 'experiment' && reuseChecks.some((r) => badReuse.has(r.block) && valueAt(r.block.value, ['id']) === s.id);
-    for (const list of [segments, experiments] as LessonSegment[][]) {
-      for (let k = list.length - 1; k >= 0; k--) if (bad(list[k])) list.splice(k, 1);
-    }
+    for (let k = experiments.length - 1; k >= 0; k--) if (bad(experiments[k])) experiments.splice(k, 1);
+    segments.forEach((seg, k) => {
+      if (bad(seg)) segments[k] = { kind: 'markdown', text: lines.slice(seg.range.start.line - 1, seg.range.end.line).map((l) => l.text).join('\n'), range: seg.range };
+    });
   }
 
   if (opts.builtIn && meta) {

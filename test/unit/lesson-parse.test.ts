@@ -165,8 +165,17 @@ test('experiment errors: unknown layer, wrong type, unknown field, bad expect, m
     formatDiagnostic(r.diagnostics[1]),
     'lessons/04-x.lesson.md:20:14: model.layers[2].units: expected a positive integer, got "three"',
   );
-  // Every block has an error, so none is runnable.
+  // Every block has an error, so none is runnable; each stays visible as a code block, in place.
   assert.deepEqual(r.lesson?.experiments, []);
+  assert.deepEqual(
+    r.lesson?.segments.map((s) => [s.kind, s.range.start.line, s.range.end.line, s.kind === 'markdown' && s.text.startsWith('```experiment\n')]),
+    [
+      ['markdown', 10, 25, true],
+      ['markdown', 27, 35, true],
+      ['markdown', 37, 43, true],
+      ['markdown', 45, 50, true],
+    ],
+  );
 });
 
 test('quiz errors: no answer, index out of range, not one of the choices, duplicate quiz id', () => {
