@@ -5,7 +5,7 @@ import { initBackend } from '../../src/engine/backend';
 import { ModelStore, resolveSpec, runExperiment } from '../../src/engine';
 import { Model } from '../../src/engine/model';
 import { Rng } from '../../src/engine/rng';
-import { installZeroCopyWasmIdentity } from '../../src/engine/kernels';
+import { installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
 import { PLAIN_RECORD, WORKLOADS, benchSpec, measureThroughput, median, randomData, type Workload } from '../../src/cli/bench';
 import type { RunEvent, RunRequest } from '../../src/protocol/events';
 import type { LayerSpec } from '../../src/protocol/spec';
@@ -136,4 +136,45 @@ test('measureThroughput times the later epochs, leaks no tensor and reports the 
   assert.equal(r.tensorsAfter, r.tensorsBefore);
   assert.ok(Number.isFinite(r.finalLoss));
   assert.ok(r.peakRssMB > 10 && (r.wasmHeapMB ?? 0) > 1);
+});
+
+test('the wasm matmul plan: the weights are not repacked at batch 32 (swapped), large batches stay direct', () => {
+  // x·W and dY·Wᵀ of the 784-300 layer at batch 32 avoid packing W; dW = xᵀ·dY stays direct.
+  assert.equal(matMulPlan([1, 32, 784], [1, 784, 300], false, false), 'swapped');
+  assert.equal(matMulPlan([1, 32, 300], [1, 784, 300], false, true), 'swapped');
+  assert.equal(matMulPlan([1, 32, 784], [1, 32, 300], true, false), 'direct');
+  assert.equal(matMulPlan([1, 256, 784], [1, 784, 300], false, false), 'direct');
+  assert.equal(matMulPlan([1, 1000, 784], [1, 784, 300], false, false), 'direct');
+  assert.equal(matMulPlan([4, 32, 784], [4, 784, 300], false, false), 'direct', 'batched products stay direct');
+});
+
+test('every transpose form, in both plans, multiplies as a float64 triple loop (and frees its temporaries)', () => {
+  const r = new Rng(5);
+  for (const [m, k, n] of [
+    [32, 784, 300],
+    [8, 300, 100],
+    [300, 20, 7],
+  ]) {
+    const A = Float32Array.from({ length: m * k }, () => r.normal());
+    const B = Float32Array.from({ length: k * n }, () => r.normal());
+    const ref = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) { let s = 0; for (let p = 0; p < k; p++) s += A[i * k + p] * B[p * n + j]; ref[i * n + j] = s; }
+    const a = tf.tensor2d(A, [m, k]), b = tf.tensor2d(B, [k, n]);
+    const at = tf.transpose(a), bt = tf.transpose(b);
+    const plans = [matMulPlan([1, m, k], [1, k, n], false, false), matMulPlan([1, m, k], [1, n, k], false, true)];
+    const before = tf.memory().numTensors;
+    const buffers = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const buffersBefore = buffers();
+    const forms = [tf.matMul(a, b), tf.matMul(at, b, true, false), tf.matMul(a, bt, false, true), tf.matMul(at, bt, true, true)];
+    assert.equal(tf.memory().numTensors, before + 4);
+    assert.equal(buffers(), buffersBefore + 4, 'no temporary buffer is left in the wasm backend');
+    for (const f of forms) {
+      assert.deepEqual(f.shape, [m, n]);
+      const got = f.dataSync();
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - ref[i]));
+      assert.ok(worst < 1e-3, `${m}×${k}×${n} (${plans.join(', ')}): max abs error ${worst}`);
+    }
+    tf.dispose([a, b, at, bt, ...forms]);
+  }
 });
