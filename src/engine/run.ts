@@ -86,10 +86,31 @@ function rowsInto(src: Float32Array, width: number, idx: Int32Array | number[], 
   }
 }
 
+/**
+ * Sparse categorical cross-entropy from logits, −mean_i log softmax(z_i)[y_i], with its gradient
+ * written out: ∂L/∂z = (softmax(z) − onehot(y)) / n. The same numbers as differentiating the
+ * composed ops, in 3 backward kernels instead of about 15 (and nothing inside is taped).
+ */
+export function sparseCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): tf.Scalar {
+  const onehot = tf.oneHot(labels, numClasses);
+  const n = logits.shape[0];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    const logp = tf.logSoftmax(z);
+    save([logp, onehot]);
+    return {
+      value: tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1))) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(tf.sub(tf.exp(saved[0]), saved[1]), tf.div(dy, n)),
+    };
+  });
+  return f(logits) as tf.Scalar;
+}
+
 /** Loss from the model's logits (softmax and sigmoid are fused into the loss for stability). */
 function lossFrom(out: tf.Tensor, y: tf.Tensor, task: Task, numClasses: number): tf.Scalar {
   switch (task.loss) {
     case 'sparse_categorical_crossentropy': {
+      if (out.rank === 2) return sparseCrossEntropy(out as tf.Tensor2D, y as tf.Tensor1D, numClasses);
       const logp = tf.logSoftmax(out as tf.Tensor2D);
       const onehot = tf.oneHot(y as tf.Tensor1D, numClasses);
       return tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1))) as tf.Scalar;
