@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BackendChoice, RunEvent, RunRecord, RunRequest } from '../protocol/events';
-import type { Lesson } from '../protocol/lesson';
+import type { Lesson, LessonDiagnostic } from '../protocol/lesson';
 import type { ExperimentSpec } from '../protocol/spec';
 import { builtInLessonsDir, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson } from '../lessons';
 import { runExperiment } from '../engine';
@@ -138,7 +138,14 @@ program
   .action(async (files: string[]) => {
     let errors = 0;
     let checked = 0;
-    const lessons: Lesson[] = [];
+    const printed = new Set<string>();
+    const report = (d: LessonDiagnostic) => {
+      const line = formatDiagnostic(d);
+      if (printed.has(line)) return;
+      printed.add(line);
+      process.stderr.write(`${line}\n`);
+      if (d.severity === 'error') errors++;
+    };
     for (const f of files) {
       if (!existsSync(f)) {
         process.stderr.write(`${f}: no such file\n`);
@@ -146,22 +153,15 @@ program
         continue;
       }
       const text = readFileSync(f, 'utf8');
-      const { diagnostics, lesson } = f.endsWith('.lesson.md') ? parseLesson(text, f) : { ...parseExperimentFile(text, f), lesson: undefined };
-      if (lesson) lessons.push(lesson);
-      for (const d of diagnostics) {
-        process.stderr.write(`${formatDiagnostic(d)}\n`);
-        if (d.severity === 'error') errors++;
-      }
+      const { diagnostics } = f.endsWith('.lesson.md') ? parseLesson(text, f) : parseExperimentFile(text, f);
+      diagnostics.forEach(report);
       checked++;
     }
     // Across files: duplicate ids and reuse references.
     const lessonFiles = files.filter((f) => f.endsWith('.lesson.md') && existsSync(f));
     if (lessonFiles.length > 1) {
       const { diagnostics } = await loadLessons(lessonFiles);
-      for (const d of diagnostics.filter((d) => /duplicate|reuse/i.test(d.message))) {
-        process.stderr.write(`${formatDiagnostic(d)}\n`);
-        if (d.severity === 'error') errors++;
-      }
+      diagnostics.forEach(report);
     }
     if (errors) {
       process.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in ${checked} file${checked === 1 ? '' : 's'}\n`);
