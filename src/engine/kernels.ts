@@ -129,3 +129,4 @@ export function wasmHeapBytes(): number | undefined {
   const b = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
   return b.wasm?.HEAPU8?.buffer.byteLength;
 }
+
