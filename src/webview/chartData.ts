@@ -58,6 +58,11 @@ export function pushDecimated(series: Point[], p: Point, max: number): void {
   }
 }
 
+/** Changes when a chart's set of series changes (layers appear): the charts must take the new arrays. */
+export function seriesShape(d: RunChartData): string {
+  return `${d.layers.length}/${d.gradNorms.length}/${d.actMean.length}/${d.actStd.length}`;
+}
+
 export type ChartId = 'loss' | 'accuracy' | 'lr' | 'gradients' | 'actMean' | 'actStd';
 
 export interface RunChartData {
@@ -115,6 +120,10 @@ export function applyEvents(d: RunChartData, events: readonly RunEvent[], maxPoi
         d.start = e;
         d.layers = [...e.instrumentedLayers];
         d.dataset = undefined;
+        // One series per instrumented layer from the start, so that charts can hold them before the first point.
+        perLayer(d.gradNorms, d.layers.length);
+        perLayer(d.actMean, d.layers.length);
+        perLayer(d.actStd, d.layers.length);
         break;
       case 'batch': {
         const bpe = d.start?.batchesPerEpoch || 1;

@@ -139,7 +139,8 @@ export class LineChart {
           type: spec.log ? 'logarithmic' : 'linear',
           title: { display: true, text: spec.yLabel, color: theme.muted },
           ticks: spec.log ? { color: theme.muted, autoSkip: false, callback: (v) => powerOfTenLabel(Number(v)) } : { color: theme.muted, maxTicksLimit: 7 },
-          grid: { color: theme.grid },
+          // On a log axis, grid lines at the powers of ten only.
+          grid: spec.log ? { color: (ctx) => (powerOfTenLabel(ctx.tick?.value ?? 0) ? theme.grid : 'transparent') } : { color: theme.grid },
           min: spec.yMin,
           max: spec.yMax,
         },

@@ -7,7 +7,7 @@
 import type { BackendChoice, RunEvent } from '../protocol/events';
 import type { ExperimentView, Outcome, RunPhase } from '../protocol/webview';
 import { post } from './api';
-import { applyEvents, emptyChartData, formatSeconds, progressOf, timeLeft, type ChartId, type RunChartData } from './chartData';
+import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, timeLeft, type ChartId, type RunChartData } from './chartData';
 import { LineChart, layerColor, readTheme, type ChartSpec, type SeriesSpec } from './charts';
 import type { MarkdownIt } from 'markdown-it';
 import { typeset } from './markdown';
@@ -51,7 +51,7 @@ export class RunCard {
   private readonly outcomesEl = h('ul', { class: 'outcomes' });
   private readonly summaryEl = h('div', { class: 'run-summary' });
   private readonly chartArea: HTMLElement;
-  private layerCount = -1;
+  private shape = '';
   private timer = 0;
 
   constructor(
@@ -207,7 +207,7 @@ export class RunCard {
     this.runId = runId;
     this.full = full;
     this.data = emptyChartData();
-    this.layerCount = -1;
+    this.shape = '';
     this.startedAt = Date.now();
     this.status.textContent = '';
     this.summaryEl.replaceChildren();
@@ -223,8 +223,9 @@ export class RunCard {
       this.setBackend(this.backend);
       if (replay && start.type === 'start') this.startedAt = Date.now();
     }
-    if (this.data.layers.length !== this.layerCount || start) {
-      this.layerCount = this.data.layers.length;
+    const shape = seriesShape(this.data);
+    if (shape !== this.shape || start) {
+      this.shape = shape;
       for (const [id, c] of this.charts) c.setSeries(this.chartSpec(id).series);
     } else {
       for (const id of changed) this.charts.get(id)?.scheduleUpdate();

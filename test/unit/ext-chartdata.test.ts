@@ -47,6 +47,18 @@ test('events become series in epochs on x; validation per epoch; non-finite and 
   assert.deepEqual(progressOf(d), { fraction: 0.25, text: '1/4 epochs' });
 });
 
+test('the per-layer series exist from the start event on, and later points land in those same arrays (charts hold them)', () => {
+  const d = emptyChartData();
+  applyEvents(d, [start]);
+  assert.equal(d.gradNorms.length, 3);
+  assert.equal(d.actStd.length, 3);
+  const [g0, s2] = [d.gradNorms[0]!, d.actStd[2]!];
+  applyEvents(d, [{ type: 'batch', runId: 'r', epoch: 1, batch: 0, step: 0, loss: 1, lr: 0.1, gradNorms: [0.1, 0.2, 0.3], activations: [{ mean: 0, std: 1 }, { mean: 0, std: 2 }, { mean: 0, std: 3 }] }]);
+  assert.equal(d.gradNorms[0], g0);
+  assert.equal(d.actStd[2], s2);
+  assert.deepEqual([g0.length, g0[0]!.y, s2[0]!.y], [1, 0.1, 3]);
+});
+
 test('time left is proportional to the work left; formatting', () => {
   assert.equal(timeLeft(0.25, 30), 90);
   assert.equal(timeLeft(0, 30), undefined);
