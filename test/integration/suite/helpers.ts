@@ -21,7 +21,7 @@ export async function api(): Promise<ExtensionApi> {
   return exports;
 }
 
-/** Polls `check` until it returns a value that is not undefined/false, or fails after `ms`. */
+/** Polls `check` until it returns a value that is not undefined/false, or fails after `ms` (a throw from `check` fails at once). */
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000, every = 100): Promise<T> {
   const t0 = Date.now();
   for (;;) {

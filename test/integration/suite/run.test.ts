@@ -64,7 +64,11 @@ suite('training from a command', () => {
     const ended = nextEvent('the end of the stopped run', a.runs.onDidEndRun, (r) => r.experiment === key, 240_000);
     try {
       const runId = await vscode.commands.executeCommand<string>('deepLessons.runExperiment', key);
-      await waitFor('the first batch', () => stream.events.some((e) => e.type === 'batch'), 120_000);
+      await waitFor('the first batch', () => {
+        const error = stream.events.find((e) => e.type === 'error');
+        if (error) throw new Error(`the run failed before its first batch: ${error.message}`);
+        return stream.events.some((e) => e.type === 'batch');
+      }, 100_000);
       assert.equal(a.runs.phase(key), 'running');
 
       const facts = lessonFacts(path.join(lessonsDir(), FIRST_LESSON));
