@@ -29,8 +29,22 @@ export class CompareView {
       spec('Validation loss (per epoch)', 'val_loss', (d) => d.lossVal, true),
       spec('Validation accuracy (per epoch)', 'val_accuracy', (d) => d.accVal, true),
       spec('Learning rate', 'learning rate', (d) => d.lr),
+      {
+        title: 'Gradient norm: bottom layer (solid) and top layer (dashed), log scale',
+        yLabel: '‖∇W‖₂',
+        log: true,
+        series: data.flatMap((d, i) =>
+          d.gradNorms.length
+            ? [
+                { label: `${series[i]!.title}: ${d.layers[0] ?? 'layer 1'}`, data: d.gradNorms[0]!, color: color(i) },
+                { label: `${series[i]!.title}: ${d.layers[d.gradNorms.length - 1] ?? 'top layer'}`, data: d.gradNorms[d.gradNorms.length - 1]!, color: color(i), dashed: true },
+              ]
+            : [],
+        ),
+      },
     ];
     const grid = h('div', { class: 'chart-grid n4' });
+    // (a chart with no points in any run is left out)
     for (const s of specs) {
       if (s.series.every((x) => x.data.length === 0)) continue;
       const canvas = h('canvas', { role: 'img', 'aria-label': s.title });
