@@ -37,6 +37,8 @@ export interface Workload {
   classes: number;
   batch: number;
   layers: LayerSpec[];
+  /** SGD's rate: small enough that random data never diverges (a NaN loss ends an epoch early). */
+  lr: number;
 }
 
 const elu = (units: number): LayerSpec => ({ type: 'Dense', units, activation: 'elu', kernel_initializer: 'he_normal' });
@@ -44,17 +46,18 @@ const softmax = (units: number): LayerSpec => ({ type: 'Dense', units, activatio
 
 /** The models of issue 6, named as `bench/pytorch_reference.py` names them. */
 export const WORKLOADS: readonly Workload[] = [
-  { name: 'mlp-32', description: '784-300-100-10 ELU MLP, batch 32', inputs: 784, classes: 10, batch: 32, layers: [elu(300), elu(100), softmax(10)] },
-  { name: 'mlp-256', description: '784-300-100-10 ELU MLP, batch 256', inputs: 784, classes: 10, batch: 256, layers: [elu(300), elu(100), softmax(10)] },
+  { name: 'mlp-32', description: '784-300-100-10 ELU MLP, batch 32', inputs: 784, classes: 10, batch: 32, lr: 0.01, layers: [elu(300), elu(100), softmax(10)] },
+  { name: 'mlp-256', description: '784-300-100-10 ELU MLP, batch 256', inputs: 784, classes: 10, batch: 256, lr: 0.01, layers: [elu(300), elu(100), softmax(10)] },
   {
     name: 'bn-32',
     description: "the book's batch-norm MLP (BN before each Dense), batch 32",
     inputs: 784,
     classes: 10,
     batch: 32,
+    lr: 0.01,
     layers: [{ type: 'BatchNormalization' }, elu(300), { type: 'BatchNormalization' }, elu(100), { type: 'BatchNormalization' }, softmax(10)],
   },
-  { name: 'deep-32', description: '20×100 ELU net on 3,072 inputs, batch 32', inputs: 3072, classes: 10, batch: 32, layers: [...Array.from({ length: 20 }, () => elu(100)), softmax(10)] },
+  { name: 'deep-32', description: '20×100 ELU net on 3,072 inputs, batch 32', inputs: 3072, classes: 10, batch: 32, lr: 0.001, layers: [...Array.from({ length: 20 }, () => elu(100)), softmax(10)] },
 ];
 
 export type Mode = 'plain' | 'instrumented';
@@ -67,7 +70,7 @@ export function benchSpec(w: Workload, mode: Mode, epochs: number): ExperimentIn
   return {
     dataset: { name: 'blobs', val_size: 0, test_size: 0 }, // replaced by the random data (hook)
     model: { input_shape: [w.inputs], layers: w.layers },
-    training: { epochs, batch_size: w.batch, optimizer: { name: 'sgd', learning_rate: 0.01 }, seed: 42 },
+    training: { epochs, batch_size: w.batch, optimizer: { name: 'sgd', learning_rate: w.lr }, seed: 42 },
     ...(mode === 'plain' ? { record: PLAIN_RECORD } : {}),
     evaluate: { test: false },
   };
@@ -150,6 +153,7 @@ export async function measureThroughput(w: Workload, mode: Mode, opts: { samples
   await runExperiment(req, emit, new AbortController().signal, store, { dataset: data });
   store.clear();
   if (error || !end) throw new Error(`bench ${w.name} (${mode}): ${error ?? 'no end event'}`);
+  if (!Number.isFinite(lastLoss) || perSecond.length < opts.repeats) throw new Error(`bench ${w.name} (${mode}): the loss diverged (${lastLoss}); the timing would be of shortened epochs`);
   const heap = wasmHeapBytes();
   return {
     kind: 'throughput',

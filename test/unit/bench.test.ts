@@ -127,7 +127,7 @@ test('random data: seeded, the right shapes, features in [0, 1), labels in range
 });
 
 test('measureThroughput times the later epochs, leaks no tensor and reports the memory', async () => {
-  const tiny: Workload = { name: 'tiny', description: 'tiny', inputs: 6, classes: 3, batch: 8, layers: [{ type: 'Dense', units: 4, activation: 'elu' }, { type: 'Dense', units: 3, activation: 'softmax' }] };
+  const tiny: Workload = { name: 'tiny', description: 'tiny', inputs: 6, classes: 3, batch: 8, lr: 0.01, layers: [{ type: 'Dense', units: 4, activation: 'elu' }, { type: 'Dense', units: 3, activation: 'softmax' }] };
   const r = await measureThroughput(tiny, 'instrumented', { samples: 64, repeats: 3, backend: 'wasm' });
   assert.equal(r.epochsPerSecond.length, 3);
   assert.ok(r.samplesPerSecond > 0 && Number.isFinite(r.samplesPerSecond));
