@@ -359,7 +359,7 @@ export class RunManager extends Disposable {
       const live = this.byKey.get(key);
       if (live) {
         live.stream.flush();
-        out.push({ type: 'runEvents', key, runId: live.runId, mode: 'replay', reset: true, full: live.full, events: live.stream.replay() });
+        out.push({ type: 'runEvents', key, runId: live.runId, mode: 'replay', reset: true, full: live.full, events: live.stream.replay(), elapsed: (Date.now() - live.stream.startedAt) / 1000 });
         out.push({ type: 'runPhase', key, phase: live.phase, runId: live.runId });
         if (live.stream.finished) {
           const outcomes = live.stream.record.end?.status !== 'cancelled' ? outcomesOf(e.expect, live.stream.record) : [];

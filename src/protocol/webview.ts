@@ -98,7 +98,17 @@ export type HostToWebview =
       reveal?: string;
     }
   /** Events of one run; `reset` clears the run card first (a new run, or a replay). */
-  | { type: 'runEvents'; key: string; runId: string; mode: RunEventsMode; reset: boolean; full: boolean; events: RunEvent[] }
+  | {
+      type: 'runEvents';
+      key: string;
+      runId: string;
+      mode: RunEventsMode;
+      reset: boolean;
+      full: boolean;
+      events: RunEvent[];
+      /** Replays of a run still going: seconds since it started (for the time-left estimate). */
+      elapsed?: number;
+    }
   | { type: 'runPhase'; key: string; phase: RunPhase; runId?: string; position?: number }
   | { type: 'outcomes'; key: string; runId: string; outcomes: Outcome[] }
   | { type: 'quizResult'; result: QuizAnswerResult; score: QuizScore }

@@ -63,7 +63,7 @@ export function seriesShape(d: RunChartData): string {
   return `${d.layers.length}/${d.gradNorms.length}/${d.actMean.length}/${d.actStd.length}`;
 }
 
-export type ChartId = 'loss' | 'accuracy' | 'lr' | 'gradients' | 'actMean' | 'actStd';
+export type ChartId = 'loss' | 'accuracy' | 'lr' | 'gradients' | 'actMean' | 'actStd' | 'lrFinder';
 
 export interface RunChartData {
   start?: StartEvent;
@@ -77,6 +77,8 @@ export interface RunChartData {
   accVal: Point[];
   lr: Point[];
   momentum: Point[];
+  /** LR finder runs: the loss against the learning rate (x is the rate). */
+  lrFinder: Point[];
   /** One series per instrumented layer, bottom to top. Only positive finite norms (log scale). */
   gradNorms: Point[][];
   actMean: Point[][];
@@ -88,7 +90,7 @@ export interface RunChartData {
 }
 
 export function emptyChartData(): RunChartData {
-  return { epochs: [], layers: [], lossTrain: [], lossVal: [], accTrain: [], accVal: [], lr: [], momentum: [], gradNorms: [], actMean: [], actStd: [] };
+  return { epochs: [], layers: [], lossTrain: [], lossVal: [], accTrain: [], accVal: [], lr: [], momentum: [], lrFinder: [], gradNorms: [], actMean: [], actStd: [] };
 }
 
 function finite(y: number | undefined): y is number {
@@ -138,6 +140,10 @@ export function applyEvents(d: RunChartData, events: readonly RunEvent[], maxPoi
           changed.add('accuracy');
         }
         if (finite(e.lr)) pushDecimated(d.lr, { x, y: e.lr }, maxPoints);
+        if (d.start?.mode === 'lr_finder' && finite(e.lr) && e.lr > 0 && finite(e.loss)) {
+          pushDecimated(d.lrFinder, { x: e.lr, y: e.loss }, maxPoints);
+          changed.add('lrFinder');
+        }
         if (finite(e.momentum)) pushDecimated(d.momentum, { x, y: e.momentum }, maxPoints);
         changed.add('lr');
         if (e.gradNorms) {
@@ -182,6 +188,15 @@ export function applyEvents(d: RunChartData, events: readonly RunEvent[], maxPoi
       }
       case 'end':
         d.end = e;
+        // The finder's own record is complete (batch events are throttled): it replaces the live curve.
+        if (e.lrFinder && e.lrFinder.lrs.length) {
+          d.lrFinder.length = 0;
+          e.lrFinder.lrs.forEach((lr, i) => {
+            const loss = e.lrFinder!.losses[i];
+            if (lr > 0 && finite(loss)) d.lrFinder.push({ x: lr, y: loss });
+          });
+          changed.add('lrFinder');
+        }
         break;
       case 'error':
         d.error = e;

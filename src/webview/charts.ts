@@ -96,6 +96,8 @@ export interface SeriesSpec {
 
 export interface ChartSpec {
   title: string;
+  /** The x axis: epochs (linear) unless given. */
+  x?: { label: string; log?: boolean };
   yLabel: string;
   log?: boolean;
   y2Label?: string;
@@ -129,12 +131,19 @@ export class LineChart {
         decimation: { enabled: true, algorithm: 'lttb', samples: 400, threshold: 600 },
       },
       scales: {
-        x: {
-          type: 'linear',
-          title: { display: true, text: 'epoch', color: theme.muted },
-          ticks: { color: theme.muted, maxTicksLimit: 8 },
-          grid: { color: theme.grid },
-        },
+        x: spec.x?.log
+          ? {
+              type: 'logarithmic',
+              title: { display: true, text: spec.x.label, color: theme.muted },
+              ticks: { color: theme.muted, autoSkip: false, callback: (v) => powerOfTenLabel(Number(v)) },
+              grid: { color: (ctx) => (powerOfTenLabel(ctx.tick?.value ?? 0) ? theme.grid : 'transparent') },
+            }
+          : {
+              type: 'linear',
+              title: { display: true, text: spec.x?.label ?? 'epoch', color: theme.muted },
+              ticks: { color: theme.muted, maxTicksLimit: 8 },
+              grid: { color: theme.grid },
+            },
         y: {
           type: spec.log ? 'logarithmic' : 'linear',
           title: { display: true, text: spec.yLabel, color: theme.muted },

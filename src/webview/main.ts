@@ -95,7 +95,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       const card = runCards.get(m.key);
       if (!card) return;
       if (m.reset) card.reset(m.runId, m.full);
-      card.apply(m.runId, m.events, m.mode === 'replay');
+      card.apply(m.runId, m.events, m.elapsed);
       return;
     }
     case 'runPhase':

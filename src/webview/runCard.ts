@@ -80,7 +80,7 @@ export class RunCard {
         { id: 'training', label: 'Loss & accuracy', content: tabContent(['loss', 'accuracy']) },
         { id: 'gradients', label: 'Gradients', content: tabContent(['gradients']) },
         { id: 'activations', label: 'Activations', content: tabContent(['actMean', 'actStd']) },
-        { id: 'lr', label: 'Learning rate', content: tabContent(['lr']) },
+        { id: 'lr', label: 'Learning rate', content: tabContent(view.spec.training.lr_finder ? ['lrFinder', 'lr'] : ['lr']) },
       ],
       first,
       () => this.charts.forEach((c) => c.chart.resize()),
@@ -132,6 +132,15 @@ export class RunCard {
     post({ type: 'exportPng', name: `${this.view.key.replace('/', '--')}-${id}`, dataUrl: c.toPng() });
   }
 
+  /** Recreates one chart (its title or axes changed). */
+  private rebuild(id: ChartId): void {
+    const canvas = this.canvases.get(id);
+    const old = this.charts.get(id);
+    if (!canvas || !old) return;
+    old.destroy();
+    this.charts.set(id, new LineChart(canvas, this.chartSpec(id), readTheme()));
+  }
+
   /** Redraws the charts in the new theme's colours. */
   retheme(): void {
     this.charts.forEach((c) => c.destroy());
@@ -168,6 +177,15 @@ export class RunCard {
             { label: 'momentum', data: d.momentum, color: c1!, axis: 'y2', dashed: true },
           ],
         };
+      case 'lrFinder': {
+        const f = d.end?.lrFinder;
+        return {
+          title: f ? `LR finder: loss against the learning rate (lowest at ${fmt(f.bestLr)}; suggested ${fmt(f.suggestedLr)})` : 'LR finder: loss against the learning rate',
+          yLabel: 'loss',
+          x: { label: 'learning rate (log scale)', log: true },
+          series: [{ label: 'loss', data: d.lrFinder, color: c0! }],
+        };
+      }
       case 'gradients':
         return { title: `Gradient norm per layer (log scale${manyLayers ? '; red: bottom layer → blue: top' : ''})`, yLabel: '‖∇W‖₂', log: true, legend: !manyLayers, series: layerSeries(d.gradNorms) };
       case 'actMean':
@@ -215,14 +233,12 @@ export class RunCard {
     for (const [id, c] of this.charts) c.setSeries(this.chartSpec(id).series);
   }
 
-  apply(runId: string, events: readonly RunEvent[], replay: boolean): void {
+  apply(runId: string, events: readonly RunEvent[], elapsed?: number): void {
     if (runId !== this.runId) return;
     const changed = applyEvents(this.data, events);
     const start = events.find((e) => e.type === 'start');
-    if (start) {
-      this.setBackend(this.backend);
-      if (replay && start.type === 'start') this.startedAt = Date.now();
-    }
+    if (start) this.setBackend(this.backend);
+    if (elapsed !== undefined) this.startedAt = Date.now() - elapsed * 1000;
     const shape = seriesShape(this.data);
     if (shape !== this.shape || start) {
       this.shape = shape;
@@ -230,6 +246,7 @@ export class RunCard {
     } else {
       for (const id of changed) this.charts.get(id)?.scheduleUpdate();
     }
+    if (events.some((e) => e.type === 'end') && this.data.end?.lrFinder) this.rebuild('lrFinder');
     if (events.some((e) => e.type === 'epoch' || e.type === 'end' || e.type === 'error')) this.renderSummary();
     this.updateProgress();
   }

@@ -59,6 +59,25 @@ test('the per-layer series exist from the start event on, and later points land 
   assert.deepEqual([g0.length, g0[0]!.y, s2[0]!.y], [1, 0.1, 3]);
 });
 
+test('an LR finder run plots the loss against the rate live, then the finder’s complete record at the end', () => {
+  const d = emptyChartData();
+  applyEvents(d, [{ ...start, mode: 'lr_finder', epochs: 1, batchesPerEpoch: 300 }]);
+  const changed = applyEvents(d, [
+    { type: 'batch', runId: 'r', epoch: 1, batch: 0, step: 0, loss: 2.3, lr: 1e-5 },
+    { type: 'batch', runId: 'r', epoch: 1, batch: 10, step: 10, loss: Number.NaN, lr: 1e-4 },
+    { type: 'batch', runId: 'r', epoch: 1, batch: 20, step: 20, loss: 2.1, lr: 1e-3 },
+  ]);
+  assert.ok(changed.has('lrFinder'));
+  assert.deepEqual(d.lrFinder, [{ x: 1e-5, y: 2.3 }, { x: 1e-3, y: 2.1 }]);
+  applyEvents(d, [{ type: 'end', runId: 'r', status: 'completed', epochsRun: 1, final: {}, seconds: 1, samplesPerSecond: 1, tensorsBefore: 0, tensorsAfter: 0, lrFinder: { lrs: [1e-5, 1e-4, 1e-3, 1e-2], losses: [2.3, 2.2, 1.5, 9], bestLr: 1e-3, suggestedLr: 1e-4 } }]);
+  assert.deepEqual(d.lrFinder.map((p) => p.x), [1e-5, 1e-4, 1e-3, 1e-2]);
+  assert.deepEqual(d.lrFinder.map((p) => p.y), [2.3, 2.2, 1.5, 9]);
+  // An ordinary run has no LR finder curve.
+  const t = emptyChartData();
+  applyEvents(t, [start, { type: 'batch', runId: 'r', epoch: 1, batch: 0, step: 0, loss: 1, lr: 0.1 }]);
+  assert.equal(t.lrFinder.length, 0);
+});
+
 test('time left is proportional to the work left; formatting', () => {
   assert.equal(timeLeft(0.25, 30), 90);
   assert.equal(timeLeft(0, 30), undefined);
