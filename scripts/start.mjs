@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureCodeServer, root, SetupError } from './code-server/setup.mjs';
-import { killOnExit, linkExtension, startCodeServer, writeUserSettings } from './code-server/server.mjs';
+import { killOnExit, linkExtension, startCodeServer, workbenchUrl, writeUserSettings } from './code-server/server.mjs';
 
 const FIRST_LESSON = join(root, 'lessons', '01-vanishing-gradients.lesson.md');
 const FIRST_LESSON_ID = 'vanishing-gradients';
@@ -54,11 +54,14 @@ try {
   fail(`${e instanceof Error ? e.message : String(e)}\n  Full log: ${join(editor, 'code-server.log')}`);
 }
 
-// The folder opens on the plain address; `openFile` also opens the first lesson's file (its
-// "Open lesson" CodeLens shows the lesson panel).
-const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-const payload = existsSync(FIRST_LESSON) && folder === join(root, 'lessons') ? [['openFile', remote(FIRST_LESSON)]] : [];
-const url = `${server.url}?folder=${encodeURIComponent(folder)}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
+// The address loads the project as a development extension too (its real path, so that the
+// built-in lessons and the files of the opened folder are the same paths) and opens the first
+// lesson's file (its "Open lesson" CodeLens shows the lesson panel). The plain address works as
+// well: it uses the linked install.
+const url = workbenchUrl(server, {
+  folder,
+  payload: [['extensionDevelopmentPath', root], ...(existsSync(FIRST_LESSON) && folder === join(root, 'lessons') ? [['openFile', FIRST_LESSON]] : [])],
+});
 console.log(`
 Deep Learning Lessons in VS Code (code-server, ${extensionId} installed from this folder):
 

@@ -6,11 +6,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
-import { killOnExit, linkExtension } from '../../scripts/code-server/server.mjs';
+import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
 
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
-const LESSON_FILE = join(root, 'lessons', '01-vanishing-gradients.lesson.md');
+const FILE_NAME = '01-vanishing-gradients.lesson.md';
+const LESSON_FILE = join(root, 'lessons', FILE_NAME);
 // What the lesson file says, read here: its title, its experiment blocks, its first quiz answer.
 const lessonText = readFileSync(LESSON_FILE, 'utf8');
 const LESSON_TITLE = /^title:\s*(.+)$/m.exec(lessonText)?.[1]?.trim();
@@ -198,20 +199,38 @@ const steps = [
     },
   ],
   [
-    'a CodeLens in the lesson file starts a run',
+    'a CodeLens in the lesson file (opened with Quick Open) starts a run',
     async (page) => {
       const f = needPanel();
-      // The learner follows the card's "source" link to the block in the lesson file.
-      await f.locator('section.run-card#exp-sigmoid-normal .source-link').click();
-      const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: '▶ Run' }).first();
-      await lens.waitFor({ state: 'visible', timeout: 30_000 });
-      const before = await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Stop' }).count();
-      await lens.click();
-      state.lensCard = await until('a run card to get busy', async () => {
-        for (const id of await f.$$eval('section.run-card.busy', (els) => els.map((e) => e.id))) return `section.run-card#${id}`;
-        return false;
-      }, 60_000);
-      await until('a Stop CodeLens while it runs', async () => (await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Stop' }).count()) > before, 30_000);
+      const target = EXPERIMENTS.find((id) => id !== 'relu-he' && id !== 'sigmoid-normal') ?? EXPERIMENTS[0];
+      const fenceLine = lessonText.split('\n').findIndex((l, i, all) => l.startsWith('```experiment') && all[i + 1]?.includes(`id: ${target}`)) + 1;
+      // The learner opens the lesson file with Quick Open (Ctrl+P) and goes to the block (Ctrl+G).
+      await page.keyboard.press('Control+p');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill(FILE_NAME);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: FILE_NAME }).first().waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.monaco-editor .codelens-decoration').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await page.keyboard.press('Control+g');
+      await page.keyboard.type(String(fenceLine));
+      await page.keyboard.press('Enter');
+      // The "▶ Run" lens right above the cursor's line (the block's fence).
+      const runs = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^▶ Run$/ });
+      const best = await until(`a "▶ Run" CodeLens above line ${fenceLine} (${target})`, async () => {
+        const cursorY = await page.locator('.monaco-editor .view-overlays .current-line').first().evaluate((el) => el.getBoundingClientRect().top);
+        let found = -1;
+        let foundY = -Infinity;
+        for (let i = 0; i < (await runs.count()); i++) {
+          const y = await runs.nth(i).evaluate((el) => el.getBoundingClientRect().top);
+          if (y < cursorY && y > foundY && cursorY - y < 60) [found, foundY] = [i, y];
+        }
+        return found >= 0 ? { i: found } : false;
+      }, 20_000);
+      await runs.nth(best.i).click();
+      state.lensCard = `section.run-card#exp-${target}`;
+      await until(`the "${target}" run card to get busy`, async () => f.$eval(state.lensCard, (el) => el.classList.contains('busy')), 60_000);
+      await until('a Stop CodeLens while it runs', async () => (await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Stop' }).count()) > 0, 30_000);
     },
   ],
   [
@@ -219,6 +238,9 @@ const steps = [
     async (page) => {
       const f = needPanel();
       const card = state.lensCard;
+      if (!card) throw new Error('no run to stop (the CodeLens step failed)');
+      // The lesson file took the panel's place: the learner goes back to the panel's tab.
+      await page.locator('.tabs-container .tab', { hasText: LESSON_TITLE }).first().click();
       await until('the first epoch progress', async () => /batch/i.test((await f.textContent(`${card} .progress-text`)) ?? ''), 60_000);
       await f.locator(card).scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, '07a-before-stop.png') });
@@ -247,7 +269,9 @@ try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-  await page.goto(`${server.url}?folder=${encodeURIComponent(join(root, 'lessons'))}`, { waitUntil: 'domcontentloaded' });
+  // The address `npm start` prints: the project's lessons folder, the extension as a development
+  // extension (its real path) on top of the linked install.
+  await page.goto(workbenchUrl(server, { folder: join(root, 'lessons'), payload: [['extensionDevelopmentPath', root]] }), { waitUntil: 'domcontentloaded' });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
   console.log(`workbench loaded with the extension (${elapsed(t0)})`);
