@@ -18,6 +18,7 @@ import type { RunManager } from './runManager';
 import { readSettings } from './settings';
 import { toLessonView, specDifferences } from './lessonView';
 import { metricsCsv, metricsJson, pngFromDataUrl } from './exportMetrics';
+import { openLinkTarget } from './links';
 import type { CompareSeries } from '../protocol/webview';
 import { storedEvents } from './runManager';
 
@@ -148,6 +149,25 @@ export class LessonPanel extends Disposable {
     void this.sendInit();
   }
 
+  private async openLink(href: string): Promise<void> {
+    const lesson = this.deps.catalog.byId(this.lessonId);
+    const target = openLinkTarget(href, lesson?.file);
+    switch (target.kind) {
+      case 'external':
+        await vscode.env.openExternal(vscode.Uri.parse(target.url));
+        return;
+      case 'file': {
+        const other = this.deps.catalog.byFile(target.path);
+        if (other) await vscode.commands.executeCommand('deepLessons.openLessonById', other.meta.id, target.fragment);
+        else await vscode.window.showTextDocument(vscode.Uri.file(target.path));
+        return;
+      }
+      case 'none':
+        this.deps.log.warn(`link not followed: ${href} (${target.reason})`);
+        return;
+    }
+  }
+
   private async onMessage(m: WebviewToHost): Promise<void> {
     const { catalog, runs, progress, log } = this.deps;
     switch (m.type) {
@@ -195,6 +215,9 @@ export class LessonPanel extends Disposable {
         await vscode.window.showTextDocument(vscode.Uri.file(lesson.file), { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside });
         return;
       }
+      case 'openLink':
+        await this.openLink(m.href);
+        return;
       case 'selectBackend':
         await vscode.commands.executeCommand('deepLessons.selectBackend');
         return;

@@ -127,6 +127,8 @@ export type WebviewToHost =
   | { type: 'exportMetrics'; key: string; format: 'csv' | 'json' }
   | { type: 'exportPng'; name: string; dataUrl: string }
   | { type: 'openSource'; line: number }
+  /** A link in the lesson's prose: a web address, or a path relative to the lesson file (another lesson, a file). */
+  | { type: 'openLink'; href: string }
   | { type: 'selectBackend' };
 
 /** What the page keeps with `setState`, so that the host can restore it after a reload. */

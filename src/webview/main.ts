@@ -143,6 +143,20 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
   }
 });
 
+// Links in the prose: anchors scroll the page; anything else goes to the host (web pages open
+// outside, relative paths open another lesson or the file).
+document.addEventListener('click', (e) => {
+  const a = (e.target as HTMLElement | null)?.closest?.('a');
+  if (!a || a.classList.contains('source-link')) return;
+  const href = a.getAttribute('href') ?? '';
+  e.preventDefault();
+  if (href.startsWith('#')) {
+    document.getElementById(decodeURIComponent(href.slice(1)))?.scrollIntoView();
+    return;
+  }
+  if (href) post({ type: 'openLink', href });
+});
+
 let scrollTimer = 0;
 window.addEventListener('scroll', () => {
   if (scrollTimer) return;

@@ -70,6 +70,14 @@ export class RunCard {
     this.ring.hidden = true;
     const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.stopBtn, compareBtn, csvBtn, jsonBtn, this.backendTag);
     this.backendTag.addEventListener('click', () => post({ type: 'selectBackend' }));
+    this.backendTag.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        post({ type: 'selectBackend' });
+      }
+    });
+    this.backendTag.setAttribute('role', 'button');
+    this.backendTag.setAttribute('tabindex', '0');
     this.backendTag.title = 'The training backend: click to change';
     const progressRow = h('div', { class: 'progress-row' }, this.ring, this.progress.el, this.progressText);
 
@@ -281,7 +289,7 @@ export class RunCard {
     if (d.end?.lrFinder) rows.push(['LR finder', `best ${fmt(d.end.lrFinder.bestLr)}, suggested ${fmt(d.end.lrFinder.suggestedLr)}`]);
     if (d.end) rows.push(['time', `${formatSeconds(d.end.seconds)} · ${Math.round(d.end.samplesPerSecond).toLocaleString('en-US')} samples/s`]);
     const table = h('table', { class: 'metrics' }, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))));
-    const notes = d.epochs.flatMap((e) => (e.notes ?? []).map((n) => `epoch ${e.epoch}: ${n}`));
+    const notes = d.epochs.flatMap((e) => [...(e.frozen?.length ? [`frozen: ${e.frozen.join(', ')}`] : []), ...(e.notes ?? [])].map((n) => `epoch ${e.epoch}: ${n}`));
     const children: Node[] = [table];
     if (notes.length) children.push(h('ul', { class: 'notes' }, ...notes.map((n) => h('li', {}, n))));
     if (d.end) {

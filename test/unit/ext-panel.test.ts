@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/panelHtml';
 import { describeLayers, describeSetup, specDifferences, toLessonView } from '../../src/extension/lessonView';
 import { pngFromDataUrl } from '../../src/extension/exportMetrics';
+import { openLinkTarget } from '../../src/extension/links';
 import { parseLesson } from '../../src/lessons/index';
 import { ExperimentSpec, type LayerSpec } from '../../src/protocol/spec';
 
@@ -75,4 +76,13 @@ test('PNG export accepts only PNG data URLs', () => {
   assert.deepEqual([...pngFromDataUrl('data:image/png;base64,iVBORw0KGgo=')], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   assert.throws(() => pngFromDataUrl('data:text/html;base64,PGI+'));
   assert.throws(() => pngFromDataUrl('javascript:alert(1)'));
+});
+
+test('links in lesson prose: web pages open outside, relative paths resolve against the lesson file, other schemes do nothing', () => {
+  assert.deepEqual(openLinkTarget('https://keras.io/api/', '/w/lessons/01-a.lesson.md'), { kind: 'external', url: 'https://keras.io/api/' });
+  assert.deepEqual(openLinkTarget('02-b.lesson.md#quiz', '/w/lessons/01-a.lesson.md'), { kind: 'file', path: '/w/lessons/02-b.lesson.md', fragment: 'quiz' });
+  assert.deepEqual(openLinkTarget('../notes/my%20file.md', '/w/lessons/01-a.lesson.md'), { kind: 'file', path: '/w/notes/my file.md', fragment: undefined });
+  assert.equal(openLinkTarget('javascript:alert(1)', '/w/lessons/01-a.lesson.md').kind, 'none');
+  assert.equal(openLinkTarget('command:workbench.action.quit', '/w/lessons/01-a.lesson.md').kind, 'none');
+  assert.equal(openLinkTarget('#top', '/w/lessons/01-a.lesson.md').kind, 'none');
 });
