@@ -51,7 +51,13 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   const { catalog, progress, history, runs, panels, log } = deps;
 
   const openLessonById: Handler = async (id?: unknown, reveal?: unknown) => {
-    const lessonId = isNode(id) && id.kind !== 'topic' ? id.lesson.meta.id : typeof id === 'string' ? id : undefined;
+    // From the editor title of a lesson file, the argument is the file's Uri.
+    const fromUri = id instanceof vscode.Uri ? (await catalog.ready(), catalog.byFile(id.fsPath)?.meta.id) : undefined;
+    if (id instanceof vscode.Uri && !fromUri) {
+      void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(id)} is not a lesson the catalog knows (does it parse? see the Problems view).`);
+      return undefined;
+    }
+    const lessonId = fromUri ?? (isNode(id) && id.kind !== 'topic' ? id.lesson.meta.id : typeof id === 'string' ? id : undefined);
     if (!lessonId) return vscode.commands.executeCommand('deepLessons.openLesson');
     const revealId = typeof reveal === 'string' ? reveal : isNode(id) && id.kind === 'experiment' ? id.experiment.id : isNode(id) && id.kind === 'quiz' ? id.quiz.id : undefined;
     await panels.open(lessonId, revealId);
