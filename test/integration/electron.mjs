@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
-import { buildExtension, compileSuite, elapsed, prepareFolders, root } from './harness.mjs';
+import { buildExtension, compileSuite, dataDir, elapsed, prepareFolders, root } from './harness.mjs';
 
 const version = process.env.DEEP_LESSONS_VSCODE_VERSION || '1.100.3';
 const t0 = Date.now();
@@ -57,7 +57,7 @@ try {
     extensionDevelopmentPath: root,
     extensionTestsPath: suite,
     launchArgs: [dirs.workspace, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
-    extensionTestsEnv: { DEEP_LESSONS_TEST_RESULTS: resultsFile, DEEP_LESSONS_DATA_DIR: process.env.DEEP_LESSONS_DATA_DIR },
+    extensionTestsEnv: { DEEP_LESSONS_TEST_RESULTS: resultsFile, DEEP_LESSONS_DATA_DIR: dataDir() },
   });
 } catch (e) {
   exitCode = e;
