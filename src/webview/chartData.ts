@@ -216,7 +216,12 @@ export function progressOf(d: RunChartData): { fraction: number; text: string } 
   const s = d.start;
   if (!s) return { fraction: 0, text: d.dataset ?? 'starting…' };
   const total = s.epochs * s.batchesPerEpoch;
-  if (d.end) return { fraction: d.end.status === 'completed' ? 1 : Math.min(1, ((d.progress?.step ?? -1) + 1) / Math.max(1, total)), text: `${d.end.epochsRun}/${s.epochs} epochs` };
+  if (d.end) {
+    const fraction = d.end.status === 'completed' ? 1 : Math.min(1, ((d.progress?.step ?? -1) + 1) / Math.max(1, total));
+    const p = d.progress;
+    if (d.end.status === 'cancelled' && p) return { fraction, text: `stopped in epoch ${p.epoch}/${s.epochs}, batch ${p.batch + 1}/${s.batchesPerEpoch}` };
+    return { fraction, text: `${d.end.epochsRun}/${s.epochs} epochs` };
+  }
   const p = d.progress;
   if (!p) return { fraction: 0, text: `epoch 1/${s.epochs}` };
   return { fraction: Math.min(1, (p.step + 1) / Math.max(1, total)), text: `epoch ${p.epoch}/${s.epochs} · batch ${p.batch + 1}/${s.batchesPerEpoch}` };

@@ -179,6 +179,7 @@ export class RunCard {
         return {
           title: 'Learning rate and momentum',
           yLabel: 'learning rate',
+          yMin: 0,
           y2Label: 'momentum',
           series: [
             { label: 'learning rate', data: d.lr, color: c0! },

@@ -44,6 +44,8 @@ test('events become series in epochs on x; validation per epoch; non-finite and 
   assert.deepEqual(d.momentum.length, 3);
   assert.deepEqual(progressOf(d), { fraction: 0.25, text: 'epoch 1/4 · batch 100/100' });
   applyEvents(d, [{ type: 'end', runId: 'r', status: 'cancelled', epochsRun: 1, final: {}, seconds: 3, samplesPerSecond: 1, tensorsBefore: 0, tensorsAfter: 0 }]);
+  assert.deepEqual(progressOf(d), { fraction: 0.25, text: 'stopped in epoch 1/4, batch 100/100' });
+  d.end = { ...d.end!, status: 'early_stopped' };
   assert.deepEqual(progressOf(d), { fraction: 0.25, text: '1/4 epochs' });
 });
 
