@@ -237,14 +237,12 @@ export class RunManager extends Disposable {
     if (e.phase === 'download' && !r.download) {
       let resolveDone: () => void = () => undefined;
       const done = new Promise<void>((res) => (resolveDone = res));
-      let last = 0;
-      const state: { progress?: vscode.Progress<{ message?: string; increment?: number }> } = {};
+      const state: { progress?: vscode.Progress<{ message?: string }> } = {};
       r.download = {
+        // A dataset is several files: the message says which and how far (no cumulative bar).
         report: (loaded, total, file) => {
-          if (!state.progress) return;
-          const pct = total ? (100 * loaded) / total : 0;
-          state.progress.report({ message: `${file ?? ''} ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`, increment: total ? pct - last : undefined });
-          last = pct;
+          const mb = (b: number) => (b / 1e6).toFixed(1);
+          state.progress?.report({ message: `${file ?? ''}: ${mb(loaded)}${total ? ` of ${mb(total)} MB (${Math.floor((100 * loaded) / total)}%)` : ' MB'}` });
         },
         done: () => resolveDone(),
       };
@@ -262,10 +260,7 @@ export class RunManager extends Disposable {
       );
     }
     if (r.download) {
-      if (e.phase === 'download' && e.loadedBytes !== undefined) {
-        if (e.loadedBytes === 0 || e.loadedBytes === e.totalBytes) r.download.report(e.loadedBytes, e.totalBytes, e.file);
-        else r.download.report(e.loadedBytes, e.totalBytes, e.file);
-      }
+      if (e.phase === 'download' && e.loadedBytes !== undefined) r.download.report(e.loadedBytes, e.totalBytes, e.file);
       if (e.phase === 'done') {
         r.download.done();
         r.download = undefined;
