@@ -457,7 +457,7 @@ export function registerBench(program: Command): void {
                 ['warm request to first epoch', ms(p.warmFirstEpochMs)],
                 ['stop to end (cancelled)', ms(p.stopMs)],
                 [`RSS over ${p.rssMB.length} runs`, `${first?.toFixed(0)} → ${last?.toFixed(0)} MB (max ${Math.max(...p.rssMB).toFixed(0)})`],
-                ['tensors left after each run', p.tensorsAfter.join(' ')],
+                ['tensors at each end beyond its model (the previous model is kept for reuse)', p.tensorsAfter.join(' ')],
               ],
             ),
           );

@@ -5,7 +5,7 @@ import { initBackend } from '../../src/engine/backend';
 import { ModelStore, resolveSpec, runExperiment } from '../../src/engine';
 import { Model } from '../../src/engine/model';
 import { Rng } from '../../src/engine/rng';
-import { installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
+import { installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
 import { PLAIN_RECORD, WORKLOADS, benchSpec, measureThroughput, median, randomData, type Workload } from '../../src/cli/bench';
 import type { RunEvent, RunRequest } from '../../src/protocol/events';
 import type { LayerSpec } from '../../src/protocol/spec';
@@ -177,4 +177,13 @@ test('every transpose form, in both plans, multiplies as a float64 triple loop (
     }
     tf.dispose([a, b, at, bt, ...forms]);
   }
+});
+
+test('the transpose-first BatchMatMul is the one registered on wasm (installed once, idempotent)', () => {
+  const before = tf.getKernel('BatchMatMul', 'wasm');
+  assert.ok(before, 'a BatchMatMul kernel is registered');
+  // Ours is registered without the original's setupFunc; installing again changes nothing.
+  assert.equal(before.setupFunc, undefined);
+  assert.equal(installFastWasmMatMul(), true);
+  assert.equal(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc, before.kernelFunc);
 });
