@@ -5,7 +5,7 @@ import { initBackend } from '../../src/engine/backend';
 import { ModelStore, resolveSpec, runExperiment } from '../../src/engine';
 import { Model } from '../../src/engine/model';
 import { Rng } from '../../src/engine/rng';
-import { installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
+import { batchNormTraining, installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
 import { PLAIN_RECORD, WORKLOADS, benchSpec, measureThroughput, median, randomData, type Workload } from '../../src/cli/bench';
 import type { RunEvent, RunRequest } from '../../src/protocol/events';
 import type { LayerSpec } from '../../src/protocol/spec';
@@ -186,4 +186,35 @@ test('the transpose-first BatchMatMul is the one registered on wasm (installed o
   assert.equal(before.setupFunc, undefined);
   assert.equal(installFastWasmMatMul(), true);
   assert.equal(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc, before.kernelFunc);
+});
+
+test('batch norm with the written-out gradient equals tf.moments + tf.batchNorm differentiated by tfjs (value, dx, dγ, dβ)', () => {
+  const r = new Rng(21);
+  const n = 8, d = 5;
+  const x = tf.tensor2d(Float32Array.from({ length: n * d }, () => 3 * r.normal() + 1), [n, d]);
+  const gamma = tf.tensor1d(Float32Array.from({ length: d }, () => 1 + r.normal() / 3));
+  const beta = tf.tensor1d(Float32Array.from({ length: d }, () => r.normal()));
+  const w = tf.tensor2d(Float32Array.from({ length: n * d }, () => r.normal()), [n, d]); // a loss that weighs every output
+  const eps = 1e-3;
+  const reference = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    const { mean, variance } = tf.moments(a, [0]);
+    return tf.sum(tf.mul(tf.batchNorm(a, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, eps), w));
+  });
+  const written = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    const { mean, variance } = tf.moments(a, [0]);
+    return tf.sum(tf.mul(batchNormTraining(a as tf.Tensor2D, mean, variance, g as tf.Tensor1D, b as tf.Tensor1D, eps), w));
+  });
+  const want = reference([x, gamma, beta]);
+  const got = written([x, gamma, beta]);
+  ['dx', 'dγ', 'dβ'].forEach((name, i) => {
+    const a = got[i].dataSync();
+    const b = want[i].dataSync();
+    assert.equal(a.length, b.length);
+    for (let j = 0; j < a.length; j++) assert.ok(Math.abs(a[j] - b[j]) < 1e-4 * (1 + Math.abs(b[j])), `${name}[${j}]: ${a[j]} vs ${b[j]}`);
+  });
+  const y1 = tf.tidy(() => { const { mean, variance } = tf.moments(x, [0]); return batchNormTraining(x, mean, variance, gamma, beta, eps); });
+  const y2 = tf.tidy(() => { const { mean, variance } = tf.moments(x, [0]); return tf.batchNorm(x, mean, variance, beta, gamma, eps); });
+  const [v1, v2] = [y1.dataSync(), y2.dataSync()];
+  for (let j = 0; j < v1.length; j++) assert.ok(Math.abs(v1[j] - v2[j]) < 1e-5, `y[${j}]: ${v1[j]} vs ${v2[j]}`);
+  tf.dispose([x, gamma, beta, w, ...want, ...got, y1, y2]);
 });
