@@ -41,7 +41,7 @@ export class LessonCodeLensProvider extends Disposable implements vscode.CodeLen
       if (!b.id || !lessonId) continue;
       if (b.kind === 'experiment') {
         const key = `${lessonId}/${b.id}`;
-        const known = lesson?.experiments.some((e) => e.id === b.id);
+        const known = lesson?.experiments.find((e) => e.id === b.id);
         if (!known) {
           lenses.push(new vscode.CodeLens(at(b.startLine), { title: '$(warning) Fix the errors in this block to run it', command: 'workbench.actions.view.problems' }));
           continue;
@@ -49,7 +49,9 @@ export class LessonCodeLensProvider extends Disposable implements vscode.CodeLen
         const phase = this.runs.phase(key);
         if (phase === 'idle') {
           lenses.push(new vscode.CodeLens(at(b.startLine), { title: '▶ Run', command: 'deepLessons.runExperiment', arguments: [key] }));
-          lenses.push(new vscode.CodeLens(at(b.startLine), { title: '▶ Run full', tooltip: "With the book's sizes: slower", command: 'deepLessons.runExperimentFull', arguments: [key] }));
+          if (known.spec.full && Object.keys(known.spec.full).length) {
+            lenses.push(new vscode.CodeLens(at(b.startLine), { title: '▶ Run full', tooltip: "With the book's sizes: slower", command: 'deepLessons.runExperimentFull', arguments: [key] }));
+          }
         } else {
           lenses.push(new vscode.CodeLens(at(b.startLine), { title: `$(debug-stop) Stop (${phase})`, command: 'deepLessons.stopTraining', arguments: [key] }));
         }
