@@ -3,7 +3,8 @@
 // installed and the first lesson open. Prints the address; Ctrl-C stops it and everything it
 // started (extension host, trainer).
 //   npm start [-- --port 8080] [-- --no-build] [-- --folder <dir>]
-// Editor state (settings, progress, run history) persists in .cache/editor/.
+// Editor state (settings, progress, run history) persists in .cache/editor/ (or the folder
+// named by DEEP_LESSONS_EDITOR_DIR).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -41,7 +42,7 @@ try {
   fail(e instanceof SetupError ? e.message : String(e));
 }
 
-const editor = join(root, '.cache', 'editor');
+const editor = resolve(process.env.DEEP_LESSONS_EDITOR_DIR || join(root, '.cache', 'editor'));
 const dirs = { userData: join(editor, 'user-data'), extensions: join(editor, 'extensions') };
 const extensionId = linkExtension(dirs.extensions, root);
 writeUserSettings(dirs.userData, { 'deepLessons.openOnStartup': FIRST_LESSON_ID }, { keepExisting: true });

@@ -3,7 +3,9 @@
 // screenshot under test-results/e2e/; the run ends with "e2e: N passed, N failed".
 //   node test/e2e/run.mjs
 // Env: DEEP_LESSONS_DATA_DIR (required), DEEP_LESSONS_E2E_STEP_TIMEOUT (seconds per step, default 120).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
 import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
@@ -79,6 +81,57 @@ async function runCommand(page, text) {
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.press('Enter');
+}
+
+/**
+ * `npm start` as a new user runs it: it prints an address; that page shows the first lesson's
+ * file with the extension's CodeLens and its activity-bar icon; Ctrl-C (SIGINT) ends it and
+ * nothing listens on the port any more.
+ */
+async function checkNpmStart(browser, results) {
+  const editorDir = join(root, '.cache', 'e2e-start');
+  rmSync(editorDir, { recursive: true, force: true });
+  const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs'), '--no-build'], {
+    cwd: root,
+    env: { ...process.env, DEEP_LESSONS_EDITOR_DIR: editorDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  try {
+    const url = await until('npm start to print the address', async () => {
+      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${out}`);
+      return /^\s+(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)$/m.exec(out)?.[1];
+    }, 90_000);
+    const port = Number(new URL(url).port);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await page.goto(url, { waitUntil: 'domcontentloaded' });
+      await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
+      await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.monaco-editor .codelens-decoration', { hasText: 'Open lesson' }).first().waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: join(results, '00-npm-start.png') });
+    } finally {
+      await page.close();
+    }
+    const t = Date.now();
+    child.kill('SIGINT');
+    const exit = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 15_000))]);
+    if (!exit) throw new Error('npm start did not end within 15 s of Ctrl-C');
+    const listening = () =>
+      new Promise((r) => {
+        const sock = connect(port, '127.0.0.1');
+        sock.on('connect', () => (sock.destroy(), r(true)));
+        sock.on('error', () => r(false));
+      });
+    // The killed processes' sockets close as the kernel tears them down: give it 5 s.
+    await until(`port ${port} to be free after Ctrl-C`, async () => !(await listening()), 5_000, 100);
+    return `address printed, lesson file open with its CodeLens, stopped ${Date.now() - t} ms after Ctrl-C`;
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
 }
 
 const state = {};
@@ -262,10 +315,22 @@ try {
   buildExtension();
   const dirs = prepareFolders('e2e', { 'deepLessons.epochsBudget': 0 });
   state.dirs = dirs;
+  browser = await launchChromium();
+  {
+    const s0 = Date.now();
+    const title = '`npm start` serves the first lesson; Ctrl-C stops it and frees its port';
+    try {
+      state.npmStart = await checkNpmStart(browser, dirs.results);
+      passed++;
+      console.log(`  ✔ ${title} (${elapsed(s0)})`);
+    } catch (e) {
+      failed++;
+      console.log(`  ✖ ${title} (${elapsed(s0)})\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}`);
+    }
+  }
   linkExtension(dirs.extensions, root);
   server = await startEditor({ ...dirs, workspace: join(root, 'lessons') });
   console.log(`code-server on ${server.url} (${elapsed(t0)})`);
-  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
@@ -291,6 +356,7 @@ try {
     }
   }
   if (state.run) console.log(`  run: ${state.run.status}; outcomes ${state.run.outcomes.join(', ')}\n  charts (not run -> run): ${state.ink?.join('; ') ?? '?'}`);
+  if (state.npmStart) console.log(`  npm start: ${state.npmStart}`);
   if (state.score) console.log(`  quiz: ${state.score}; tree row: ${state.tree ?? '?'}; stop: ${state.stop ?? '?'}`);
 } catch (e) {
   failed++;
