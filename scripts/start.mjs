@@ -12,7 +12,6 @@ import { ensureCodeServer, root, SetupError } from './code-server/setup.mjs';
 import { killOnExit, linkExtension, startCodeServer, workbenchUrl, writeUserSettings } from './code-server/server.mjs';
 
 const FIRST_LESSON = join(root, 'lessons', '01-vanishing-gradients.lesson.md');
-const FIRST_LESSON_ID = 'vanishing-gradients';
 
 function option(name) {
   const i = process.argv.indexOf(name);
@@ -45,7 +44,7 @@ try {
 const editor = resolve(process.env.DEEP_LESSONS_EDITOR_DIR || join(root, '.cache', 'editor'));
 const dirs = { userData: join(editor, 'user-data'), extensions: join(editor, 'extensions') };
 const extensionId = linkExtension(dirs.extensions, root);
-writeUserSettings(dirs.userData, { 'deepLessons.openOnStartup': FIRST_LESSON_ID }, { keepExisting: true });
+writeUserSettings(dirs.userData, {}, { keepExisting: true });
 
 killOnExit((sig) => console.log(`\n${sig}: stopping code-server…`));
 let server;
