@@ -218,3 +218,24 @@ test('batch norm with the written-out gradient equals tf.moments + tf.batchNorm 
   for (let j = 0; j < v1.length; j++) assert.ok(Math.abs(v1[j] - v2[j]) < 1e-5, `y[${j}]: ${v1[j]} vs ${v2[j]}`);
   tf.dispose([x, gamma, beta, w, ...want, ...got, y1, y2]);
 });
+
+test('`deep-lessons bench --json --quick --only mlp-32 --no-process` prints a machine line and two throughput lines; an unknown workload is named', async () => {
+  const { Command } = await import('commander');
+  const { registerBench } = await import('../../src/cli/bench');
+  const program = new Command().exitOverride();
+  registerBench(program);
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => (lines.push(...String(chunk).split('\n').filter(Boolean)), true)) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(['node', 'x', 'bench', '--json', '--quick', '--only', 'mlp-32', '--no-process', '--backend', 'wasm']);
+  } finally {
+    process.stdout.write = write;
+  }
+  const objs = lines.map((l) => JSON.parse(l) as { kind: string; mode?: string; samples?: number; samplesPerSecond?: number; backend?: string });
+  assert.deepEqual(objs.map((o) => o.kind), ['machine', 'throughput', 'throughput']);
+  assert.equal(objs[0].backend, 'wasm');
+  assert.deepEqual(objs.slice(1).map((o) => o.mode), ['plain', 'instrumented']);
+  assert.ok(objs.slice(1).every((o) => o.samples === 2048 && (o.samplesPerSecond ?? 0) > 0));
+  await assert.rejects(program.parseAsync(['node', 'x', 'bench', '--only', 'mlp-64', '--no-process']), /--only: no workload mlp-64; there are mlp-32, mlp-256, bn-32, deep-32/);
+});
