@@ -60,13 +60,28 @@ export function writeConfig() {
   writeFileSync(configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
 }
 
+/**
+ * node-gyp needs this Node's headers. Node's own installs ship them beside the binary
+ * (<prefix>/include/node); pointing npm at them (npm_config_nodedir) spares node-gyp a download
+ * from nodejs.org, which a machine that reaches only the npm registry cannot make.
+ */
+function nodeHeadersEnv() {
+  if (process.env.npm_config_nodedir) return {};
+  const prefix = join(dirname(process.execPath), '..');
+  const header = join(prefix, 'include', 'node', 'node_version.h');
+  if (!existsSync(header)) return {};
+  const text = readFileSync(header, 'utf8');
+  const v = ['MAJOR', 'MINOR', 'PATCH'].map((k) => new RegExp(`#define NODE_${k}_VERSION (\\d+)`).exec(text)?.[1]).join('.');
+  return v === process.versions.node ? { npm_config_nodedir: prefix } : {};
+}
+
 /** Runs one step's command; on failure throws a SetupError naming the step with the output's tail. */
 function run(step, cmd, args, cwd, advice, extraEnv = {}) {
   return new Promise((resolve, reject) => {
     log(`\n$ (${cwd}) ${cmd} ${args.join(' ')}\n`);
     const child = spawn(cmd, args, {
       cwd,
-      env: { ...process.env, npm_config_yes: 'true', npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', ...extraEnv },
+      env: { ...process.env, npm_config_yes: 'true', npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', ...nodeHeadersEnv(), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let tail = '';
