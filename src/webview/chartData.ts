@@ -239,3 +239,21 @@ export function formatSeconds(s: number): string {
   const r = Math.round(s - 60 * m);
   return m < 60 ? `${m} min ${String(r).padStart(2, '0')} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+
+/**
+ * Exponential moving average of a series, debiased at the start (as TensorBoard smooths):
+ * s_t = w·s_{t−1} + (1 − w)·y_t, divided by 1 − w^t. `log` averages in log space (for gradient
+ * norms on a log axis). A new array; the input is untouched.
+ */
+export function smoothed(series: readonly Point[], weight: number, log = false): Point[] {
+  if (weight <= 0) return [...series];
+  let acc = 0;
+  let norm = 0;
+  return series.map((p) => {
+    const y = log ? Math.log(p.y) : p.y;
+    acc = weight * acc + (1 - weight) * y;
+    norm = weight * norm + (1 - weight);
+    const v = acc / norm;
+    return { x: p.x, y: log ? Math.exp(v) : v };
+  });
+}

@@ -7,11 +7,11 @@
 import type { BackendChoice, RunEvent } from '../protocol/events';
 import type { ExperimentView, Outcome, RunPhase } from '../protocol/webview';
 import { post } from './api';
-import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, timeLeft, type ChartId, type RunChartData } from './chartData';
+import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, smoothed, timeLeft, type ChartId, type Point, type RunChartData } from './chartData';
 import { LineChart, layerColor, readTheme, type ChartSpec, type SeriesSpec } from './charts';
 import type { MarkdownIt } from 'markdown-it';
 import { typeset } from './markdown';
-import { button, h, progressBar, setDisabled, spinner, tabs, tag, type ButtonEl } from './ui';
+import { button, checkbox, h, progressBar, setDisabled, spinner, tabs, tag, type ButtonEl } from './ui';
 
 type TabId = 'training' | 'gradients' | 'activations' | 'lr';
 
@@ -52,6 +52,8 @@ export class RunCard {
   private readonly summaryEl = h('div', { class: 'run-summary' });
   private readonly chartArea: HTMLElement;
   private shape = '';
+  /** Smoothing of the per-batch series (0: raw points). */
+  private smoothing = 0;
   private timer = 0;
 
   constructor(
@@ -68,7 +70,11 @@ export class RunCard {
     const csvBtn = button('CSV', { appearance: 'secondary', title: "Export this run's metrics as CSV", onClick: () => post({ type: 'exportMetrics', key: view.key, format: 'csv' }) });
     const jsonBtn = button('JSON', { appearance: 'secondary', title: "Export this run's metrics as JSON", onClick: () => post({ type: 'exportMetrics', key: view.key, format: 'json' }) });
     this.ring.hidden = true;
-    const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.stopBtn, compareBtn, csvBtn, jsonBtn, this.backendTag);
+    const smooth = checkbox('Smooth', 'Smooth the per-batch curves (an exponential moving average); the raw points are kept', (on) => {
+      this.smoothing = on ? 0.8 : 0;
+      for (const [id, c] of this.charts) c.setSeries(this.chartSpec(id).series);
+    });
+    const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.stopBtn, compareBtn, csvBtn, jsonBtn, smooth, this.backendTag);
     this.backendTag.addEventListener('click', () => post({ type: 'selectBackend' }));
     this.backendTag.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') {
@@ -167,14 +173,16 @@ export class RunCard {
     const theme = readTheme();
     const [c0, c1] = theme.palette;
     const d = this.data;
-    const layerSeries = (series: { x: number; y: number }[][], dashed = false): SeriesSpec[] =>
-      series.map((data, i) => ({ label: d.layers[i] ?? `layer ${i + 1}`, data, color: layerColor(i, series.length, theme), dashed, width: 1.25 }));
+    // Per-batch series, smoothed for display when the learner asks (epoch series never are).
+    const sm = (data: Point[], log = false) => (this.smoothing ? smoothed(data, this.smoothing, log) : data);
+    const layerSeries = (series: Point[][], log = false): SeriesSpec[] =>
+      series.map((data, i) => ({ label: d.layers[i] ?? `layer ${i + 1}`, data: sm(data, log), color: layerColor(i, series.length, theme), width: 1.25 }));
     const manyLayers = d.layers.length > 10;
     switch (id) {
       case 'loss':
-        return { title: 'Loss', yLabel: 'loss', series: [{ label: 'train (batches)', data: d.lossTrain, color: c0! }, { label: 'validation (epochs)', data: d.lossVal, color: c1!, points: true, width: 2 }] };
+        return { title: 'Loss', yLabel: 'loss', series: [{ label: 'train (batches)', data: sm(d.lossTrain), color: c0! }, { label: 'validation (epochs)', data: d.lossVal, color: c1!, points: true, width: 2 }] };
       case 'accuracy':
-        return { title: 'Accuracy', yLabel: 'accuracy', yMax: 1, series: [{ label: 'train (batches)', data: d.accTrain, color: c0! }, { label: 'validation (epochs)', data: d.accVal, color: c1!, points: true, width: 2 }] };
+        return { title: 'Accuracy', yLabel: 'accuracy', yMax: 1, series: [{ label: 'train (batches)', data: sm(d.accTrain), color: c0! }, { label: 'validation (epochs)', data: d.accVal, color: c1!, points: true, width: 2 }] };
       case 'lr':
         return {
           title: 'Learning rate and momentum',
@@ -196,7 +204,7 @@ export class RunCard {
         };
       }
       case 'gradients':
-        return { title: `Gradient norm per layer (log scale${manyLayers ? '; red: bottom layer → blue: top' : ''})`, yLabel: '‖∇W‖₂', log: true, legend: !manyLayers, series: layerSeries(d.gradNorms) };
+        return { title: `Gradient norm per layer (log scale${manyLayers ? '; red: bottom layer → blue: top' : ''})`, yLabel: '‖∇W‖₂', log: true, legend: !manyLayers, series: layerSeries(d.gradNorms, true) };
       case 'actMean':
         return { title: 'Activation mean per layer', yLabel: 'mean', legend: !manyLayers, series: layerSeries(d.actMean) };
       case 'actStd':
@@ -252,6 +260,9 @@ export class RunCard {
     if (shape !== this.shape || start) {
       this.shape = shape;
       for (const [id, c] of this.charts) c.setSeries(this.chartSpec(id).series);
+    } else if (this.smoothing) {
+      // Smoothed series are copies: hand the charts fresh ones.
+      for (const id of changed) this.charts.get(id)?.setSeries(this.chartSpec(id).series);
     } else {
       for (const id of changed) this.charts.get(id)?.scheduleUpdate();
     }

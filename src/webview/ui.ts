@@ -112,6 +112,15 @@ export function checkboxes(choices: readonly HTMLElement[]): ChoiceInput {
   };
 }
 
+/** A single checkbox with a label; `onChange` gets the new state. */
+export function checkbox(label: string, title: string, onChange: (checked: boolean) => void): HTMLElement {
+  const cb = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
+  cb.textContent = label;
+  cb.setAttribute('title', title);
+  cb.addEventListener('change', () => onChange(cb.checked));
+  return cb;
+}
+
 export function textField(placeholder: string, onEnter: () => void): { el: HTMLElement; value(): string; setDisabled(d: boolean): void } {
   const f = document.createElement('vscode-text-field') as HTMLElement & { value: string };
   f.setAttribute('placeholder', placeholder);

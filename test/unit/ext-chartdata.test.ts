@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEvents, emptyChartData, formatSeconds, progressOf, pushDecimated, timeLeft, type Point } from '../../src/webview/chartData';
+import { applyEvents, emptyChartData, formatSeconds, progressOf, pushDecimated, smoothed, timeLeft, type Point } from '../../src/webview/chartData';
 import type { BatchEvent, RunEvent, StartEvent } from '../../src/protocol/events';
 
 const start: StartEvent = {
@@ -78,6 +78,19 @@ test('an LR finder run plots the loss against the rate live, then the finder’s
   const t = emptyChartData();
   applyEvents(t, [start, { type: 'batch', runId: 'r', epoch: 1, batch: 0, step: 0, loss: 1, lr: 0.1 }]);
   assert.equal(t.lrFinder.length, 0);
+});
+
+test('smoothing: a debiased EMA (first point unchanged, constants stay), geometric in log mode; the input is untouched', () => {
+  const pts = [4, 0, 0].map((y, x) => ({ x, y }));
+  const out = smoothed(pts, 0.5);
+  // s1 = 0.5·4 / 0.5 = 4; s2 = (0.5·2 + 0) / 0.75 = 4/3; s3 = (0.5·1) / 0.875 = 4/7.
+  assert.deepEqual(out.map((p) => p.y), [4, 4 / 3, 4 / 7]);
+  assert.deepEqual(pts.map((p) => p.y), [4, 0, 0]);
+  assert.deepEqual(smoothed([1, 1, 1].map((y, x) => ({ x, y })), 0.9).map((p) => Math.round(p.y * 1e12) / 1e12), [1, 1, 1]);
+  const g = smoothed([{ x: 0, y: 1e-4 }, { x: 1, y: 1e-2 }], 0.5, true);
+  // log mean of 1e-4 and 1e-2 with weights 1/3 and 2/3 (debiased): 10^(-4/3 - 4/3) = 10^(-8/3).
+  assert.ok(Math.abs(Math.log10(g[1]!.y) - -8 / 3) < 1e-12, String(g[1]!.y));
+  assert.deepEqual(smoothed(pts, 0), pts);
 });
 
 test('time left is proportional to the work left; formatting', () => {
