@@ -6,7 +6,8 @@ import { ModelStore, resolveSpec, runExperiment } from '../../src/engine';
 import { Model } from '../../src/engine/model';
 import { Rng } from '../../src/engine/rng';
 import { batchNormTraining, installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
-import { PLAIN_RECORD, WORKLOADS, benchSpec, measureThroughput, median, randomData, type Workload } from '../../src/cli/bench';
+import { Command } from 'commander';
+import { PLAIN_RECORD, WORKLOADS, benchSpec, measureThroughput, median, randomData, registerBench, type Workload } from '../../src/cli/bench';
 import type { RunEvent, RunRequest } from '../../src/protocol/events';
 import type { LayerSpec } from '../../src/protocol/spec';
 
@@ -220,8 +221,6 @@ test('batch norm with the written-out gradient equals tf.moments + tf.batchNorm 
 });
 
 test('`deep-lessons bench --json --quick --only mlp-32 --no-process` prints a machine line and two throughput lines; an unknown workload is named', async () => {
-  const { Command } = await import('commander');
-  const { registerBench } = await import('../../src/cli/bench');
   const program = new Command().exitOverride();
   registerBench(program);
   const lines: string[] = [];
