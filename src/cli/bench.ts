@@ -392,7 +392,15 @@ interface BenchOptions {
   dataDir?: string;
 }
 
-export function registerBench(program: Command): void {
+/** Where the command writes (tests pass their own). */
+export interface BenchOutput {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
+
+const processOutput: BenchOutput = { stdout: (s) => void process.stdout.write(s), stderr: (s) => void process.stderr.write(s) };
+
+export function registerBench(program: Command, io: BenchOutput = processOutput): void {
   program
     .command('bench')
     .description('measure training speed (samples/s, plain and instrumented), memory, and the trainer process: first-epoch latency, stop latency, memory over runs')
@@ -403,8 +411,8 @@ export function registerBench(program: Command): void {
     .option('--no-process', 'skip the trainer-process measurements')
     .option('--data-dir <dir>', 'Fashion-MNIST IDX files for the trainer-process runs (default: $DEEP_LESSONS_DATA_DIR; without it the synthetic shapes set)')
     .action(async (opts: BenchOptions) => {
-      const out = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
-      const say = (s: string) => (opts.json ? process.stderr.write(s + '\n') : process.stdout.write(s + '\n'));
+      const out = (o: object) => io.stdout(JSON.stringify(o) + '\n');
+      const say = (s: string) => (opts.json ? io.stderr(s + '\n') : io.stdout(s + '\n'));
       const only = opts.only?.split(',').map((s) => s.trim());
       const unknown = only?.filter((n) => !WORKLOADS.some((w) => w.name === n));
       if (unknown?.length) throw new Error(`--only: no workload ${unknown.join(', ')}; there are ${WORKLOADS.map((w) => w.name).join(', ')}`);
@@ -423,7 +431,7 @@ export function registerBench(program: Command): void {
           const r = await measureThroughput(w, mode, { samples, repeats, backend: opts.backend, data });
           rows.push(r);
           if (opts.json) out(r);
-          else process.stderr.write(`  ${w.name} ${mode}: ${fmt(r.samplesPerSecond)} samples/s (${r.epochsPerSecond.map(fmt).join(', ')}), ${fmt(r.samplesPerCpuSecond)} per CPU-second\n`);
+          else io.stderr(`  ${w.name} ${mode}: ${fmt(r.samplesPerSecond)} samples/s (${r.epochsPerSecond.map(fmt).join(', ')}), ${fmt(r.samplesPerCpuSecond)} per CPU-second\n`);
         }
       }
       if (!opts.json) {
@@ -443,7 +451,7 @@ export function registerBench(program: Command): void {
       if (opts.process) {
         const dataDir = opts.dataDir ?? process.env.DEEP_LESSONS_DATA_DIR;
         say(`\nTrainer process (${trainerPath()}), ${dataDir ? 'Fashion-MNIST' : 'the synthetic shapes set'}, 2,000 examples, 1 epoch:`);
-        const p = await measureProcess({ backend: opts.backend, dataDir, colds: opts.quick ? 1 : 3, stops: opts.quick ? 3 : 5, runs: opts.quick ? 5 : 20, log: (s) => process.stderr.write(s + '\n') });
+        const p = await measureProcess({ backend: opts.backend, dataDir, colds: opts.quick ? 1 : 3, stops: opts.quick ? 3 : 5, runs: opts.quick ? 5 : 20, log: (s) => io.stderr(s + '\n') });
         if (opts.json) out(p);
         else {
           const first = p.rssMB[0];

@@ -222,15 +222,9 @@ test('batch norm with the written-out gradient equals tf.moments + tf.batchNorm 
 
 test('`deep-lessons bench --json --quick --only mlp-32 --no-process` prints a machine line and two throughput lines; an unknown workload is named', async () => {
   const program = new Command().exitOverride();
-  registerBench(program);
   const lines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => (lines.push(...String(chunk).split('\n').filter(Boolean)), true)) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'x', 'bench', '--json', '--quick', '--only', 'mlp-32', '--no-process', '--backend', 'wasm']);
-  } finally {
-    process.stdout.write = write;
-  }
+  registerBench(program, { stdout: (s) => lines.push(...s.split('\n').filter(Boolean)), stderr: () => {} });
+  await program.parseAsync(['node', 'x', 'bench', '--json', '--quick', '--only', 'mlp-32', '--no-process', '--backend', 'wasm']);
   const objs = lines.map((l) => JSON.parse(l) as { kind: string; mode?: string; samples?: number; samplesPerSecond?: number; backend?: string });
   assert.deepEqual(objs.map((o) => o.kind), ['machine', 'throughput', 'throughput']);
   assert.equal(objs[0].backend, 'wasm');
