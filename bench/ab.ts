@@ -1,7 +1,9 @@
 /**
- * A/B: the same workload with an optimization on and off, alternating in one process so that the
- * load of other work on the machine hits both alike. Reports samples per CPU-second.
- *   node --import tsx bench/ab.ts [workload] [rounds] [samples]
+ * A/B: the same workload two ways, alternating in one process so that the load of other work on
+ * the machine hits both alike. Reports samples per CPU-second (medians).
+ *   node --import tsx bench/ab.ts [workload] [rounds] [samples] [swap|instrumentation]
+ *   swap: the swapped matmul form (kernels.ts matMulPlan) on vs off, plain loop
+ *   instrumentation: the lessons' instrumentation vs none, optimized kernels
  */
 import { initBackend } from '../src/engine';
 import { fastMatMulOptions } from '../src/engine/kernels';
@@ -11,16 +13,21 @@ async function main(): Promise<void> {
   const w = WORKLOADS.find((x) => x.name === (process.argv[2] ?? 'mlp-32'))!;
   const rounds = Number(process.argv[3] ?? 3);
   const samples = Number(process.argv[4] ?? 2048);
+  const what = process.argv[5] ?? 'swap';
   await initBackend('wasm');
   const data = randomData(samples, w.inputs, w.classes);
-  const res: Record<string, number[]> = { on: [], off: [] };
+  const [a, b] = what === 'swap' ? ['swap on', 'swap off'] : ['instrumented', 'plain'];
+  const res: Record<string, number[]> = { [a]: [], [b]: [] };
   for (let r = 0; r < rounds; r++) {
-    for (const mode of ['on', 'off'] as const) {
-      fastMatMulOptions.swap = mode === 'on';
-      const m = await measureThroughput(w, 'plain', { samples, repeats: 2, backend: 'wasm', data });
-      res[mode].push(Math.round(m.samplesPerCpuSecond));
+    for (const side of [a, b]) {
+      fastMatMulOptions.swap = what !== 'swap' || side === a;
+      const mode = what === 'swap' || side === b ? 'plain' : 'instrumented';
+      const m = await measureThroughput(w, mode, { samples, repeats: 2, backend: 'wasm', data });
+      res[side].push(Math.round(m.samplesPerCpuSecond));
     }
   }
-  console.log(`${w.name}: swapped matmul on ${median(res.on)} (${res.on.join(' ')}), off ${median(res.off)} (${res.off.join(' ')}) samples per CPU-second`);
+  const ma = median(res[a]);
+  const mb = median(res[b]);
+  console.log(`${w.name}: ${a} ${ma} (${res[a].join(' ')}), ${b} ${mb} (${res[b].join(' ')}) samples per CPU-second; ${a}/${b} = ${(ma / mb).toFixed(2)}`);
 }
 void main();
