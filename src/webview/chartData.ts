@@ -114,7 +114,7 @@ function pushActivations(d: RunChartData, x: number, acts: readonly ActivationSt
  * Applies events to the chart data and returns which charts changed. A loss that is not finite
  * (a diverged run) is not plotted; the run card says so from the epoch and end events.
  */
-export function applyEvents(d: RunChartData, events: readonly RunEvent[], maxPoints = 1500): Set<ChartId> {
+export function applyEvents(d: RunChartData, events: readonly RunEvent[], maxPoints = 1000): Set<ChartId> {
   const changed = new Set<ChartId>();
   for (const e of events) {
     switch (e.type) {

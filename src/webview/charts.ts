@@ -110,6 +110,10 @@ export interface ChartSpec {
 export class LineChart {
   readonly chart: Chart<'line', Point[]>;
   private frame = 0;
+  /** Charts out of sight (another tab, scrolled away) are not redrawn until they come into view. */
+  private visible = true;
+  private dirty = false;
+  private readonly observer: IntersectionObserver;
 
   constructor(
     readonly canvas: HTMLCanvasElement,
@@ -159,6 +163,11 @@ export class LineChart {
       },
     };
     this.chart = new Chart<'line', Point[]>(canvas, { type: 'line', data: { datasets: spec.series.map((s) => this.dataset(s)) }, options });
+    this.observer = new IntersectionObserver((entries) => {
+      this.visible = entries.some((e) => e.isIntersecting);
+      if (this.visible && this.dirty) this.scheduleUpdate();
+    });
+    this.observer.observe(canvas);
   }
 
   private dataset(s: SeriesSpec): ChartDataset<'line', Point[]> {
@@ -176,16 +185,43 @@ export class LineChart {
     };
   }
 
-  /** Replaces the series (when layers appear) without recreating the chart. */
+  /**
+   * Gives the chart new series. The same number of series keeps the datasets and swaps their
+   * data (cheap, as smoothing does on every update); another number replaces them (layers appeared).
+   */
+  /** New series, title and legend (the axes stay as created). */
+  setSpec(spec: ChartSpec): void {
+    const plugins = this.chart.options.plugins;
+    if (plugins?.title) plugins.title.text = spec.title;
+    if (plugins?.legend) plugins.legend.display = spec.legend ?? true;
+    this.setSeries(spec.series);
+  }
+
   setSeries(series: SeriesSpec[]): void {
-    this.chart.data.datasets = series.map((s) => this.dataset(s));
+    const current = this.chart.data.datasets;
+    if (current.length === series.length) {
+      series.forEach((s, i) => {
+        const ds = current[i]!;
+        ds.data = s.data;
+        ds.label = s.label;
+        ds.borderColor = s.color;
+        ds.backgroundColor = s.color;
+      });
+    } else {
+      this.chart.data.datasets = series.map((s) => this.dataset(s));
+    }
     this.scheduleUpdate();
   }
 
   scheduleUpdate(): void {
+    if (!this.visible) {
+      this.dirty = true;
+      return;
+    }
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
+      this.dirty = false;
       this.chart.update('none');
     });
   }
@@ -195,6 +231,7 @@ export class LineChart {
   }
 
   destroy(): void {
+    this.observer.disconnect();
     if (this.frame) cancelAnimationFrame(this.frame);
     this.chart.destroy();
   }

@@ -72,7 +72,7 @@ export class RunCard {
     this.ring.hidden = true;
     const smooth = checkbox('Smooth', 'Smooth the per-batch curves (an exponential moving average); the raw points are kept', (on) => {
       this.smoothing = on ? 0.8 : 0;
-      for (const [id, c] of this.charts) c.setSeries(this.chartSpec(id).series);
+      for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     });
     const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.stopBtn, compareBtn, csvBtn, jsonBtn, smooth, this.backendTag);
     this.backendTag.addEventListener('click', () => post({ type: 'selectBackend' }));
@@ -144,15 +144,6 @@ export class RunCard {
     const c = this.charts.get(id);
     if (!c) return;
     post({ type: 'exportPng', name: `${this.view.key.replace('/', '--')}-${id}`, dataUrl: c.toPng() });
-  }
-
-  /** Recreates one chart (its title or axes changed). */
-  private rebuild(id: ChartId): void {
-    const canvas = this.canvases.get(id);
-    const old = this.charts.get(id);
-    if (!canvas || !old) return;
-    old.destroy();
-    this.charts.set(id, new LineChart(canvas, this.chartSpec(id), readTheme()));
   }
 
   /** Redraws the charts in the new theme's colours. */
@@ -247,7 +238,7 @@ export class RunCard {
     this.status.textContent = '';
     this.summaryEl.replaceChildren();
     this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), true);
-    for (const [id, c] of this.charts) c.setSeries(this.chartSpec(id).series);
+    for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
   }
 
   apply(runId: string, events: readonly RunEvent[], elapsed?: number): void {
@@ -259,14 +250,14 @@ export class RunCard {
     const shape = seriesShape(this.data);
     if (shape !== this.shape || start) {
       this.shape = shape;
-      for (const [id, c] of this.charts) c.setSeries(this.chartSpec(id).series);
+      for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     } else if (this.smoothing) {
       // Smoothed series are copies: hand the charts fresh ones.
-      for (const id of changed) this.charts.get(id)?.setSeries(this.chartSpec(id).series);
+      for (const id of changed) this.charts.get(id)?.setSpec(this.chartSpec(id));
     } else {
       for (const id of changed) this.charts.get(id)?.scheduleUpdate();
     }
-    if (events.some((e) => e.type === 'end') && this.data.end?.lrFinder) this.rebuild('lrFinder');
+    if (events.some((e) => e.type === 'end') && this.data.end?.lrFinder) this.charts.get('lrFinder')?.setSpec(this.chartSpec('lrFinder'));
     if (events.some((e) => e.type === 'epoch' || e.type === 'end' || e.type === 'error')) this.renderSummary();
     this.updateProgress();
   }
