@@ -112,7 +112,9 @@ export abstract class Layer {
   paramCount(): number {
     return this.params.reduce((s, p) => s + p.variable.size, 0);
   }
+  /** Parameters the optimizer updates now: none while the layer is frozen (Keras counts them as non-trainable). */
   trainableCount(): number {
+    if (this.frozen) return 0;
     return this.params.filter((p) => p.trainable).reduce((s, p) => s + p.variable.size, 0);
   }
   dispose(): void {

@@ -370,6 +370,8 @@ export const ExperimentSpec = z.strictObject({
   full: z
     .strictObject({
       dataset: z.record(z.string(), z.unknown()).optional(),
+      /** e.g. `model: { reuse: { unfreeze_learning_rate: 0.0001 } }`; a `layers` list replaces the whole list. */
+      model: z.record(z.string(), z.unknown()).optional(),
       training: z.record(z.string(), z.unknown()).optional(),
       record: z.record(z.string(), z.unknown()).optional(),
       evaluate: z.record(z.string(), z.unknown()).optional(),

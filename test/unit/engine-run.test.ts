@@ -68,6 +68,9 @@ test('frozen layers stay unchanged; the source model is untouched; unfreezing le
   assert.equal(frozen.error, undefined);
   assert.deepEqual(frozen.epochs[0].frozen, ['dense', 'dense_1']);
   assert.deepEqual(frozen.start?.summary.layers.map((l) => Boolean(l.reused)), [true, true, false]);
+  // Frozen layers count as non-trainable, as Keras counts them: 8·16+16 and 16·16+16 of them.
+  assert.equal(frozen.start?.summary.nonTrainableParams, 144 + 272);
+  assert.equal(frozen.start?.summary.trainableParams, 16 * 3 + 3);
   const b = store.get('l/b')!;
   // The reused layers after 2 frozen epochs are the source's weights, exactly.
   const reused = b.layers.slice(0, 2).flatMap((l) => l.params.map((p) => Array.from(p.variable.dataSync())));
