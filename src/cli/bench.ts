@@ -126,7 +126,7 @@ export async function measureThroughput(w: Workload, mode: Mode, opts: { samples
   const data = opts.data ?? randomData(opts.samples, w.inputs, w.classes);
   const store = new ModelStore();
   const before = tf.memory().numTensors;
-  let peakRss = process.memoryUsage().rss;
+  let peakRss = process.memoryUsage.rss();
   const perSecond: number[] = [];
   const perCpuSecond: number[] = [];
   let mark: { wall: number; cpu: NodeJS.CpuUsage } | undefined;
@@ -144,8 +144,8 @@ export async function measureThroughput(w: Workload, mode: Mode, opts: { samples
       }
       mark = now;
       lastLoss = e.loss;
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    } else if (e.type === 'batch') peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    } else if (e.type === 'batch') peakRss = Math.max(peakRss, process.memoryUsage.rss());
     else if (e.type === 'end') end = e;
     else if (e.type === 'error') error = e.message;
   };

@@ -125,6 +125,26 @@ function lossFrom(out: tf.Tensor, y: tf.Tensor, task: Task, numClasses: number):
   }
 }
 
+/**
+ * Correct predictions among `n` rows of logits (width `c`) starting at `off` in `v`: the first
+ * largest logit, as tf.argMax picks it, against the label; with one column (a sigmoid output),
+ * logit > 0 against a 0/1 label. The same counts as `correctFrom`, with no kernel.
+ */
+export function countCorrect(v: Float32Array, off: number, n: number, c: number, labels: Int32Array): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const row = off + i * c;
+    if (c === 1) {
+      if ((v[row] > 0 ? 1 : 0) === labels[i]) k++;
+      continue;
+    }
+    let arg = 0;
+    for (let q = 1; q < c; q++) if (v[row + q] > v[row + arg]) arg = q;
+    if (arg === labels[i]) k++;
+  }
+  return k;
+}
+
 /** Number of correct predictions in the batch (a scalar), from logits. */
 function correctFrom(out: tf.Tensor, y: tf.Tensor, task: Task): tf.Scalar {
   if (task.loss === 'binary_crossentropy') return tf.sum(tf.cast(tf.equal(tf.cast(tf.greater(tf.reshape(out, [-1]), 0), 'float32'), y), 'float32'));
@@ -466,29 +486,30 @@ async function train(
             v.assign(val);
             val.dispose();
           }
+          // One read per step: [loss, gradient norms…, logits…]; the accuracy is counted from the logits in JS.
           const parts: tf.Tensor[] = [tf.reshape(value, [1])];
-          if (logits) {
-            parts.push(tf.reshape(correctFrom(logits, y, task), [1]));
-            tf.dispose(logits);
-          }
           if (withNorms) {
             const present = kernelIdx.filter((i) => i >= 0).map((i) => gradList[i]);
             if (present.length) parts.push(gradNorms(present));
           }
-          return tf.concat(parts).dataSync();
+          if (logits) {
+            parts.push(tf.reshape(logits, [-1]));
+            tf.dispose(logits);
+          }
+          return tf.concat(parts).dataSync() as Float32Array;
         });
         const loss = values[0];
         lossSum += loss * n;
-        if (task.classify) correct += values[1];
-        seen += n;
-        samples += n;
+        let j = 1;
         let norms: number[] | undefined;
         if (withNorms) {
-          const off = task.classify ? 2 : 1;
-          let j = off;
           norms = kernelIdx.map((i) => (i >= 0 ? values[j++] : 0));
           normRows.push(norms);
         }
+        const batchCorrect = task.classify ? countCorrect(values, j, n, (values.length - j) / n, yBuf) : 0;
+        correct += batchCorrect;
+        seen += n;
+        samples += n;
         if (record) {
           const ev: BatchEvent = {
             type: 'batch',
@@ -497,7 +518,7 @@ async function train(
             batch: b,
             step,
             loss,
-            ...(task.classify ? { accuracy: values[1] / n } : {}),
+            ...(task.classify ? { accuracy: batchCorrect / n } : {}),
             lr: optimizer.learningRate,
             ...(optimizer.hasMomentum ? { momentum: optimizer.momentum } : {}),
             ...(norms ? { gradNorms: norms } : {}),

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { ModelStore, resolveSpec, runExperiment } from '../../src/engine';
+import { countCorrect } from '../../src/engine/run';
 import { Model } from '../../src/engine/model';
 import { Rng } from '../../src/engine/rng';
 import { batchNormTraining, installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
@@ -231,4 +232,17 @@ test('`deep-lessons bench --json --quick --only mlp-32 --no-process` prints a ma
   assert.deepEqual(objs.slice(1).map((o) => o.mode), ['plain', 'instrumented']);
   assert.ok(objs.slice(1).every((o) => o.samples === 2048 && (o.samplesPerSecond ?? 0) > 0));
   await assert.rejects(program.parseAsync(['node', 'x', 'bench', '--only', 'mlp-64', '--no-process']), /--only: no workload mlp-64; there are mlp-32, mlp-256, bn-32, deep-32/);
+});
+
+test('accuracy counted in JS from the logits equals tf.argMax (ties: the first largest) and the sigmoid rule', () => {
+  const v = Float32Array.from([9, /* row 0 */ 1, 3, 3, /* row 1 */ -1, -2, -0.5, /* row 2 */ 0, 0, 0]);
+  assert.equal(countCorrect(v, 1, 3, 3, Int32Array.from([1, 2, 0])), 3);
+  assert.equal(countCorrect(v, 1, 3, 3, Int32Array.from([2, 2, 1])), 1);
+  const r = new Rng(4);
+  const n = 50, c = 7;
+  const z = Float32Array.from({ length: n * c }, () => Math.round(r.normal() * 2) / 2); // many ties
+  const y = Int32Array.from({ length: n }, () => r.int(c));
+  const want = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(tf.tensor2d(z, [n, c]), 1), tf.tensor1d(y, 'int32')), 'float32')).dataSync()[0]);
+  assert.equal(countCorrect(z, 0, n, c, y), want);
+  assert.equal(countCorrect(Float32Array.from([0.2, -1, 0, 3]), 0, 4, 1, Int32Array.from([1, 0, 1, 0])), 2);
 });
