@@ -247,6 +247,11 @@ export class RunCard {
     const start = events.find((e) => e.type === 'start');
     if (start) this.setBackend(this.backend);
     if (elapsed !== undefined) this.startedAt = Date.now() - elapsed * 1000;
+    // Before the run starts, what the trainer says (training a reused model first, …) shows under
+    // the progress bar; the start clears it.
+    const said = [...events].reverse().find((e) => e.type === 'log');
+    if (said?.type === 'log' && !this.data.start && !this.data.end && !this.data.error) this.status.textContent = said.message.trim();
+    if (start && !this.data.end && !this.data.error) this.status.textContent = '';
     const shape = seriesShape(this.data);
     if (shape !== this.shape || start) {
       this.shape = shape;
