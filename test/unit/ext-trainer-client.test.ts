@@ -107,7 +107,7 @@ test('a stop that is not honoured in time kills the process; the run ends cancel
     c.stop('k');
     await until(() => messages.some((m) => m.type === 'end'));
     const waited = Date.now() - t0;
-    assert.ok(waited >= 280 && waited < 2000, `ended after ${waited} ms`);
+    assert.ok(waited >= 280 && waited < 5000, `ended after ${waited} ms (the 300 ms stop timeout, then the kill)`);
     const end = messages.find((m) => m.type === 'end');
     assert.equal(end?.type === 'end' && end.status, 'cancelled');
     assert.equal(end?.type === 'end' && end.runId, 'k');
