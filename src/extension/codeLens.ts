@@ -28,7 +28,9 @@ export class LessonCodeLensProvider extends Disposable implements vscode.CodeLen
     );
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    // Before the catalog has loaded, every block would look unknown.
+    await this.catalog.ready();
     const found = findBlocks(document.getText());
     const lesson = this.catalog.byFile(document.uri.fsPath);
     const lessonId = lesson?.meta.id ?? found.id;

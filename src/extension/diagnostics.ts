@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseLesson } from '../lessons/index';
 import type { LessonDiagnostic } from '../protocol/lesson';
-import type { LessonCatalog } from './lessonCatalog';
+import { canonicalPath, type LessonCatalog } from './lessonCatalog';
 
 export function isLessonFile(doc: vscode.TextDocument): boolean {
   return doc.uri.path.endsWith('.lesson.md');
@@ -31,10 +31,10 @@ export function toVscodeDiagnostic(d: LessonDiagnostic): vscode.Diagnostic {
 export function registerDiagnostics(context: vscode.ExtensionContext, deps: { catalog: LessonCatalog }): void {
   const collection = vscode.languages.createDiagnosticCollection('deep-lessons');
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
-  const builtInDir = path.resolve(deps.catalog.builtInDir);
+  const builtInDir = deps.catalog.builtInDir;
   const check = (doc: vscode.TextDocument) => {
     if (!isLessonFile(doc)) return;
-    const builtIn = path.resolve(doc.uri.fsPath).startsWith(builtInDir + path.sep);
+    const builtIn = canonicalPath(doc.uri.fsPath).startsWith(builtInDir + path.sep);
     const { diagnostics } = parseLesson(doc.getText(), doc.uri.fsPath, { builtIn });
     collection.set(doc.uri, diagnostics.map(toVscodeDiagnostic));
   };

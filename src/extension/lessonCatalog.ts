@@ -2,6 +2,7 @@
  * Every lesson the learner can open: the built-in ones (shipped in `lessons/`) and every
  * `*.lesson.md` in the workspace. Reloaded when lesson files change.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadLessons } from '../lessons/index';
@@ -9,6 +10,18 @@ import type { ExperimentBlock, Lesson, LessonDiagnostic } from '../protocol/less
 import { Disposable } from './lifecycle';
 
 export const LESSON_GLOB = '**/*.lesson.md';
+
+/**
+ * One name per file, whatever way it was reached: the real path (through symlinks, e.g. an
+ * extension linked into the extensions folder), else the resolved one.
+ */
+export function canonicalPath(file: string): string {
+  try {
+    return fs.realpathSync.native(file);
+  } catch {
+    return path.resolve(file);
+  }
+}
 
 export class LessonCatalog extends Disposable {
   private _lessons: Lesson[] = [];
@@ -19,11 +32,14 @@ export class LessonCatalog extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
 
+  readonly builtInDir: string;
+
   constructor(
-    readonly builtInDir: string,
+    builtInDir: string,
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
+    this.builtInDir = canonicalPath(builtInDir);
     const watcher = this._register(vscode.workspace.createFileSystemWatcher(LESSON_GLOB));
     this._register(watcher.onDidCreate(() => this.scheduleRefresh()));
     this._register(watcher.onDidChange(() => this.scheduleRefresh()));
@@ -66,13 +82,13 @@ export class LessonCatalog extends Disposable {
   private async load(): Promise<void> {
     try {
       const builtIn = await loadLessons([this.builtInDir], { builtIn: true });
-      const builtInFiles = new Set(builtIn.lessons.map((l) => path.resolve(l.file)));
+      const builtInFiles = new Set(builtIn.lessons.map((l) => canonicalPath(l.file)));
       const found = vscode.workspace.workspaceFolders?.length
         ? await vscode.workspace.findFiles(LESSON_GLOB, '{**/node_modules/**,**/.git/**,**/dist/**,**/.cache/**}', 500)
         : [];
       const files = found
-        .map((u) => path.resolve(u.fsPath))
-        .filter((f) => !builtInFiles.has(f) && !f.startsWith(path.resolve(this.builtInDir) + path.sep));
+        .map((u) => canonicalPath(u.fsPath))
+        .filter((f) => !builtInFiles.has(f) && !f.startsWith(this.builtInDir + path.sep));
       const workspace = files.length ? await loadLessons(files, { builtIn: false }) : { lessons: [], diagnostics: [] };
       const ids = new Set(builtIn.lessons.map((l) => l.meta.id));
       const mine = workspace.lessons.filter((l) => !ids.has(l.meta.id));
@@ -97,8 +113,8 @@ export class LessonCatalog extends Disposable {
   }
 
   byFile(file: string): Lesson | undefined {
-    const f = path.resolve(file);
-    return this._lessons.find((l) => path.resolve(l.file) === f);
+    const f = canonicalPath(file);
+    return this._lessons.find((l) => l.file === f || canonicalPath(l.file) === f);
   }
 
   /** `lesson-id/experiment-id`. */
