@@ -13,6 +13,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+const known = new Set(['--quick', '--only', '--backend', '--torch-threads']);
+const unknown = args.filter((a, i) => a.startsWith('-') && !known.has(a) && !known.has(args[i - 1]));
+if (unknown.length || args.includes('--help') || args.includes('-h')) {
+  if (unknown.length && !unknown.every((a) => a === '--help' || a === '-h')) console.error(`bench:compare: unknown option ${unknown.join(' ')}`);
+  console.error('usage: npm run bench:compare [-- --quick] [--only mlp-32,mlp-256,bn-32,deep-32] [--backend wasm|cpu|tensorflow] [--torch-threads 1,2]');
+  process.exit(unknown.every((a) => a === '--help' || a === '-h') ? 0 : 2);
+}
 const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
