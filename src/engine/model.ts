@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerSummary, ModelSummary } from '../protocol/events';
 import type { ActivationName, ActivationSpec, ConstraintSpec, InitializerSpec, LayerSpec, RegularizerSpec } from '../protocol/spec';
 import { initKernel } from './init';
+import { batchNormTraining } from './kernels';
 import { Rng } from './rng';
 
 /** Where an error in the spec is: `model.layers[2].units`. */
@@ -214,6 +215,8 @@ export class BatchNormalization extends Layer {
         ctx.updates.push([this.movingMean, tf.keep(tf.add(tf.mul(this.movingMean, m), tf.mul(mean, 1 - m)))]);
         ctx.updates.push([this.movingVariance, tf.keep(tf.add(tf.mul(this.movingVariance, m), tf.mul(variance, 1 - m)))]);
       }
+      // On flat inputs, batch norm with its gradient written out (fewer kernels than autodiff; same numbers).
+      if (x.rank === 2) return batchNormTraining(x as tf.Tensor2D, mean, variance, this.gamma as tf.Tensor as tf.Tensor1D, this.beta as tf.Tensor as tf.Tensor1D, this.epsilon);
       return tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.epsilon);
     }
     return tf.batchNorm(x, this.movingMean, this.movingVariance, this.beta, this.gamma, this.epsilon);
