@@ -40,7 +40,9 @@ function loadTfjsNode(): boolean {
 /** Folder holding the backend's .wasm files: beside the bundle (dist/), else the npm package. */
 export function wasmDir(): string {
   if (existsSync(join(__dirname, 'tfjs-backend-wasm-simd.wasm'))) return __dirname;
-  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+  // Not a literal, so that the bundler leaves it to Node (it only runs from source, under tsx).
+  const pkg = '@tensorflow/tfjs-backend-wasm';
+  return dirname(require.resolve(`${pkg}/dist/tfjs-backend-wasm-simd.wasm`));
 }
 
 async function tryWasm(): Promise<string | undefined> {
