@@ -93,7 +93,7 @@ program
   .option('--seed <n>', 'override the seed', intArg('--seed'))
   .option('--full', "use the experiment's full setting (the book's sizes)")
   .option('--json', 'one JSON object per line: start, epoch, end or error')
-  .option('--batches', 'with --json, also print (throttled) batch events')
+  .option('--batches', "with --json, also print batch events (one every `record.every` batches, as the experiment records them)")
   .action(async (target: string, opts: { backend: BackendChoice; dataDir?: string; cacheDir?: string; epochs?: number; seed?: number; full?: boolean; json?: boolean; batches?: boolean }) => {
     const targets = await resolveTargets(target);
     const reporter: Reporter = opts.json ? new JsonReporter(Boolean(opts.batches)) : new TerminalReporter(process.stdout.isTTY === true);
