@@ -171,7 +171,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       const current = readSettings().backend;
       const items: (vscode.QuickPickItem & { value: BackendChoice })[] = [
         { value: 'auto', label: 'auto', description: 'tensorflow if installed, else wasm, else cpu' },
-        { value: 'tensorflow', label: 'tensorflow', description: 'native TensorFlow (@tensorflow/tfjs-node): fastest, needs its native install' },
+        { value: 'tensorflow', label: 'tensorflow', description: 'native TensorFlow through tfjs-node: fastest, needs its native install' },
         { value: 'wasm', label: 'wasm', description: 'WebAssembly: works offline everywhere' },
         { value: 'cpu', label: 'cpu', description: 'pure JavaScript: slowest, always there' },
       ].map((i) => ({ ...i, label: i.value === current ? `$(check) ${i.label}` : i.label })) as (vscode.QuickPickItem & { value: BackendChoice })[];

@@ -1,6 +1,5 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
 import { Model } from '../../src/engine/model';
 import { initKernel, targetVariance } from '../../src/engine/init';
 import { initBackend } from '../../src/engine/backend';
@@ -82,24 +81,4 @@ test('the same seed draws the same weights; another seed other weights', () => {
   assert.notDeepEqual(a, c);
 });
 
-test('the wasm backend with transposes made explicit multiplies exactly as a plain triple loop', async () => {
-  const info = await initBackend('wasm');
-  assert.equal(info.name, 'wasm');
-  const r = new Rng(9);
-  const m = 37, k = 53, n = 29;
-  const A = Float32Array.from({ length: m * k }, () => r.normal());
-  const B = Float32Array.from({ length: k * n }, () => r.normal());
-  const ref = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) { let s = 0; for (let p = 0; p < k; p++) s += A[i * k + p] * B[p * n + j]; ref[i * n + j] = s; }
-  // The same product asked for in all four transpose forms.
-  const a = tf.tensor2d(A, [m, k]), b = tf.tensor2d(B, [k, n]);
-  const at = tf.transpose(a), bt = tf.transpose(b);
-  const forms = [tf.matMul(a, b), tf.matMul(at, b, true, false), tf.matMul(a, bt, false, true), tf.matMul(at, bt, true, true)];
-  for (const f of forms) {
-    const got = f.dataSync();
-    let worst = 0;
-    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - ref[i]));
-    assert.ok(worst < 1e-4, `max abs error ${worst}`);
-  }
-  tf.dispose([a, b, at, bt, ...forms]);
-});
+// The fast wasm matmul against a float64 triple loop, in every transpose form: test/unit/bench.test.ts.
