@@ -196,6 +196,11 @@ async function runInner(req: RunRequest, emit: Emit, signal: AbortSignal, store:
       onProgress: (p) => emit({ type: 'dataset', runId, ...p }),
     }));
   if (signal.aborted) throw new Cancelled();
+  if (req.prepareOnly) {
+    const end: EndEvent = { type: 'end', runId, status: 'completed', epochsRun: 0, final: {}, seconds: 0, samplesPerSecond: 0, tensorsBefore, tensorsAfter: tf.memory().numTensors };
+    emit(end);
+    return end;
+  }
 
   const task = taskOf(spec, data);
   const model = await buildModel(req, spec, data, task, emit, signal, store, depth);

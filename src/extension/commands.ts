@@ -189,15 +189,9 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
         { canPickMany: true, placeHolder: 'Download which datasets into the cache? (synthetic ones need no download)' },
       );
       for (const p of picks ?? []) {
-        // A one-batch run makes the trainer resolve (download, verify, cache) the dataset.
-        const spec = ExperimentSpec.parse({
-          dataset: { name: p.label, train_size: 32, val_size: 32, test_size: 32 },
-          model: { layers: [{ type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'softmax' }] },
-          training: { epochs: 1, batch_size: 32 },
-          record: { gradients: false, activations: false },
-          evaluate: { test: false },
-        });
-        runs.start(`datasets/${p.label}`, '', `Download ${p.label}`, spec, false);
+        // The trainer resolves (downloads, verifies, caches) the dataset and trains nothing.
+        const spec = ExperimentSpec.parse({ dataset: { name: p.label }, model: { layers: [{ type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'softmax' }] } });
+        runs.start(`datasets/${p.label}`, '', p.label, spec, false, {}, true);
       }
     },
     'deepLessons.newLesson': async () => {

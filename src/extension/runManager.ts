@@ -23,6 +23,8 @@ export interface LiveRun {
   lessonId: string;
   title: string;
   full: boolean;
+  /** A dataset fetch (Download Datasets), not a lesson run. */
+  prepareOnly?: boolean;
   phase: RunPhase;
   stream: RunStream;
   download?: { report(loaded: number, total?: number, file?: string): void; done(): void };
@@ -141,7 +143,7 @@ export class RunManager extends Disposable {
   }
 
   /** Sends a run request for any spec (also used to fetch datasets). */
-  start(key: string, lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec> = {}): LiveRun {
+  start(key: string, lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec> = {}, prepareOnly = false): LiveRun {
     const settings = readSettings();
     const storage = this.context.globalStorageUri.fsPath;
     const runId = newRunId();
@@ -153,7 +155,7 @@ export class RunManager extends Disposable {
       previous.stream.dispose();
       this.byRunId.delete(previous.runId);
     }
-    const live: LiveRun = { runId, key, lessonId, title, full, phase: 'queued', stream };
+    const live: LiveRun = { runId, key, lessonId, title, full, phase: 'queued', stream, ...(prepareOnly ? { prepareOnly } : {}) };
     this.byKey.set(key, live);
     this.byRunId.set(runId, live);
     const request: RunRequest = {
@@ -162,6 +164,7 @@ export class RunManager extends Disposable {
       experiment: key,
       spec,
       dependencies,
+      ...(prepareOnly ? { prepareOnly } : {}),
       options: {
         backend: settings.backend,
         dataDir: settings.dataDir ?? process.env.DEEP_LESSONS_DATA_DIR,
@@ -280,6 +283,7 @@ export class RunManager extends Disposable {
     const outcomes = record.end && record.end.status !== 'cancelled' && found ? outcomesOf(found.experiment.expect, record) : [];
     if (outcomes.length) this.post(r.lessonId, { type: 'outcomes', key: r.key, runId: r.runId, outcomes });
     if (record.error) this.reportError(r, record.error.message, record.error.where);
+    if (r.prepareOnly && record.end?.status === 'completed') void vscode.window.showInformationMessage(`${r.title}: ready, verified and cached.`);
     if (!found) return; // a dataset fetch, not a lesson run
     const stored: StoredRun = { ...record, epochs: [...record.epochs], savedAt: new Date().toISOString(), full: r.full, batches: r.stream.batches(), outcomes };
     if (record.end && record.end.status !== 'cancelled') {

@@ -193,6 +193,8 @@ export interface RunRequest {
   spec: ExperimentSpec;
   /** Other experiments this run may need (a reuse source), by key, so the trainer can train them first. */
   dependencies?: Record<string, ExperimentSpec>;
+  /** Only resolve the dataset (download, verify, cache): no model, no training; ends with an `end` of 0 epochs. */
+  prepareOnly?: boolean;
   options: RunOptions;
 }
 

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
-import { ModelStore } from '../../src/engine';
+import { ModelStore, runExperiment } from '../../src/engine';
 import { run, blobs } from '../helpers/engine';
 
 before(async () => {
@@ -209,4 +209,20 @@ test('an autoencoder learns to reconstruct unlabeled images, and its encoder is 
   ]);
   assert.ok(clf.end!.final.val_accuracy! > 0.3, `a classifier on the frozen encoder, 200 labels: ${clf.end!.final.val_accuracy}`);
   store.clear();
+});
+
+test('prepareOnly resolves the dataset and trains nothing', async () => {
+  const events: string[] = [];
+  let status = '';
+  await runExperiment(
+    { type: 'run', runId: 'p', experiment: 'datasets/blobs', prepareOnly: true, spec: mlp() as never, options: { backend: 'wasm' } },
+    (e) => {
+      events.push(e.type);
+      if (e.type === 'end') status = `${e.status} ${e.epochsRun}`;
+    },
+    new AbortController().signal,
+    new ModelStore(),
+  );
+  assert.deepEqual(events, ['end']);
+  assert.equal(status, 'completed 0');
 });
