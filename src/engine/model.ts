@@ -92,6 +92,8 @@ export abstract class Layer {
     readonly outputShape: number[],
   ) {}
   abstract apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  /** The spec that builds this layer again (with its name), for saving a model. */
+  abstract toSpec(): LayerSpec;
   /** A fresh copy with the same weights (new variables): the source model is never touched. */
   abstract clone(prefix: string): Layer;
   /** Penalty added to the loss (ℓ1/ℓ2), or undefined. */
@@ -152,6 +154,9 @@ export class Dense extends Layer {
     let y = this.linear(x);
     y = activate(y, this.activation, this.leak, this.alpha);
     return y;
+  }
+  toSpec(): LayerSpec {
+    return { ...this.spec, name: this.name };
   }
   /** x·W + b, before the activation. */
   linear(x: tf.Tensor): tf.Tensor {
@@ -221,6 +226,9 @@ export class BatchNormalization extends Layer {
     }
     return tf.batchNorm(x, this.movingMean, this.movingVariance, this.beta, this.gamma, this.epsilon);
   }
+  toSpec(): LayerSpec {
+    return { ...this.spec, name: this.name };
+  }
   clone(prefix: string): Layer {
     const c = new BatchNormalization(this.name, this.inputShape, this.spec, prefix, false);
     c.copyParamsFrom(this, prefix);
@@ -239,6 +247,9 @@ export class Flatten extends Layer {
   }
   apply(x: tf.Tensor): tf.Tensor {
     return x.rank === 2 ? x : tf.reshape(x, [x.shape[0], this.outputShape[0]]);
+  }
+  toSpec(): LayerSpec {
+    return { type: 'Flatten', name: this.name };
   }
   clone(): Layer {
     const c = new Flatten(this.name, this.inputShape);
@@ -259,6 +270,9 @@ export class Activation extends Layer {
   }
   apply(x: tf.Tensor): tf.Tensor {
     return activate(x, this.activation, this.leak, this.alpha);
+  }
+  toSpec(): LayerSpec {
+    return { ...this.spec, name: this.name };
   }
   clone(prefix: string): Layer {
     const c = new Activation(this.name, this.inputShape, this.spec, prefix, false);
@@ -292,6 +306,9 @@ export class Dropout extends Layer {
     const b = -a * alphaP * this.rate;
     const kept = tf.add(tf.mul(x, mask), tf.mul(alphaP, tf.sub(1, mask)));
     return tf.add(tf.mul(kept, a), b);
+  }
+  toSpec(): LayerSpec {
+    return { type: this.alphaDropout ? 'AlphaDropout' : 'Dropout', rate: this.rate, name: this.name };
   }
   clone(): Layer {
     const c = new Dropout(this.name, this.inputShape, this.rate, this.alphaDropout, this.index);

@@ -26,30 +26,12 @@ import { clipGradients, gradNorms, needsClipping } from './optim/clip';
 import { createSchedule } from './optim/schedules';
 import { EarlyStopping, LrFinder } from './optim/callbacks';
 import { Rng } from './rng';
+import { ModelStore } from './modelStore';
+
+export { ModelStore };
 import { resolveSpec } from './spec';
 
 export type Emit = (event: RunEvent) => void;
-
-/** Trained models kept for reuse by later experiments (transfer learning, pretraining), by experiment key. */
-export class ModelStore {
-  private readonly models = new Map<string, { model: Model; fingerprint: string }>();
-  get(key: string, fingerprint?: string): Model | undefined {
-    const m = this.models.get(key);
-    return m && (fingerprint === undefined || m.fingerprint === fingerprint) ? m.model : undefined;
-  }
-  set(key: string, model: Model, fingerprint: string): void {
-    const old = this.models.get(key);
-    if (old && old.model !== model) old.model.dispose();
-    this.models.set(key, { model, fingerprint });
-  }
-  clear(): void {
-    for (const { model } of this.models.values()) model.dispose();
-    this.models.clear();
-  }
-  get size(): number {
-    return this.models.size;
-  }
-}
 
 export const defaultStore = new ModelStore();
 
@@ -208,7 +190,7 @@ async function runInner(req: RunRequest, emit: Emit, signal: AbortSignal, store:
   try {
     const end = await train(req, spec, data, task, model, emit, signal, backend.name, backend.reason, tensorsBefore);
     if (end.status !== 'cancelled') {
-      store.set(req.experiment, model, fingerprintOf(spec));
+      store.set(req.experiment, model, fingerprintOf(spec), options.modelDir);
       ownsModel = false;
     }
     return end;
@@ -244,7 +226,7 @@ async function buildModel(
   if (reuse) {
     const key = reuse.from.includes('/') ? reuse.from : `${req.experiment.split('/')[0]}/${reuse.from}`;
     const depSpec = req.dependencies?.[key] ?? req.dependencies?.[reuse.from];
-    let source = store.get(key, depSpec ? fingerprintOf(resolveSpec(depSpec, { full: req.options.full })) : undefined);
+    let source = store.get(key, depSpec ? fingerprintOf(resolveSpec(depSpec, { full: req.options.full })) : undefined, req.options.modelDir);
     if (!source) {
       if (!depSpec) throw new SpecError('model.reuse.from', `no trained model for "${key}" and its experiment was not given; run "${key}" first`);
       if (depth > 3) throw new SpecError('model.reuse.from', `reuse chain too deep at "${key}"`);

@@ -1,6 +1,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { initBackend } from '../../src/engine/backend';
 import { ModelStore, runExperiment } from '../../src/engine';
 import { run, blobs } from '../helpers/engine';
@@ -225,4 +228,28 @@ test('prepareOnly resolves the dataset and trains nothing', async () => {
   );
   assert.deepEqual(events, ['end']);
   assert.equal(status, 'completed 0');
+});
+
+test('with a model folder, a reuse source survives a restart (a new store) and is not trained again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dl-models-'));
+  try {
+    const source = mlp();
+    const first = new ModelStore();
+    await run(source, { modelDir: dir }, { experiment: 'l/a', store: first });
+    const weights = first.get('l/a')!.allVariables().map((v) => Array.from(v.dataSync()));
+    first.clear();
+    const target = { dataset: blobs(), model: { reuse: { from: 'a', freeze_epochs: 1 }, layers: [{ type: 'Dense', units: 3, activation: 'softmax' }] }, training: { epochs: 1 } };
+    const second = new ModelStore();
+    const c = await run(target, { modelDir: dir }, { experiment: 'l/b', store: second, dependencies: { 'l/a': source } });
+    assert.equal(c.error, undefined);
+    assert.ok(!c.events.some((e) => e.type === 'log' && /first/.test(e.message)), 'the source was read from disk, not trained');
+    assert.deepEqual(second.get('l/a')!.allVariables().map((v) => Array.from(v.dataSync())), weights, 'the saved weights, exactly');
+    // A changed source experiment is trained again.
+    const changed = { ...source, training: { ...source.training, epochs: 1 } };
+    const third = await run(target, { modelDir: dir }, { experiment: 'l/b', store: new ModelStore(), dependencies: { 'l/a': changed } });
+    assert.ok(third.events.some((e) => e.type === 'log' && /training "l\/a" first/.test(e.message)));
+    second.clear();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
