@@ -20,31 +20,31 @@ export type DatasetName = (typeof DATASET_NAMES)[number];
 export const DatasetSpec = z
   .strictObject({
     /** Which dataset. `fashion-mnist` and `mnist` are the real IDX files; the others are synthetic and seeded. */
-    name: z.enum(DATASET_NAMES),
+    name: z.enum(DATASET_NAMES).describe("Which dataset. `fashion-mnist` and `mnist` are the real IDX files; the others are synthetic and seeded."),
     /** Training examples kept: the first N after the validation split and the class filter (as the book's task B). Default: all. */
-    train_size: positiveInt().optional(),
+    train_size: positiveInt().optional().describe("Training examples kept: the first N after the validation split and the class filter (as the book's task B). Default: all."),
     /** Validation examples, taken from the front of the training set as the book does (5,000). */
-    val_size: nonNegativeInt().optional(),
+    val_size: nonNegativeInt().optional().describe("Validation examples, taken from the front of the training set as the book does (5,000)."),
     /** Test examples (a seeded subset of the test set). Default: all. */
-    test_size: nonNegativeInt().optional(),
+    test_size: nonNegativeInt().optional().describe("Test examples (a seeded subset of the test set). Default: all."),
     /** `scale`: pixels to [0, 1]; `standardize`: per-feature mean 0, std 1 using the training set's statistics. */
-    preprocess: z.enum(['none', 'scale', 'standardize']).default('scale'),
+    preprocess: z.enum(['none', 'scale', 'standardize']).default('scale').describe("`scale`: pixels to [0, 1]; `standardize`: per-feature mean 0, std 1 using the training set's statistics."),
     /** Keep only these classes, relabelled 0..k-1 in the order given. */
-    classes: z.array(nonNegativeInt()).min(2).optional(),
+    classes: z.array(nonNegativeInt()).min(2).optional().describe("Keep only these classes, relabelled 0..k-1 in the order given."),
     /** Keep every class except these, relabelled 0..k-1 in ascending order (the book's task A). */
-    exclude_classes: z.array(nonNegativeInt()).min(1).optional(),
+    exclude_classes: z.array(nonNegativeInt()).min(1).optional().describe("Keep every class except these, relabelled 0..k-1 in ascending order (the book's task A)."),
     /** Labels become targets for a binary output (1 for the second class): task B, sandal vs shirt. */
-    binary: z.boolean().optional(),
+    binary: z.boolean().optional().describe("Labels become targets for a binary output (1 for the second class): task B, sandal vs shirt."),
     /** Synthetic sets: how many examples to generate in all (split into train, validation and test). */
-    samples: positiveInt().optional(),
+    samples: positiveInt().optional().describe("Synthetic sets: how many examples to generate in all (split into train, validation and test)."),
     /** Synthetic sets: noise level (spirals, moons) or cluster spread (blobs). */
-    noise: z.number().min(0).optional(),
+    noise: z.number().min(0).optional().describe("Synthetic sets: noise level (spirals, moons) or cluster spread (blobs)."),
     /** Synthetic blobs: number of input features. */
-    features: positiveInt().optional(),
+    features: positiveInt().optional().describe("Synthetic blobs: number of input features."),
     /** Synthetic blobs and shapes: number of classes. */
-    num_classes: positiveInt().optional(),
+    num_classes: positiveInt().optional().describe("Synthetic blobs and shapes: number of classes."),
     /** Seed for the subset, the split and synthetic generation. Default: the training seed. */
-    seed: z.number().int().optional(),
+    seed: z.number().int().optional().describe("Seed for the subset, the split and synthetic generation. Default: the training seed."),
   })
   .refine((d) => !(d.classes && d.exclude_classes), {
     message: 'give either `classes` or `exclude_classes`, not both',
@@ -75,7 +75,7 @@ export const ActivationSpec = z.union([
   z.strictObject({
     name: z.enum(ACTIVATIONS),
     /** leaky_relu's slope for z < 0 (default 0.3 as in Keras; the book uses 0.2), or elu's α (default 1). */
-    alpha: z.number().optional(),
+    alpha: z.number().optional().describe("leaky_relu's slope for z < 0 (default 0.3 as in Keras; the book uses 0.2), or elu's α (default 1)."),
   }),
 ]);
 export type ActivationSpec = z.infer<typeof ActivationSpec>;
@@ -121,17 +121,17 @@ export type RegularizerSpec = z.infer<typeof RegularizerSpec>;
 
 export const ConstraintSpec = z.strictObject({
   /** Keras's max_norm: after every step, each unit's incoming weight vector is rescaled to ℓ2 norm ≤ max_value. */
-  max_norm: positive(),
+  max_norm: positive().describe("Keras's max_norm: after every step, each unit's incoming weight vector is rescaled to ℓ2 norm ≤ max_value."),
   /** The axis along which norms are taken (0: per output unit for a Dense kernel, as Keras does). */
-  axis: z.number().int().default(0),
+  axis: z.number().int().default(0).describe("The axis along which norms are taken (0: per output unit for a Dense kernel, as Keras does)."),
 });
 export type ConstraintSpec = z.infer<typeof ConstraintSpec>;
 
 const LayerCommon = {
   /** Layer name shown in summaries and charts. Default: Keras-like (`dense_1`). */
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a name is letters, digits, _ . and -').optional(),
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a name is letters, digits, _ . and -').optional().describe("Layer name shown in summaries and charts. Default: Keras-like (`dense_1`)."),
   /** Trainable from the start (default true). */
-  trainable: z.boolean().optional(),
+  trainable: z.boolean().optional().describe("Trainable from the start (default true)."),
 };
 
 export const DenseLayer = z.strictObject({
@@ -185,15 +185,15 @@ export const LAYER_TYPES = ['Dense', 'Flatten', 'BatchNormalization', 'Activatio
 export const ReuseSpec = z
   .strictObject({
     /** The experiment whose model to reuse: `id` within the same lesson, or `lesson-id/experiment-id`. */
-    from: z.string().min(1),
+    from: z.string().min(1).describe("The experiment whose model to reuse: `id` within the same lesson, or `lesson-id/experiment-id`."),
     /** Reuse every layer except the last N (default 1: all but the output layer). */
-    drop_last: nonNegativeInt().optional(),
+    drop_last: nonNegativeInt().optional().describe("Reuse every layer except the last N (default 1: all but the output layer)."),
     /** Reuse only the first N layers (an autoencoder's encoder). */
-    take_first: positiveInt().optional(),
+    take_first: positiveInt().optional().describe("Reuse only the first N layers (an autoencoder's encoder)."),
     /** Keep the reused layers frozen for this many epochs, then unfreeze them. Omit to keep them trainable. */
-    freeze_epochs: nonNegativeInt().optional(),
+    freeze_epochs: nonNegativeInt().optional().describe("Keep the reused layers frozen for this many epochs, then unfreeze them. Omit to keep them trainable."),
     /** After unfreezing, train on at this learning rate (the book lowers it to 1e-4). */
-    unfreeze_learning_rate: positive().optional(),
+    unfreeze_learning_rate: positive().optional().describe("After unfreezing, train on at this learning rate (the book lowers it to 1e-4)."),
   })
   .refine((r) => !(r.drop_last !== undefined && r.take_first !== undefined), {
     message: 'give either `drop_last` or `take_first`, not both',
@@ -203,9 +203,9 @@ export type ReuseSpec = z.infer<typeof ReuseSpec>;
 
 export const ModelSpec = z.strictObject({
   /** Shape of one example, without the batch dimension. Default: the dataset's. */
-  input_shape: z.array(positiveInt()).min(1).optional(),
+  input_shape: z.array(positiveInt()).min(1).optional().describe("Shape of one example, without the batch dimension. Default: the dataset's."),
   /** Layers stacked on top of the reused ones (if any), in order. */
-  layers: z.array(LayerSpec).min(1),
+  layers: z.array(LayerSpec).min(1).describe("Layers stacked on top of the reused ones (if any), in order."),
   reuse: ReuseSpec.optional(),
 });
 export type ModelSpec = z.infer<typeof ModelSpec>;
@@ -219,15 +219,15 @@ export const OptimizerSpec = z.strictObject({
   name: z.enum(OPTIMIZER_NAMES),
   learning_rate: positive().default(0.01),
   /** β for momentum and Nesterov (default 0.9); also `sgd` with momentum > 0 behaves as `momentum`. */
-  momentum: z.number().min(0).lt(1).optional(),
+  momentum: z.number().min(0).lt(1).optional().describe("β for momentum and Nesterov (default 0.9); also `sgd` with momentum > 0 behaves as `momentum`."),
   /** RMSProp's decay ρ (default 0.9). */
-  rho: z.number().gt(0).lt(1).optional(),
+  rho: z.number().gt(0).lt(1).optional().describe("RMSProp's decay ρ (default 0.9)."),
   /** Adam, AdaMax and Nadam: β1 (default 0.9) and β2 (default 0.999). */
-  beta_1: z.number().gt(0).lt(1).optional(),
+  beta_1: z.number().gt(0).lt(1).optional().describe("Adam, AdaMax and Nadam: β1 (default 0.9) and β2 (default 0.999)."),
   beta_2: z.number().gt(0).lt(1).optional(),
   epsilon: positive().optional(),
   /** AdaGrad's initial accumulator (default 0.1). */
-  initial_accumulator_value: z.number().min(0).optional(),
+  initial_accumulator_value: z.number().min(0).optional().describe("AdaGrad's initial accumulator (default 0.1)."),
 });
 export type OptimizerSpec = z.infer<typeof OptimizerSpec>;
 
@@ -237,27 +237,27 @@ const StepUnit = z.enum(['batch', 'epoch']);
 export const ScheduleSpec = z.discriminatedUnion('name', [
   z.strictObject({
     /** η(t) = η0 / (1 + t/s)^c */
-    name: z.literal('power'),
+    name: z.literal('power').describe("η(t) = η0 / (1 + t/s)^c"),
     steps: positive(),
     power: positive().default(1),
     per: StepUnit.default('batch'),
   }),
   z.strictObject({
     /** η(t) = η0 · 0.1^(t/s) */
-    name: z.literal('exponential'),
+    name: z.literal('exponential').describe("η(t) = η0 · 0.1^(t/s)"),
     steps: positive(),
     per: StepUnit.default('epoch'),
   }),
   z.strictObject({
     /** η = values[i] while t < boundaries[i]; the last value after the last boundary. */
-    name: z.literal('piecewise_constant'),
+    name: z.literal('piecewise_constant').describe("η = values[i] while t < boundaries[i]; the last value after the last boundary."),
     boundaries: z.array(nonNegativeInt()).min(1),
     values: z.array(positive()).min(2),
     per: StepUnit.default('epoch'),
   }),
   z.strictObject({
     /** Reduce on plateau: multiply η by `factor` when `monitor` has not improved for `patience` epochs. */
-    name: z.literal('performance'),
+    name: z.literal('performance').describe("Reduce on plateau: multiply η by `factor` when `monitor` has not improved for `patience` epochs."),
     monitor: z.enum(['val_loss', 'val_accuracy', 'loss', 'accuracy']).default('val_loss'),
     factor: z.number().gt(0).lt(1).default(0.5),
     patience: nonNegativeInt().default(5),
@@ -265,16 +265,16 @@ export const ScheduleSpec = z.discriminatedUnion('name', [
   }),
   z.strictObject({
     /** 1cycle: η from max/div up to max over about half the iterations, back down, then a final fall. */
-    name: z.literal('one_cycle'),
+    name: z.literal('one_cycle').describe("1cycle: η from max/div up to max over about half the iterations, back down, then a final fall."),
     max_lr: positive(),
     /** η0 = max_lr / start_div (default 10). */
-    start_div: positive().default(10),
+    start_div: positive().default(10).describe("η0 = max_lr / start_div (default 10)."),
     /** The last iterations fall to η0 / end_div (default 1000). */
-    end_div: positive().default(1000),
+    end_div: positive().default(1000).describe("The last iterations fall to η0 / end_div (default 1000)."),
     /** Fraction of the iterations for the final fall (default 0.1). */
-    last_fraction: z.number().gt(0).lt(1).default(0.1),
+    last_fraction: z.number().gt(0).lt(1).default(0.1).describe("Fraction of the iterations for the final fall (default 0.1)."),
     /** Momentum's opposite cycle, where the optimizer has one: max → min → max. */
-    max_momentum: z.number().min(0).lt(1).default(0.95),
+    max_momentum: z.number().min(0).lt(1).default(0.95).describe("Momentum's opposite cycle, where the optimizer has one: max → min → max."),
     min_momentum: z.number().min(0).lt(1).default(0.85),
   }),
 ]);
@@ -290,11 +290,11 @@ export type EarlyStoppingSpec = z.infer<typeof EarlyStoppingSpec>;
 
 export const LrFinderSpec = z.strictObject({
   /** The rate grows exponentially from min_lr to max_lr over one epoch (or `iterations`). */
-  min_lr: positive().default(1e-5),
+  min_lr: positive().default(1e-5).describe("The rate grows exponentially from min_lr to max_lr over one epoch (or `iterations`)."),
   max_lr: positive().default(10),
   iterations: positiveInt().optional(),
   /** Stop once the (smoothed) loss exceeds this many times the best loss seen. */
-  stop_factor: positive().default(4),
+  stop_factor: positive().default(4).describe("Stop once the (smoothed) loss exceeds this many times the best loss seen."),
 });
 export type LrFinderSpec = z.infer<typeof LrFinderSpec>;
 
@@ -305,44 +305,44 @@ export const TrainingSpec = z.strictObject({
   batch_size: positiveInt().default(32),
   optimizer: OptimizerSpec.default({ name: 'sgd', learning_rate: 0.01 }),
   /** Default: sparse categorical cross-entropy for classes, binary for `binary: true`, mse for autoencoders. */
-  loss: z.enum(LOSSES).optional(),
+  loss: z.enum(LOSSES).optional().describe("Default: sparse categorical cross-entropy for classes, binary for `binary: true`, mse for autoencoders."),
   /** Every component of every gradient clipped into [−v, v] (may change the gradient's direction). */
-  clipvalue: positive().optional(),
+  clipvalue: positive().optional().describe("Every component of every gradient clipped into [−v, v] (may change the gradient's direction)."),
   /** Each variable's gradient rescaled so that its ℓ2 norm is at most c (keeps its direction). */
-  clipnorm: positive().optional(),
+  clipnorm: positive().optional().describe("Each variable's gradient rescaled so that its ℓ2 norm is at most c (keeps its direction)."),
   /** All gradients rescaled together so that their joint ℓ2 norm is at most c. */
-  global_clipnorm: positive().optional(),
+  global_clipnorm: positive().optional().describe("All gradients rescaled together so that their joint ℓ2 norm is at most c."),
   schedule: ScheduleSpec.optional(),
   early_stopping: EarlyStoppingSpec.optional(),
   /** Run the learning-rate finder instead of training: one epoch, exponentially growing rate. */
-  lr_finder: LrFinderSpec.optional(),
+  lr_finder: LrFinderSpec.optional().describe("Run the learning-rate finder instead of training: one epoch, exponentially growing rate."),
   /** Train an autoencoder: the target is the input itself (labels are not used). */
-  autoencoder: z.boolean().optional(),
+  autoencoder: z.boolean().optional().describe("Train an autoencoder: the target is the input itself (labels are not used)."),
   /** Shuffle the training set every epoch (default true). */
-  shuffle: z.boolean().default(true),
+  shuffle: z.boolean().default(true).describe("Shuffle the training set every epoch (default true)."),
   /** Seed for initial weights, shuffles, dropout masks and subsets. */
-  seed: z.number().int().default(42),
+  seed: z.number().int().default(42).describe("Seed for initial weights, shuffles, dropout masks and subsets."),
 });
 export type TrainingSpec = z.infer<typeof TrainingSpec>;
 
 export const RecordSpec = z.strictObject({
   /** Record a batch point every N batches (loss, accuracy, learning rate, momentum). */
-  every: positiveInt().default(10),
+  every: positiveInt().default(10).describe("Record a batch point every N batches (loss, accuracy, learning rate, momentum)."),
   /** Per-layer gradient ℓ2 norms (cheap: computed at every recorded batch). */
-  gradients: z.boolean().default(true),
+  gradients: z.boolean().default(true).describe("Per-layer gradient ℓ2 norms (cheap: computed at every recorded batch)."),
   /** Per-layer activation mean and standard deviation, sampled every `activations_every` recorded batches and at each epoch's end. */
-  activations: z.boolean().default(true),
+  activations: z.boolean().default(true).describe("Per-layer activation mean and standard deviation, sampled every `activations_every` recorded batches and at each epoch's end."),
   activations_every: positiveInt().default(5),
   /** Where the activation statistics are measured: a fixed probe batch of this many training examples. */
-  probe_size: positiveInt().default(256),
+  probe_size: positiveInt().default(256).describe("Where the activation statistics are measured: a fixed probe batch of this many training examples."),
 });
 export type RecordSpec = z.infer<typeof RecordSpec>;
 
 export const EvaluateSpec = z.strictObject({
   /** Evaluate on the test set at the end (default true). */
-  test: z.boolean().default(true),
+  test: z.boolean().default(true).describe("Evaluate on the test set at the end (default true)."),
   /** Monte Carlo dropout: K stochastic forward passes with dropout active on the test set. */
-  mc_dropout: z.strictObject({ samples: positiveInt().default(50) }).optional(),
+  mc_dropout: z.strictObject({ samples: positiveInt().default(50) }).optional().describe("Monte Carlo dropout: K stochastic forward passes with dropout active on the test set."),
 });
 export type EvaluateSpec = z.infer<typeof EvaluateSpec>;
 
@@ -363,15 +363,15 @@ export const ExperimentSpec = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'an id is lower-case letters, digits and dashes').optional(),
   title: z.string().optional(),
   /** What the run is expected to show, in a sentence or two (shown beside the charts). */
-  explains: z.string().optional(),
+  explains: z.string().optional().describe("What the run is expected to show, in a sentence or two (shown beside the charts)."),
   /** Machine-checkable outcomes, e.g. `val_accuracy >= 0.8` (see docs/lesson-format.md). */
-  expect: z.array(z.string().min(1)).optional(),
+  expect: z.array(z.string().min(1)).optional().describe("Machine-checkable outcomes, e.g. `val_accuracy >= 0.8` (see docs/lesson-format.md)."),
   ...ExperimentCore.shape,
   full: z
     .strictObject({
       dataset: z.record(z.string(), z.unknown()).optional(),
       /** e.g. `model: { reuse: { unfreeze_learning_rate: 0.0001 } }`; a `layers` list replaces the whole list. */
-      model: z.record(z.string(), z.unknown()).optional(),
+      model: z.record(z.string(), z.unknown()).optional().describe("e.g. `model: { reuse: { unfreeze_learning_rate: 0.0001 } }`; a `layers` list replaces the whole list."),
       training: z.record(z.string(), z.unknown()).optional(),
       record: z.record(z.string(), z.unknown()).optional(),
       evaluate: z.record(z.string(), z.unknown()).optional(),
