@@ -630,8 +630,14 @@ function mcDropout(model: Model, data: Prepared, samples: number, seed: number, 
       const x = tf.tensor(test.x.subarray(from * width, to * width), [to - from, ...model.inputShape]);
       const passes: tf.Tensor[] = [];
       for (let s = 0; s < samples; s++) {
-        const out = model.forward(x, { training: false, dropout: true, seed: (seed * 7 + 1_000_000 + s * 131 + from) >>> 0 }, true);
-        passes.push(data.binary ? tf.concat([tf.sub(1, tf.sigmoid(out)), tf.sigmoid(out)], 1) : tf.softmax(out as tf.Tensor2D));
+        // Each pass in its own scope: only its probabilities are kept (the hidden activations of
+        // 100 passes over 1,000 images would not fit in the wasm heap).
+        passes.push(
+          tf.tidy(() => {
+            const out = model.forward(x, { training: false, dropout: true, seed: (seed * 7 + 1_000_000 + s * 131 + from) >>> 0 }, true);
+            return data.binary ? tf.concat([tf.sub(1, tf.sigmoid(out)), tf.sigmoid(out)], 1) : tf.softmax(out as tf.Tensor2D);
+          }),
+        );
       }
       // Two-pass moments over the K passes: exactly 0 spread when every pass agrees.
       const { mean, variance } = tf.moments(tf.stack(passes), 0);

@@ -253,3 +253,17 @@ test('with a model folder, a reuse source survives a restart (a new store) and i
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('MC dropout with 100 passes over 1,000 test images of a wide net keeps only each pass\'s probabilities', async () => {
+  // Keeping every pass's hidden activations (1,000 × 2,000 floats, several tensors each) for 100
+  // passes needs gigabytes: the wasm heap aborts. Each pass is scoped, so this finishes.
+  const c = await run({
+    dataset: blobs({ samples: 1600, test_size: 1000, val_size: 100 }),
+    model: { layers: [{ type: 'Dense', units: 2000, activation: 'relu' }, { type: 'Dropout', rate: 0.5 }, { type: 'Dense', units: 3, activation: 'softmax' }] },
+    training: { epochs: 1 },
+    evaluate: { mc_dropout: { samples: 100 } },
+  });
+  assert.equal(c.error, undefined);
+  assert.equal(c.end!.mcDropout!.samples, 100);
+  assert.ok(c.end!.mcDropout!.meanStd > 0);
+});
