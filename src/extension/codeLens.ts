@@ -28,9 +28,13 @@ export class LessonCodeLensProvider extends Disposable implements vscode.CodeLen
     );
   }
 
-  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
-    // Before the catalog has loaded, every block would look unknown.
-    await this.catalog.ready();
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    // Before the catalog has loaded every block would look unknown: show nothing yet; the
+    // catalog's change event (above) asks for the lenses again once it has loaded.
+    if (!this.catalog.loaded) {
+      void this.catalog.ready();
+      return [];
+    }
     const found = findBlocks(document.getText());
     const lesson = this.catalog.byFile(document.uri.fsPath);
     const lessonId = lesson?.meta.id ?? found.id;
