@@ -264,7 +264,16 @@ const steps = [
       await input.fill(FILE_NAME);
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: FILE_NAME }).first().waitFor({ timeout: 15_000 });
       await page.keyboard.press('Enter');
-      await page.locator('.monaco-editor .codelens-decoration').first().waitFor({ state: 'visible', timeout: 30_000 });
+      const lens = page.locator('.monaco-editor .codelens-decoration').first();
+      try {
+        await lens.waitFor({ state: 'visible', timeout: 20_000 });
+      } catch {
+        // The editor sometimes renders its lenses only once it scrolls (seen once in CI): move the
+        // cursor to the end and back, which asks for them again, then wait as before.
+        await page.keyboard.press('Control+End');
+        await page.keyboard.press('Control+Home');
+        await lens.waitFor({ state: 'visible', timeout: 30_000 });
+      }
       await page.keyboard.press('Control+g');
       await page.keyboard.type(String(fenceLine));
       await page.keyboard.press('Enter');
