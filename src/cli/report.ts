@@ -1,17 +1,13 @@
 /** How `deep-lessons run` shows a run: progress bars on a terminal, or JSON lines. */
 import { SingleBar, Presets } from 'cli-progress';
 import type { RunEvent } from '../protocol/events';
+import type { ExpectationResult } from '../lessons';
 import { formatSummary } from '../engine';
 
-export interface ExpectationOutcome {
-  text: string;
-  met: boolean;
-  actual: string;
-}
 
 export interface Reporter {
   event(e: RunEvent, experiment: string): void;
-  expectations(results: ExpectationOutcome[]): void;
+  expectations(results: ExpectationResult[]): void;
   close(): void;
 }
 
@@ -91,7 +87,7 @@ export class TerminalReporter implements Reporter {
     }
   }
 
-  expectations(results: ExpectationOutcome[]): void {
+  expectations(results: ExpectationResult[]): void {
     for (const r of results) this.out(`  ${r.met ? '✓' : '✗'} ${r.text}   (${r.actual})`);
   }
 
@@ -110,7 +106,7 @@ export class JsonReporter implements Reporter {
     process.stdout.write(JSON.stringify(line) + '\n');
   }
 
-  expectations(results: ExpectationOutcome[]): void {
+  expectations(results: ExpectationResult[]): void {
     process.stdout.write(JSON.stringify({ type: 'expectations', results }) + '\n');
   }
 

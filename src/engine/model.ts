@@ -512,4 +512,3 @@ export function formatSummary(s: ModelSummary): string {
   ].join('\n');
 }
 
-export { Rng };

@@ -13,7 +13,6 @@ import type {
   LrFinderResult,
   McDropoutResult,
   RunEvent,
-  RunOptions,
   RunRequest,
   StartEvent,
 } from '../protocol/events';
@@ -656,4 +655,3 @@ function mcDropout(model: Model, data: Prepared, samples: number, seed: number, 
   return { samples, accuracy: correct / test.n, deterministicAccuracy: deterministicAccuracy ?? NaN, meanStd: stdSum / test.n, examples };
 }
 
-export type { RunOptions };

@@ -101,13 +101,25 @@ function perLayer(target: Point[][], n: number): void {
   while (target.length < n) target.push([]);
 }
 
-function pushActivations(d: RunChartData, x: number, acts: readonly ActivationStats[], max: number): void {
-  perLayer(d.actMean, acts.length);
-  perLayer(d.actStd, acts.length);
-  acts.forEach((a, i) => {
-    if (finite(a.mean)) pushDecimated(d.actMean[i]!, { x, y: a.mean }, max);
-    if (finite(a.std)) pushDecimated(d.actStd[i]!, { x, y: a.std }, max);
-  });
+/** One point per layer for gradient norms (log scale: only positive values) or activation mean and std. */
+function pushLayerStats(d: RunChartData, x: number, stats: { gradNorms?: readonly number[]; activations?: readonly ActivationStats[] }, max: number, changed: Set<ChartId>): void {
+  if (stats.gradNorms) {
+    perLayer(d.gradNorms, stats.gradNorms.length);
+    stats.gradNorms.forEach((g, i) => {
+      if (finite(g) && g > 0) pushDecimated(d.gradNorms[i]!, { x, y: g }, max);
+    });
+    changed.add('gradients');
+  }
+  if (stats.activations) {
+    perLayer(d.actMean, stats.activations.length);
+    perLayer(d.actStd, stats.activations.length);
+    stats.activations.forEach((a, i) => {
+      if (finite(a.mean)) pushDecimated(d.actMean[i]!, { x, y: a.mean }, max);
+      if (finite(a.std)) pushDecimated(d.actStd[i]!, { x, y: a.std }, max);
+    });
+    changed.add('actMean');
+    changed.add('actStd');
+  }
 }
 
 /**
@@ -146,18 +158,7 @@ export function applyEvents(d: RunChartData, events: readonly RunEvent[], maxPoi
         }
         if (finite(e.momentum)) pushDecimated(d.momentum, { x, y: e.momentum }, maxPoints);
         changed.add('lr');
-        if (e.gradNorms) {
-          perLayer(d.gradNorms, e.gradNorms.length);
-          e.gradNorms.forEach((g, i) => {
-            if (finite(g) && g > 0) pushDecimated(d.gradNorms[i]!, { x, y: g }, maxPoints);
-          });
-          changed.add('gradients');
-        }
-        if (e.activations) {
-          pushActivations(d, x, e.activations, maxPoints);
-          changed.add('actMean');
-          changed.add('actStd');
-        }
+        pushLayerStats(d, x, e, maxPoints, changed);
         break;
       }
       case 'epoch': {
@@ -173,17 +174,9 @@ export function applyEvents(d: RunChartData, events: readonly RunEvent[], maxPoi
         }
         // Runs that record no batch points still get one point per epoch.
         if (d.lossTrain.length === 0 && finite(e.loss)) pushDecimated(d.lossTrain, { x, y: e.loss }, maxPoints);
-        if (d.gradNorms.length === 0 && e.gradNorms) {
-          perLayer(d.gradNorms, e.gradNorms.length);
-          e.gradNorms.forEach((g, i) => finite(g) && g > 0 && pushDecimated(d.gradNorms[i]!, { x, y: g }, maxPoints));
-          changed.add('gradients');
-        }
+        if (d.gradNorms.length === 0 && e.gradNorms) pushLayerStats(d, x, { gradNorms: e.gradNorms }, maxPoints, changed);
         // The epoch's own probe statistics close each epoch on the activation charts.
-        if (e.activations) {
-          pushActivations(d, x, e.activations, maxPoints);
-          changed.add('actMean');
-          changed.add('actStd');
-        }
+        if (e.activations) pushLayerStats(d, x, { activations: e.activations }, maxPoints, changed);
         break;
       }
       case 'end':
