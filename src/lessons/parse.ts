@@ -14,6 +14,7 @@ import type { MetricRef } from './expect';
 import { formatPath, issuesToDiagnostics, valueAt } from './issues';
 import type { PathKey } from './yamlBlock';
 import { YamlBlock } from './yamlBlock';
+import { lineEndingDiagnostic, textSizeDiagnostic } from './textLimits';
 
 /** Inside a lesson an experiment needs an `id` (for `lesson-id/experiment-id` and the Run button). */
 export const LessonExperimentSpec = ExperimentSpec.extend({ id: ExperimentSpec.shape.id.unwrap() });
@@ -46,7 +47,8 @@ function lineRange(line: Line, startCol = 1, endCol = line.text.length + 1): Sou
 
 export function splitLines(text: string): Line[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return body.split(/\r?\n/).map((t, i) => ({ text: t, no: i + 1 }));
+  // A lone CR ends a line too, as in the editor (lineEndingDiagnostic says so).
+  return body.split(/\r\n|\r|\n/).map((t, i) => ({ text: t, no: i + 1 }));
 }
 
 /**
@@ -55,7 +57,11 @@ export function splitLines(text: string): Line[] {
  * ordinary code block (Markdown), so it cannot be run or answered until it is fixed.
  */
 export function parseLesson(text: string, file: string, opts: { builtIn?: boolean } = {}): { lesson?: Lesson; diagnostics: LessonDiagnostic[] } {
+  const tooLarge = textSizeDiagnostic(file, text);
+  if (tooLarge) return { diagnostics: [tooLarge] };
   const diagnostics: LessonDiagnostic[] = [];
+  const crOnly = lineEndingDiagnostic(file, text);
+  if (crOnly) diagnostics.push(crOnly);
   const lines = splitLines(text);
 
   // ---- front matter
@@ -479,9 +485,13 @@ export function frontMatterYaml(text: string, file: string): YamlBlock {
 
 /** A standalone experiment (`.yaml`, `.yml` or `.json`; JSON is read as YAML, so positions hold). */
 export function parseExperimentFile(text: string, file: string): { spec?: ExperimentSpec; diagnostics: LessonDiagnostic[] } {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const tooLarge = textSizeDiagnostic(file, text);
+  if (tooLarge) return { diagnostics: [tooLarge] };
+  const crOnly = lineEndingDiagnostic(file, text);
+  const lf = crOnly ? splitLines(text).map((l) => l.text).join('\n') : text;
+  const body = lf.charCodeAt(0) === 0xfeff ? lf.slice(1) : lf;
   const block = new YamlBlock(file, body, 1);
-  const diagnostics = [...block.diagnostics];
+  const diagnostics = [...(crOnly ? [crOnly] : []), ...block.diagnostics];
   if (!block.ok) return { diagnostics };
   const data = block.value;
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
