@@ -15,6 +15,7 @@ import { formatPath, issuesToDiagnostics, valueAt } from './issues';
 import type { PathKey } from './yamlBlock';
 import { YamlBlock } from './yamlBlock';
 import { lineEndingDiagnostic, textSizeDiagnostic } from './textLimits';
+import { checkModelSize } from './costCheck';
 
 /** Inside a lesson an experiment needs an `id` (for `lesson-id/experiment-id` and the Run button). */
 export const LessonExperimentSpec = ExperimentSpec.extend({ id: ExperimentSpec.shape.id.unwrap() });
@@ -279,7 +280,10 @@ function checkFull(block: YamlBlock, data: Record<string, unknown>, schema: z.Zo
   const { full: _full, ...rest } = data;
   const merged = deepMerge(rest, full);
   const r = schema.safeParse(merged);
-  if (r.success) return;
+  if (r.success) {
+    checkModelSize(block, r.data as ExperimentSpecType, diagnostics, isPlainObject(full.model) ? ['full', 'model'] : ['model', 'layers']);
+    return;
+  }
   const mapPath = (p: readonly PathKey[]): PathKey[] => {
     // The deepest prefix of `p` that `full` itself contains.
     let k = 0;
@@ -380,7 +384,10 @@ function parseExperimentBlock(
       reuseChecks.push({ from, block, path: ['model', 'reuse', 'from'] });
     }
   }
-  if (r.success) checkExpectAgainstSpec(block, r.data, diagnostics);
+  if (r.success) {
+    checkModelSize(block, r.data, diagnostics);
+    checkExpectAgainstSpec(block, r.data, diagnostics);
+  }
   if (!r.success || diagnostics.length > before) return undefined;
   const spec = r.data;
   return { kind: 'experiment', id: spec.id, title: spec.title ?? spec.id, ...(spec.explains !== undefined ? { explains: spec.explains } : {}), expect: spec.expect ?? [], spec, range };
@@ -502,6 +509,7 @@ export function parseExperimentFile(text: string, file: string): { spec?: Experi
   const r = ExperimentSpec.safeParse(data);
   if (!r.success) diagnostics.push(...issuesToDiagnostics(r.error.issues, { block, schema: ExperimentSpec, data }));
   else {
+    checkModelSize(block, r.data, diagnostics);
     checkFull(block, data as Record<string, unknown>, ExperimentSpec, diagnostics);
     checkExpectAgainstSpec(block, r.data, diagnostics);
   }
