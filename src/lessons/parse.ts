@@ -14,6 +14,8 @@ import type { MetricRef } from './expect';
 import { formatPath, issuesToDiagnostics, valueAt } from './issues';
 import type { PathKey } from './yamlBlock';
 import { YamlBlock } from './yamlBlock';
+import { lineEndingDiagnostic, textSizeDiagnostic } from './textLimits';
+import { checkModelSize } from './costCheck';
 
 /** Inside a lesson an experiment needs an `id` (for `lesson-id/experiment-id` and the Run button). */
 export const LessonExperimentSpec = ExperimentSpec.extend({ id: ExperimentSpec.shape.id.unwrap() });
@@ -46,7 +48,8 @@ function lineRange(line: Line, startCol = 1, endCol = line.text.length + 1): Sou
 
 export function splitLines(text: string): Line[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return body.split(/\r?\n/).map((t, i) => ({ text: t, no: i + 1 }));
+  // A lone CR ends a line too, as in the editor (lineEndingDiagnostic says so).
+  return body.split(/\r\n|\r|\n/).map((t, i) => ({ text: t, no: i + 1 }));
 }
 
 /**
@@ -55,7 +58,11 @@ export function splitLines(text: string): Line[] {
  * ordinary code block (Markdown), so it cannot be run or answered until it is fixed.
  */
 export function parseLesson(text: string, file: string, opts: { builtIn?: boolean } = {}): { lesson?: Lesson; diagnostics: LessonDiagnostic[] } {
+  const tooLarge = textSizeDiagnostic(file, text);
+  if (tooLarge) return { diagnostics: [tooLarge] };
   const diagnostics: LessonDiagnostic[] = [];
+  const crOnly = lineEndingDiagnostic(file, text);
+  if (crOnly) diagnostics.push(crOnly);
   const lines = splitLines(text);
 
   // ---- front matter
@@ -273,7 +280,10 @@ function checkFull(block: YamlBlock, data: Record<string, unknown>, schema: z.Zo
   const { full: _full, ...rest } = data;
   const merged = deepMerge(rest, full);
   const r = schema.safeParse(merged);
-  if (r.success) return;
+  if (r.success) {
+    checkModelSize(block, r.data as ExperimentSpecType, diagnostics, isPlainObject(full.model) ? ['full', 'model'] : ['model', 'layers']);
+    return;
+  }
   const mapPath = (p: readonly PathKey[]): PathKey[] => {
     // The deepest prefix of `p` that `full` itself contains.
     let k = 0;
@@ -374,7 +384,10 @@ function parseExperimentBlock(
       reuseChecks.push({ from, block, path: ['model', 'reuse', 'from'] });
     }
   }
-  if (r.success) checkExpectAgainstSpec(block, r.data, diagnostics);
+  if (r.success) {
+    checkModelSize(block, r.data, diagnostics);
+    checkExpectAgainstSpec(block, r.data, diagnostics);
+  }
   if (!r.success || diagnostics.length > before) return undefined;
   const spec = r.data;
   return { kind: 'experiment', id: spec.id, title: spec.title ?? spec.id, ...(spec.explains !== undefined ? { explains: spec.explains } : {}), expect: spec.expect ?? [], spec, range };
@@ -479,9 +492,13 @@ export function frontMatterYaml(text: string, file: string): YamlBlock {
 
 /** A standalone experiment (`.yaml`, `.yml` or `.json`; JSON is read as YAML, so positions hold). */
 export function parseExperimentFile(text: string, file: string): { spec?: ExperimentSpec; diagnostics: LessonDiagnostic[] } {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const tooLarge = textSizeDiagnostic(file, text);
+  if (tooLarge) return { diagnostics: [tooLarge] };
+  const crOnly = lineEndingDiagnostic(file, text);
+  const lf = crOnly ? splitLines(text).map((l) => l.text).join('\n') : text;
+  const body = lf.charCodeAt(0) === 0xfeff ? lf.slice(1) : lf;
   const block = new YamlBlock(file, body, 1);
-  const diagnostics = [...block.diagnostics];
+  const diagnostics = [...(crOnly ? [crOnly] : []), ...block.diagnostics];
   if (!block.ok) return { diagnostics };
   const data = block.value;
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
@@ -492,6 +509,7 @@ export function parseExperimentFile(text: string, file: string): { spec?: Experi
   const r = ExperimentSpec.safeParse(data);
   if (!r.success) diagnostics.push(...issuesToDiagnostics(r.error.issues, { block, schema: ExperimentSpec, data }));
   else {
+    checkModelSize(block, r.data, diagnostics);
     checkFull(block, data as Record<string, unknown>, ExperimentSpec, diagnostics);
     checkExpectAgainstSpec(block, r.data, diagnostics);
   }
