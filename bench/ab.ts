@@ -1,8 +1,9 @@
 /**
  * A/B: the same workload two ways, alternating in one process so that the load of other work on
  * the machine hits both alike. Reports samples per CPU-second (medians).
- *   node --import tsx bench/ab.ts [workload] [rounds] [samples] [swap|instrumentation]
+ *   node --import tsx bench/ab.ts [workload] [rounds] [samples] [swap|small|instrumentation]
  *   swap: the swapped matmul form (kernels.ts matMulPlan) on vs off, plain loop
+ *   small: the small-matrix SIMD path (kernels.ts smallPlan, wasm/smallmm.c) on vs off, plain loop
  *   instrumentation: the lessons' instrumentation vs none, optimized kernels
  */
 import { initBackend } from '../src/engine';
@@ -16,12 +17,14 @@ async function main(): Promise<void> {
   const what = process.argv[5] ?? 'swap';
   await initBackend('wasm');
   const data = randomData(samples, w.inputs, w.classes);
-  const [a, b] = what === 'swap' ? ['swap on', 'swap off'] : ['instrumented', 'plain'];
+  const toggles: Record<string, (on: boolean) => void> = { swap: (on) => (fastMatMulOptions.swap = on), small: (on) => (fastMatMulOptions.small = on) };
+  const toggle = toggles[what] as ((on: boolean) => void) | undefined;
+  const [a, b] = toggle ? [`${what} on`, `${what} off`] : ['instrumented', 'plain'];
   const res: Record<string, number[]> = { [a]: [], [b]: [] };
   for (let r = 0; r < rounds; r++) {
     for (const side of [a, b]) {
-      fastMatMulOptions.swap = what !== 'swap' || side === a;
-      const mode = what === 'swap' || side === b ? 'plain' : 'instrumented';
+      toggle?.(side === a);
+      const mode = toggle || side === b ? 'plain' : 'instrumented';
       const m = await measureThroughput(w, mode, { samples, repeats: 2, backend: 'wasm', data });
       res[side].push(Math.round(m.samplesPerCpuSecond));
     }

@@ -99,7 +99,7 @@ test('two training steps of the optimized loop equal a float64 reference computa
 test('every workload is a valid experiment; plain records no statistics, instrumented the lessons defaults', () => {
   assert.deepEqual(
     WORKLOADS.map((w) => w.name),
-    ['mlp-32', 'mlp-256', 'bn-32', 'deep-32'],
+    ['mlp-32', 'mlp-256', 'bn-32', 'deep-32', 'deep100'],
   );
   for (const w of WORKLOADS) {
     const plain = resolveSpec(benchSpec(w, 'plain', 3));
@@ -112,6 +112,12 @@ test('every workload is a valid experiment; plain records no statistics, instrum
   const deep = WORKLOADS.find((w) => w.name === 'deep-32')!;
   assert.equal(deep.layers.length, 21);
   assert.equal(deep.inputs, 3072);
+  // The notebook's net: Dense 300, 99 × Dense 100, SELU with LeCun normal, then the softmax layer.
+  const d100 = WORKLOADS.find((w) => w.name === 'deep100')!;
+  assert.equal(d100.layers.length, 101);
+  assert.deepEqual(d100.layers.map((l) => (l as { units: number }).units), [300, ...Array<number>(99).fill(100), 10]);
+  assert.ok(d100.layers.slice(0, 100).every((l) => l.type === 'Dense' && l.activation === 'selu' && l.kernel_initializer === 'lecun_normal'));
+  assert.deepEqual([d100.inputs, d100.batch, d100.lr], [784, 32, 0.001]);
 });
 
 test('random data: seeded, the right shapes, features in [0, 1), labels in range; median', () => {
@@ -231,7 +237,7 @@ test('`deep-lessons bench --json --quick --only mlp-32 --no-process` prints a ma
   assert.equal(objs[0].backend, 'wasm');
   assert.deepEqual(objs.slice(1).map((o) => o.mode), ['plain', 'instrumented']);
   assert.ok(objs.slice(1).every((o) => o.samples === 2048 && (o.samplesPerSecond ?? 0) > 0));
-  await assert.rejects(program.parseAsync(['node', 'x', 'bench', '--only', 'mlp-64', '--no-process']), /--only: no workload mlp-64; there are mlp-32, mlp-256, bn-32, deep-32/);
+  await assert.rejects(program.parseAsync(['node', 'x', 'bench', '--only', 'mlp-64', '--no-process']), /--only: no workload mlp-64; there are mlp-32, mlp-256, bn-32, deep-32, deep100/);
 });
 
 test('accuracy counted in JS from the logits equals tf.argMax (ties: the first largest) and the sigmoid rule', () => {
