@@ -2,18 +2,8 @@
 import { ExperimentSpec, LIMITS } from '../protocol/spec';
 import { estimateCost } from '../protocol/cost';
 import type { RunOptions } from '../protocol/events';
+import { deepMerge, isPlainObject } from '../protocol/merge';
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** Deep merge: objects merge key by key, anything else (arrays included) replaces. */
-export function deepMerge<T>(base: T, over: unknown): T {
-  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
-  return out as T;
-}
 
 /**
  * The spec a run uses: validated, with `full` merged in when asked, and the epochs and seed

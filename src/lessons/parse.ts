@@ -16,11 +16,11 @@ import type { PathKey } from './yamlBlock';
 import { YamlBlock } from './yamlBlock';
 import { lineEndingDiagnostic, textSizeDiagnostic } from './textLimits';
 import { checkModelSize } from './costCheck';
+import { ownedKind, scanFences } from './fences';
+import { deepMerge, isPlainObject } from '../protocol/merge';
 
 /** Inside a lesson an experiment needs an `id` (for `lesson-id/experiment-id` and the Run button). */
 export const LessonExperimentSpec = ExperimentSpec.extend({ id: ExperimentSpec.shape.id.unwrap() });
-
-const OWNED = new Set(['experiment', 'quiz']);
 
 interface Line {
   text: string;
@@ -121,30 +121,18 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
     prose = [];
   };
 
+  const texts = lines.map((l) => l.text);
   let i = close + 1;
-  while (i < lines.length) {
+  for (const f of scanFences(texts, close + 1)) {
+    for (; i < f.open; i++) prose.push(lines[i]);
     const line = lines[i];
-    const open = line.text.match(/^( {0,3})(`{3,}|~{3,})(.*)$/);
-    if (!open || (open[2][0] === '`' && open[3].includes('`'))) {
-      prose.push(line);
-      i++;
-      continue;
-    }
-    const indent = open[1].length;
-    const marker = open[2];
-    const info = open[3].trim();
-    const fence: Fence = { kind: OWNED.has(info) ? (info as 'experiment' | 'quiz') : 'code', open: line, indent, body: [], removed: [] };
-    let j = i + 1;
-    for (; j < lines.length; j++) {
-      const l = lines[j];
-      const m = l.text.match(/^( {0,3})(`{3,}|~{3,})\s*$/);
-      if (m && m[2][0] === marker[0] && m[2].length >= marker.length) {
-        fence.close = l;
-        break;
-      }
-      const lead = l.text.match(/^ */)?.[0].length ?? 0;
-      const removed = Math.min(lead, indent);
-      fence.body.push(l.text.slice(removed));
+    const { indent, marker, info } = f;
+    const j = f.close ?? lines.length;
+    const fence: Fence = { kind: ownedKind(info) ?? 'code', open: line, close: f.close === undefined ? undefined : lines[f.close], indent, body: [], removed: [] };
+    for (let k = i + 1; k < j; k++) {
+      const text = lines[k].text;
+      const removed = Math.min(text.match(/^ */)?.[0].length ?? 0, indent);
+      fence.body.push(text.slice(removed));
       fence.removed.push(removed);
     }
     if (fence.kind === 'code') {
@@ -166,6 +154,8 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
       diagnostics.push(
         err(file, lineRange(line, indent + 1), `unterminated ${info} block: the opening ${marker}${info} has no closing ${marker} line; add one after the block's YAML`),
       );
+      // The rest of the file is inside the unclosed block: nothing more to show or parse.
+      i = lines.length;
       break;
     }
     const range: SourceRange = { start: { line: line.no, column: indent + 1 }, end: { line: fence.close.no, column: fence.close.text.length + 1 } };
@@ -190,6 +180,7 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
     segments.push({ kind: 'markdown', text: lines.slice(i, j + 1).map((l) => l.text).join('\n'), range });
     i = j + 1;
   }
+  for (; i < lines.length; i++) prose.push(lines[i]);
   flushProse();
 
   // ---- reuse.from within the lesson (`lesson/exp` references are checked by loadLessons)
@@ -256,18 +247,6 @@ function claimId(ids: Map<string, { line: number; kind: string }>, id: string, k
   }
   ids.set(id, { line, kind });
   return true;
-}
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** As the engine applies `full`: mappings merge key by key, anything else (lists included) replaces. */
-export function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
-  return out;
 }
 
 /**
