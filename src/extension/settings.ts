@@ -11,6 +11,8 @@ export interface Settings {
   /** 0: the lesson's own epochs. */
   epochsBudget: number;
   trainerRuntime?: string;
+  /** An existing @tensorflow/tfjs-node installation (its folder, or an npm prefix holding it). */
+  nativeBackendPath?: string;
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -22,12 +24,14 @@ export function readSettings(): Settings {
   const budget = c.get<number>('epochsBudget', 0);
   const dataDir = c.get<string>('dataDir', '').trim();
   const runtime = c.get<string>('trainerRuntime', '').trim();
+  const native = c.get<string>('nativeBackendPath', '').trim();
   return {
     backend: (BACKENDS as readonly string[]).includes(backend) ? (backend as BackendChoice) : 'auto',
     dataDir: dataDir || undefined,
     chartUpdateRate: Number.isFinite(rate) && rate > 0 ? Math.min(rate, 30) : 4,
     epochsBudget: Number.isInteger(budget) && budget > 0 ? budget : 0,
     trainerRuntime: runtime || undefined,
+    nativeBackendPath: native || undefined,
   };
 }
 
