@@ -1,9 +1,10 @@
 /**
  * A/B: the same workload two ways, alternating in one process so that the load of other work on
  * the machine hits both alike. Reports samples per CPU-second (medians).
- *   node --import tsx bench/ab.ts [workload] [rounds] [samples] [swap|small|instrumentation]
+ *   node --import tsx bench/ab.ts [workload] [rounds] [samples] [swap|small|fused|instrumentation]
  *   swap: the swapped matmul form (kernels.ts matMulPlan) on vs off, plain loop
  *   small: the small-matrix SIMD path (kernels.ts smallPlan, wasm/smallmm.c) on vs off, plain loop
+ *   fused: the fused Dense kernels (denseFused.ts) on vs off (the small-matrix path stays on), plain loop
  *   instrumentation: the lessons' instrumentation vs none, optimized kernels
  */
 import { initBackend } from '../src/engine';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const what = process.argv[5] ?? 'swap';
   await initBackend('wasm');
   const data = randomData(samples, w.inputs, w.classes);
-  const toggles: Record<string, (on: boolean) => void> = { swap: (on) => (fastMatMulOptions.swap = on), small: (on) => (fastMatMulOptions.small = on) };
+  const toggles: Record<string, (on: boolean) => void> = { swap: (on) => (fastMatMulOptions.swap = on), small: (on) => (fastMatMulOptions.small = on), fused: (on) => (fastMatMulOptions.fusedDense = on) };
   const toggle = toggles[what] as ((on: boolean) => void) | undefined;
   const [a, b] = toggle ? [`${what} on`, `${what} off`] : ['instrumented', 'plain'];
   const res: Record<string, number[]> = { [a]: [], [b]: [] };

@@ -19,16 +19,19 @@ let installed = false;
  * The swapped matmul form (`matMulPlan`) and the small-matrix SIMD path (`smallPlan`) on or off:
  * for A/B measurements (bench/ab.ts, bench/smallmm.ts) and tests.
  */
-export const fastMatMulOptions = { swap: true, small: true };
+export const fastMatMulOptions = { swap: true, small: true, fusedDense: true };
 let smallMM: SmallMatMul | undefined;
 /** Whether the small-matrix SIMD module is loaded (after `installFastWasmMatMul`). */
 export const smallMatMulLoaded = (): boolean => smallMM !== undefined;
+/** The loaded small-matrix SIMD module (for the fused Dense kernels, `denseFused.ts`). */
+export const smallMatMulModule = (): SmallMatMul | undefined => smallMM;
 
 /** The wasm backend's internals the small-matrix path uses. */
-interface WasmBackendInternals {
+export interface WasmBackendInternals {
   wasm: { asm: { memory: WasmMemory } };
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): Info;
+  disposeData(id: object): void;
 }
 let identityInstalled = false;
 
