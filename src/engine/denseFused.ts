@@ -7,11 +7,11 @@
  *
  * Used when the backend is wasm with our module loaded, the input is a batch of vectors, the
  * activation is one the kernels compute (`FUSED_ACTIVATIONS`: each derivative is a function of
- * the output) and every product is under `SMALL_MATMUL_MAX_FLOPS`; otherwise `denseFused`
+ * the output) and every product is under `fastMatMulOptions.smallMaxFlops`; otherwise `denseFused`
  * returns undefined and the layer takes tfjs's path.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SMALL_MATMUL_MAX_FLOPS, fastMatMulOptions, smallMatMulModule, type WasmBackendInternals } from './kernels';
+import { fastMatMulOptions, smallMatMulModule, type WasmBackendInternals } from './kernels';
 import { FUSED_ACTIVATIONS, type FusedActivation } from './wasm/smallmm';
 
 const FORWARD = 'DeepLessonsDenseForward';
@@ -64,7 +64,7 @@ function register(): void {
 /** Whether `denseFused` can take a layer with this activation and these sizes now. */
 export function canFuseDense(activation: string, batch: number, inputs: number, units: number): activation is FusedActivation {
   if (!fastMatMulOptions.fusedDense || !smallMatMulModule() || tf.getBackend() !== 'wasm' || !(activation in FUSED_ACTIVATIONS)) return false;
-  return 2 * batch * inputs * units <= SMALL_MATMUL_MAX_FLOPS;
+  return 2 * batch * inputs * units <= fastMatMulOptions.smallMaxFlops;
 }
 
 /**

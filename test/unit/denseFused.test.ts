@@ -110,7 +110,8 @@ test('where it does not apply: other activations, large products, the switch off
   assert.equal(canFuseDense('selu', 32, 100, 100), true);
   assert.equal(canFuseDense('tanh', 32, 100, 100), false);
   assert.equal(canFuseDense('softmax', 32, 100, 10), false);
-  assert.equal(canFuseDense('elu', 256, 784, 300), false);
+  assert.equal(canFuseDense('elu', 256, 784, 300), true);
+  assert.equal(canFuseDense('elu', 5000, 784, 300), false);
   fastMatMulOptions.fusedDense = false;
   assert.equal(canFuseDense('selu', 32, 100, 100), false);
   fastMatMulOptions.fusedDense = true;

@@ -2,7 +2,7 @@
  * The small-matrix products of `smallmm.c` (WebAssembly SIMD), run inside the wasm backend's own
  * memory: the module imports the backend's `WebAssembly.Memory`, reads the operands where the
  * backend keeps them and writes into an output tensor the backend allocated. `kernels.ts` sends
- * it the products under `SMALL_MATMUL_MAX_FLOPS` (see `smallPlan`); larger ones go to XNNPACK.
+ * it the products under `fastMatMulOptions.smallMaxFlops` (see `smallPlan`); larger ones go to XNNPACK.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
