@@ -5,12 +5,12 @@
  *   list                                          the lessons and their experiments
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BackendChoice, RunEvent, RunRecord, RunRequest } from '../protocol/events';
 import type { Lesson, LessonDiagnostic } from '../protocol/lesson';
 import type { ExperimentSpec } from '../protocol/spec';
-import { builtInLessonsDir, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson } from '../lessons';
+import { builtInLessonsDir, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson, readLessonFileSync } from '../lessons';
 import { runExperiment } from '../engine';
 import { TerminalReporter, JsonReporter, type Reporter } from './report';
 import { registerBench } from './bench';
@@ -57,7 +57,9 @@ function lessonTargets(lesson: Lesson, only?: string): Target[] {
 
 async function resolveTargets(target: string): Promise<Target[]> {
   if (existsSync(target) && statSync(target).isFile()) {
-    const text = readFileSync(target, 'utf8');
+    const read = readLessonFileSync(target, resolve(target));
+    if ('diagnostic' in read) throw new UsageError(formatDiagnostic(read.diagnostic));
+    const { text } = read;
     if (target.endsWith('.lesson.md')) {
       const { lesson, diagnostics } = parseLesson(text, resolve(target));
       if (!lesson || diagnostics.some((d) => d.severity === 'error')) throw new UsageError(diagnostics.map(formatDiagnostic).join('\n'));
@@ -152,8 +154,8 @@ program
         errors++;
         continue;
       }
-      const text = readFileSync(f, 'utf8');
-      const { diagnostics } = f.endsWith('.lesson.md') ? parseLesson(text, f) : parseExperimentFile(text, f);
+      const read = readLessonFileSync(f);
+      const { diagnostics } = 'diagnostic' in read ? { diagnostics: [read.diagnostic] } : f.endsWith('.lesson.md') ? parseLesson(read.text, f) : parseExperimentFile(read.text, f);
       diagnostics.forEach(report);
       checked++;
     }

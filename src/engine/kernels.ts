@@ -6,7 +6,7 @@
  * backward pass of every Dense layer asks for exactly those products (dX = dY·Wᵀ, dW = Xᵀ·dY).
  * Transposing the operand first with the wasm `Transpose` kernel and then multiplying without the
  * flags gives the same numbers (to float rounding) several times faster: see
- * `../shared/design/PERFORMANCE.md` and `test/unit/kernels.test.ts`.
+ * `docs/performance.md` and `test/unit/kernels.test.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadSmallMatMul, wasmApi, type SmallMatMul, type WasmMemory } from './wasm/smallmm';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { ModelStore, resolveSpec, runExperiment } from '../../src/engine';
-import { countCorrect } from '../../src/engine/run';
+import { countCorrect } from '../../src/engine/losses';
 import { Model } from '../../src/engine/model';
 import { Rng } from '../../src/engine/rng';
 import { batchNormTraining, fastMatMulOptions, installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';

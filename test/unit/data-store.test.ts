@@ -9,7 +9,7 @@ import { DATASETS, DatasetError, loadDataset, resolveIdxFile, type DatasetProgre
 
 const DATA_DIR = process.env.DEEP_LESSONS_DATA_DIR;
 function realFile(dataset: string, file: string): Buffer {
-  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (../shared/datasets); scripts/run-tests.mjs sets it');
+  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (scripts/run-tests.mjs sets it)');
   const p = join(DATA_DIR, dataset, file);
   assert.ok(existsSync(p), `${p} is missing: DEEP_LESSONS_DATA_DIR must hold the official IDX files`);
   return readFileSync(p);
@@ -112,7 +112,7 @@ test('a damaged file in the cache is dropped and fetched again', async () => {
 });
 
 test('the local folder is looked in first, as <dir>/<dataset>/<file> and as <dir>/<file>', async () => {
-  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (../shared/datasets)');
+  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (scripts/run-tests.mjs sets it)');
   const cacheDir = tmp('local');
   // A valid copy in the cache too: the local folder still wins.
   mkdirSync(join(cacheDir, 'fashion-mnist'));
@@ -131,7 +131,7 @@ test('the local folder is looked in first, as <dir>/<dataset>/<file> and as <dir
 });
 
 test('the environment variable DEEP_LESSONS_DATA_DIR is the local folder when no option is given', async () => {
-  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (../shared/datasets)');
+  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (scripts/run-tests.mjs sets it)');
   const r = await resolveIdxFile('mnist', DATASETS.mnist.files[3], { cacheDir: tmp('env'), fetch: neverCalled });
   assert.equal(r.from, 'local');
   assert.equal(r.path, join(DATA_DIR, 'mnist', 't10k-labels-idx1-ubyte.gz'));
