@@ -4,7 +4,7 @@ import type { CostEstimate } from '../protocol/cost';
 import { ExperimentSpec, LIMITS } from '../protocol/spec';
 import type { LessonDiagnostic } from '../protocol/lesson';
 import type { PathKey, YamlBlock } from './yamlBlock';
-import { deepMerge } from './parse';
+import { deepMerge } from '../protocol/merge';
 
 /** An error on `model.layers` (or where `full` changes the model) when the model is over the parameter limit. */
 export function checkModelSize(block: YamlBlock, spec: ExperimentSpec, diagnostics: LessonDiagnostic[], at: PathKey[] = ['model', 'layers']): void {
