@@ -51,6 +51,8 @@ const entries = [
 // The wasm backend loads its binaries from beside the bundle (see src/engine/backend.ts).
 const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
 for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) cpSync(join(wasmDir, f), join(dist, f));
+// Our own small-matrix kernels (src/engine/wasm/smallmm.c, built and committed by scripts/build-wasm.mjs).
+cpSync(join(root, 'src', 'engine', 'wasm', 'smallmm.wasm'), join(dist, 'smallmm.wasm'));
 
 // KaTeX's stylesheet and fonts for the webview.
 const katexDist = join(dirname(require.resolve('katex/package.json')), 'dist');

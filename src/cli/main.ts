@@ -6,15 +6,16 @@
  *   export <lesson/experiment | file>             the experiment as a runnable tf.keras script
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BackendChoice, RunEvent, RunRecord, RunRequest } from '../protocol/events';
 import type { Lesson, LessonDiagnostic } from '../protocol/lesson';
 import type { ExperimentSpec } from '../protocol/spec';
-import { builtInLessonsDir, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson } from '../lessons';
+import { builtInLessonsDir, estimateRunCost, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson, readLessonFileSync } from '../lessons';
 import { runExperiment } from '../engine';
 import { TerminalReporter, JsonReporter, type Reporter } from './report';
 import { registerBench } from './bench';
+import { overBudgetLines } from './budget';
 import { registerExport } from './export';
 
 const program = new Command();
@@ -59,7 +60,9 @@ function lessonTargets(lesson: Lesson, only?: string): Target[] {
 
 async function resolveTargets(target: string): Promise<Target[]> {
   if (existsSync(target) && statSync(target).isFile()) {
-    const text = readFileSync(target, 'utf8');
+    const read = readLessonFileSync(target, resolve(target));
+    if ('diagnostic' in read) throw new UsageError(formatDiagnostic(read.diagnostic));
+    const { text } = read;
     if (target.endsWith('.lesson.md')) {
       const { lesson, diagnostics } = parseLesson(text, resolve(target));
       if (!lesson || diagnostics.some((d) => d.severity === 'error')) throw new UsageError(diagnostics.map(formatDiagnostic).join('\n'));
@@ -96,8 +99,15 @@ program
   .option('--full', "use the experiment's full setting (the book's sizes)")
   .option('--json', 'one JSON object per line: start, epoch, end or error')
   .option('--batches', "with --json, also print batch events (one every `record.every` batches, as the experiment records them)")
-  .action(async (target: string, opts: { backend: BackendChoice; dataDir?: string; cacheDir?: string; epochs?: number; seed?: number; full?: boolean; json?: boolean; batches?: boolean }) => {
+  .option('--yes', 'run even when the estimated cost is over the budget (see docs/experiment-spec.md, "Limits and cost")')
+  .action(async (target: string, opts: { backend: BackendChoice; dataDir?: string; cacheDir?: string; epochs?: number; seed?: number; full?: boolean; json?: boolean; batches?: boolean; yes?: boolean }) => {
     const targets = await resolveTargets(target);
+    const costs = targets.map((t) => ({
+      key: t.key,
+      cost: estimateRunCost(t.spec, { full: opts.full, epochs: opts.epochs, lessonId: t.key.split('/')[0], dependencies: t.dependencies }),
+    }));
+    const over = overBudgetLines(costs);
+    if (over.length && !opts.yes) throw new UsageError(`${over.join('\n')}\nthis would take long or much memory; run again with --yes to start it anyway`);
     const reporter: Reporter = opts.json ? new JsonReporter(Boolean(opts.batches)) : new TerminalReporter(process.stdout.isTTY === true);
     const abort = new AbortController();
     const onSigint = () => {
@@ -154,8 +164,8 @@ program
         errors++;
         continue;
       }
-      const text = readFileSync(f, 'utf8');
-      const { diagnostics } = f.endsWith('.lesson.md') ? parseLesson(text, f) : parseExperimentFile(text, f);
+      const read = readLessonFileSync(f);
+      const { diagnostics } = 'diagnostic' in read ? { diagnostics: [read.diagnostic] } : f.endsWith('.lesson.md') ? parseLesson(read.text, f) : parseExperimentFile(read.text, f);
       diagnostics.forEach(report);
       checked++;
     }

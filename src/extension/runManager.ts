@@ -15,6 +15,8 @@ import { RunStream } from './runStream';
 import { newRunId, outcomesOf, reuseKey, storedEvents } from './runRecords';
 export { storedEvents };
 import { readSettings } from './settings';
+import { formatCost, overBudget } from '../protocol/cost';
+import { estimateRunCost } from '../lessons/index';
 import { TrainerClient } from './trainerClient';
 
 export interface LiveRun {
@@ -154,7 +156,22 @@ export class RunManager extends Disposable {
       void vscode.window.showErrorMessage(`${lesson.file}:${experiment.range.start.line}: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
+    if (!(await this.withinBudget(lesson.meta.id, experiment.title, experiment.spec, full, dependencies))) return undefined;
     return this.start(key, lesson.meta.id, experiment.title, experiment.spec, full, dependencies);
+  }
+
+  /** A run whose estimated cost is over the budget setting starts only if the learner confirms. */
+  private async withinBudget(lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec>): Promise<boolean> {
+    const settings = readSettings();
+    const cost = estimateRunCost(spec, { full, epochs: settings.epochsBudget || undefined, lessonId, dependencies });
+    const over = overBudget(cost, settings.budget);
+    if (over.length === 0) return true;
+    const choice = await vscode.window.showWarningMessage(
+      `"${title}" is estimated at ${formatCost(cost)}: over the budget (${over.join(', ')}). It may take long or use much memory. Run it anyway?`,
+      { modal: true, detail: 'The budget is set by deepLessons.budget.gigaWork and deepLessons.budget.memoryMiB.' },
+      'Run anyway',
+    );
+    return choice === 'Run anyway';
   }
 
   /** Sends a run request for any spec (also used to fetch datasets). */
