@@ -8,7 +8,7 @@
  */
 import type { ActivationSpec, ExperimentSpec, InitializerSpec, LayerSpec, OptimizerSpec, RegularizerSpec, ScheduleSpec } from '../protocol/spec';
 import { ExperimentSpec as ExperimentSchema } from '../protocol/spec';
-import { deepMerge } from './parse';
+import { deepMerge } from '../protocol/merge';
 
 export interface KerasExportOptions {
   /** `lesson-id/experiment-id` (or a file name): names the script's model file and resolves `reuse.from`. */

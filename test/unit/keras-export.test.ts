@@ -1,7 +1,7 @@
 // "Export as Keras script": every built-in experiment (quick and full size) becomes a Python file
 // that compiles (python3 -m py_compile), and whose layers, optimizer, rate, clipping, epochs, batch
-// size and data split, read back out of the Python text, are the spec's. The merged `full` spec
-// the export is compared with comes from the engine's resolveSpec (not the exporter's merge).
+// size and data split, read back out of the Python text, are the spec's. The spec compared with is
+// the one a run trains on: the engine's resolveSpec (validated, `full` merged, defaults applied).
 // One golden file: the book's batch-norm MLP (docs/examples/batch-norm-mlp.yaml).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
