@@ -3,6 +3,7 @@
  *   run <experiment-file | lesson[/experiment]>   train, with a progress bar per epoch or JSON lines
  *   check <file...>                               validate lesson and experiment files
  *   list                                          the lessons and their experiments
+ *   export <lesson/experiment | file>             the experiment as a runnable tf.keras script
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { runExperiment } from '../engine';
 import { TerminalReporter, JsonReporter, type Reporter } from './report';
 import { registerBench } from './bench';
 import { overBudgetLines } from './budget';
+import { registerExport } from './export';
 
 const program = new Command();
 program
@@ -210,6 +212,7 @@ program
   });
 
 registerBench(program);
+registerExport(program, resolveTargets, (m) => new UsageError(m));
 program.parseAsync(process.argv).catch((e: unknown) => {
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`deep-lessons: ${msg}\n`);
