@@ -265,3 +265,17 @@ void dense_backward(const float *dY, const float *X, const float *W, const float
   }
   if (wantDx) mm_nt(dZ, W, dX, M, N, K);
 }
+
+/* ------------------------------------------------------------------ plain SGD */
+
+/*
+ * out = v − lr·g over `count` values: the SGD update of one variable in one call, with the learning
+ * rate as a number (no scalar tensor). Rounds as tfjs's mul then sub do (no fused multiply-add).
+ */
+EXPORT("sgd_step")
+void sgd_step(const float *v, const float *g, float *out, int count, float lr) {
+  int i = 0;
+  v128_t l = SPLAT(lr);
+  for (; i + 4 <= count; i += 4) STORE(out + i, wasm_f32x4_sub(LOAD(v + i), MUL(LOAD(g + i), l)));
+  for (; i < count; i++) out[i] = v[i] - g[i] * lr;
+}
