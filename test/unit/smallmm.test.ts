@@ -9,6 +9,7 @@ import { Rng } from '../../src/engine/rng';
 import { SMALL_MATMUL_MAX_FLOPS_DEFAULT, fastMatMulOptions, smallMatMulLoaded, smallPlan } from '../../src/engine/kernels';
 import { loadSmallMatMul, smallMatMulPath, wasmApi } from '../../src/engine/wasm/smallmm';
 import { sgdStep } from '../../src/engine/sgdStep';
+import { blockStats } from '../../src/engine/blockStats';
 
 const root = join(__dirname, '..', '..');
 
@@ -178,4 +179,31 @@ test('the SGD step kernel: v − lr·g as float32 arithmetic gives it, equal to 
     assert.deepEqual(Array.from(ours.dataSync()), Array.from(theirs.dataSync()), `n=${n}: tfjs`);
     tf.dispose([v, g, ours, theirs]);
   }
+});
+
+test('the block statistics kernel equals float64 formulas and tfjs’s ops (mean, std, zeros, saturation)', () => {
+  const r = new Rng(44);
+  const n = 256 * 37;
+  const relu = Float32Array.from({ length: n }, () => Math.max(0, r.normal()));
+  const sig = Float32Array.from({ length: n }, () => 1 / (1 + Math.exp(-4 * r.normal())));
+  const tanh = Float32Array.from({ length: n }, () => Math.tanh(3 * r.normal()));
+  for (const [act, data] of [['relu', relu], ['sigmoid', sig], ['tanh', tanh]] as const) {
+    const mean = data.reduce((s, v) => s + v, 0) / n;
+    const std = Math.sqrt(data.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
+    const zeros = data.filter((v) => v === 0).length / n;
+    const f = Math.fround;
+    const sat = act === 'sigmoid' ? data.filter((v) => Math.abs(f(v - 0.5)) > f(0.49)).length / n : act === 'tanh' ? data.filter((v) => Math.abs(v) > f(0.98)).length / n : -1;
+    const x = tf.tensor2d(data, [256, 37]);
+    const got = blockStats(x, act)!;
+    const g = got.dataSync();
+    assert.ok(Math.abs(g[0] - mean) < 1e-6 && Math.abs(g[1] - std) < 1e-6, `${act}: mean ${g[0]} vs ${mean}, std ${g[1]} vs ${std}`);
+    assert.equal(g[2], f(zeros));
+    assert.equal(g[3], f(sat));
+    if (act === 'relu') assert.ok(zeros > 0.4);
+    else assert.ok(sat > 0.05, `${act}: some saturated (${sat})`);
+    tf.dispose([x, got]);
+  }
+  fastMatMulOptions.fusedStats = false;
+  tf.tidy(() => assert.equal(blockStats(tf.zeros([2, 2]), 'relu'), undefined));
+  fastMatMulOptions.fusedStats = true;
 });
