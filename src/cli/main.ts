@@ -10,10 +10,11 @@ import { resolve } from 'node:path';
 import type { BackendChoice, RunEvent, RunRecord, RunRequest } from '../protocol/events';
 import type { Lesson, LessonDiagnostic } from '../protocol/lesson';
 import type { ExperimentSpec } from '../protocol/spec';
-import { builtInLessonsDir, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson, readLessonFileSync } from '../lessons';
+import { builtInLessonsDir, estimateRunCost, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson, readLessonFileSync } from '../lessons';
 import { runExperiment } from '../engine';
 import { TerminalReporter, JsonReporter, type Reporter } from './report';
 import { registerBench } from './bench';
+import { overBudgetLines } from './budget';
 
 const program = new Command();
 program
@@ -96,8 +97,15 @@ program
   .option('--full', "use the experiment's full setting (the book's sizes)")
   .option('--json', 'one JSON object per line: start, epoch, end or error')
   .option('--batches', "with --json, also print batch events (one every `record.every` batches, as the experiment records them)")
-  .action(async (target: string, opts: { backend: BackendChoice; dataDir?: string; cacheDir?: string; epochs?: number; seed?: number; full?: boolean; json?: boolean; batches?: boolean }) => {
+  .option('--yes', 'run even when the estimated cost is over the budget (see docs/experiment-spec.md, "Limits and cost")')
+  .action(async (target: string, opts: { backend: BackendChoice; dataDir?: string; cacheDir?: string; epochs?: number; seed?: number; full?: boolean; json?: boolean; batches?: boolean; yes?: boolean }) => {
     const targets = await resolveTargets(target);
+    const costs = targets.map((t) => ({
+      key: t.key,
+      cost: estimateRunCost(t.spec, { full: opts.full, epochs: opts.epochs, lessonId: t.key.split('/')[0], dependencies: t.dependencies }),
+    }));
+    const over = overBudgetLines(costs);
+    if (over.length && !opts.yes) throw new UsageError(`${over.join('\n')}\nthis would take long or much memory; run again with --yes to start it anyway`);
     const reporter: Reporter = opts.json ? new JsonReporter(Boolean(opts.batches)) : new TerminalReporter(process.stdout.isTTY === true);
     const abort = new AbortController();
     const onSigint = () => {
