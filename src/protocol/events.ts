@@ -66,6 +66,17 @@ export interface StartEvent {
   seed: number;
   /** `lr_finder` runs one sweep instead of training. */
   mode: 'train' | 'lr_finder';
+  /** A variant started from its parent's initial weights: which layers were shared, which fresh. */
+  twin?: TwinReport;
+}
+
+export interface TwinReport {
+  /** The parent experiment (its key). */
+  parent: string;
+  /** The difference from the parent ("lr 0.01 → 0.1"). */
+  label?: string;
+  shared: string[];
+  fresh: string[];
 }
 
 export interface BatchEvent extends LayerStats {
@@ -196,6 +207,11 @@ export interface RunRequest {
   /** Only resolve the dataset (download, verify, cache): no model, no training; ends with an `end` of 0 epochs. */
   prepareOnly?: boolean;
   options: RunOptions;
+  /**
+   * Run as a twin of this parent (a variant): start from the parent's initial weights where the
+   * layers match and draw its dropout masks. `label` says what differs.
+   */
+  twin?: { spec: ExperimentSpec; label?: string };
 }
 
 export type HostToTrainer =
