@@ -212,6 +212,8 @@ export interface RunRequest {
    * layers match and draw its dropout masks. `label` says what differs.
    */
   twin?: { spec: ExperimentSpec; label?: string };
+  /** Run this many seeds (the experiment's seed, then the next ones), one after the other; each seed is its own run, `<runId>/seed-<seed>`. */
+  seeds?: number;
 }
 
 export type HostToTrainer =
