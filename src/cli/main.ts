@@ -10,13 +10,14 @@ import { resolve } from 'node:path';
 import type { BackendChoice, RunEvent, RunRecord, RunRequest } from '../protocol/events';
 import type { Lesson, LessonDiagnostic } from '../protocol/lesson';
 import type { ExperimentSpec } from '../protocol/spec';
-import { builtInLessonsDir, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson, readLessonFileSync } from '../lessons';
+import { builtInLessonsDir, estimateRunCost, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson, readLessonFileSync } from '../lessons';
 import { MAX_SEEDS, runExperiment, runSeeds, seedsOf } from '../engine';
 import { parseSet } from '../lessons/setPath';
-import { deriveVariant } from '../lessons/variant';
+import { deriveVariant, type VariantResult } from '../lessons/variant';
 import { printComparison, printSeeds, type SeedsOutcome } from './seedsReport';
 import { TerminalReporter, JsonReporter, type Reporter } from './report';
 import { registerBench } from './bench';
+import { overBudgetLines } from './budget';
 
 const program = new Command();
 program
@@ -99,6 +100,7 @@ interface RunCliOptions {
   set?: string[];
   seeds?: number;
   compare?: boolean;
+  yes?: boolean;
 }
 
 program
@@ -116,6 +118,7 @@ program
   .option('--set <path=value>', 'run a variant: change one field of the experiment, e.g. training.optimizer.name=adam or model.layers[1].activation=relu (repeatable; null removes a field)', (v: string, all: string[] = []) => [...all, v])
   .option('--seeds <n>', `run each experiment with N seeds (its own, then the next ones; at most ${MAX_SEEDS}) and end with their mean ± std`, intArg('--seeds'))
   .option('--compare', 'with --set: run the original experiment too (same seeds) and say whether the variant differs beyond noise')
+  .option('--yes', 'run even when the estimated cost is over the budget (see docs/experiment-spec.md, "Limits and cost")')
   .action(async (target: string, opts: RunCliOptions) => {
     const targets = await resolveTargets(target);
     const sets = (opts.set ?? []).map((text) => {
@@ -127,6 +130,18 @@ program
     });
     if (opts.compare && !sets.length) throw new UsageError('--compare compares a variant with its original: give the change with --set');
     if (opts.seeds !== undefined && (opts.seeds < 1 || opts.seeds > MAX_SEEDS)) throw new UsageError(`--seeds must be from 1 to ${MAX_SEEDS}, got ${opts.seeds}`);
+    const variants = new Map<Target, Extract<VariantResult, { spec: unknown }>>();
+    for (const t of sets.length ? targets : []) {
+      const v = deriveVariant(t.spec, sets);
+      if ('error' in v) throw new UsageError(`${t.key}: ${v.error}`);
+      variants.set(t, v);
+    }
+    const costs = targets.map((t) => ({
+      key: t.key,
+      cost: estimateRunCost(variants.get(t)?.spec ?? t.spec, { full: opts.full, epochs: opts.epochs, lessonId: t.key.split('/')[0], dependencies: t.dependencies }),
+    }));
+    const over = overBudgetLines(costs);
+    if (over.length && !opts.yes) throw new UsageError(`${over.join('\n')}\nthis would take long or much memory; run again with --yes to start it anyway`);
     const reporter: Reporter = opts.json ? new JsonReporter(Boolean(opts.batches)) : new TerminalReporter(process.stdout.isTTY === true);
     const abort = new AbortController();
     const onSigint = () => {
@@ -180,8 +195,7 @@ program
         await runOne(t, t.spec);
         continue;
       }
-      const v = deriveVariant(t.spec, sets);
-      if ('error' in v) throw new UsageError(`${t.key}: ${v.error}`);
+      const v = variants.get(t)!;
       if (!opts.json) process.stdout.write(`\nvariant of ${t.key}: ${v.label}\n`);
       const parent = opts.compare ? await runOne(t, t.spec) : undefined;
       if (abort.signal.aborted) break;

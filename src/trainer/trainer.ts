@@ -24,6 +24,10 @@ export class Trainer {
     switch (msg.type) {
       case 'run':
         if (this.closed) return;
+        if (this.current?.req.runId === msg.runId || this.queue.some((q) => q.runId === msg.runId)) {
+          this.send({ type: 'error', runId: msg.runId, message: `a run with id "${msg.runId}" is already queued or running; give each run its own id`, where: 'message' });
+          return;
+        }
         this.queue.push(msg);
         if (this.current || this.queue.length > 1) this.send({ type: 'queued', runId: msg.runId, position: this.queue.length });
         void this.drain();
@@ -72,15 +76,20 @@ export class Trainer {
         const abort = new AbortController();
         this.current = { req, abort };
         const throttle = batchThrottle(req.options.maxBatchEventsPerSecond ?? 20);
-        await ((req.seeds ?? 1) > 1 ? runSeeds : runExperiment)(
-          req,
-          (e: RunEvent) => {
-            if (e.type === 'batch' && !throttle()) return;
-            this.send(e);
-          },
-          abort.signal,
-          this.store,
-        );
+        try {
+          await ((req.seeds ?? 1) > 1 ? runSeeds : runExperiment)(
+            req,
+            (e: RunEvent) => {
+              if (e.type === 'batch' && !throttle()) return;
+              this.send(e);
+            },
+            abort.signal,
+            this.store,
+          );
+        } catch (e) {
+          // The engine reports its own errors as events; anything it throws is reported here, and the queue goes on.
+          this.send({ type: 'error', runId: req.runId, message: `the run failed: ${e instanceof Error ? e.message : String(e)}`, where: 'trainer' });
+        }
         this.current = undefined;
       }
     } finally {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/rng';
-import { SMALL_MATMUL_MAX_FLOPS, fastMatMulOptions, smallMatMulLoaded, smallPlan } from '../../src/engine/kernels';
+import { SMALL_MATMUL_MAX_FLOPS_DEFAULT, fastMatMulOptions, smallMatMulLoaded, smallPlan } from '../../src/engine/kernels';
 import { loadSmallMatMul, smallMatMulPath, wasmApi } from '../../src/engine/wasm/smallmm';
 
 const root = join(__dirname, '..', '..');
@@ -42,8 +42,9 @@ test('the small-matrix SIMD module is loaded on wasm and the Dense layer forms g
   assert.deepEqual(smallPlan(info([32, 300]), info([784, 300]), false, true), { form: 'nt', M: 32, K: 300, N: 784, outShape: [32, 784] });
   assert.equal(smallPlan(info([32, 100]), info([100, 32]), true, true), undefined, 'both transposed: XNNPACK');
   assert.equal(smallPlan(info([2, 32, 100]), info([2, 100, 100]), false, false), undefined, 'a batch of matrices: XNNPACK');
-  assert.equal(smallPlan(info([256, 784]), info([784, 300]), false, false), undefined, 'large: XNNPACK');
-  assert.ok(2 * 64 * 784 * 300 <= SMALL_MATMUL_MAX_FLOPS && 2 * 65 * 784 * 300 > SMALL_MATMUL_MAX_FLOPS);
+  assert.equal(smallPlan(info([256, 784]), info([784, 300]), false, false)?.form, 'nb', 'batch 256: ours');
+  assert.equal(smallPlan(info([4097, 784]), info([784, 300]), false, false), undefined, 'larger than 4,096 × 784 × 300: XNNPACK');
+  assert.equal(2 * 4096 * 784 * 300, SMALL_MATMUL_MAX_FLOPS_DEFAULT);
   assert.equal(smallPlan({ ...info([32, 100]), dtype: 'int32' as never }, info([100, 100]), false, false), undefined);
 });
 
