@@ -108,9 +108,11 @@ program
     if (over.length && !opts.yes) throw new UsageError(`${over.join('\n')}\nthis would take long or much memory; run again with --yes to start it anyway`);
     const reporter: Reporter = opts.json ? new JsonReporter(Boolean(opts.batches)) : new TerminalReporter(process.stdout.isTTY === true);
     const abort = new AbortController();
+    // The first Ctrl-C stops the run between two steps (it ends "cancelled"); a second one leaves at once.
     const onSigint = () => {
       if (abort.signal.aborted) process.exit(130);
       abort.abort();
+      process.stderr.write('stopping… (Ctrl-C again to quit at once)\n');
     };
     process.on('SIGINT', onSigint);
     let failed = false;
@@ -133,8 +135,9 @@ program
         reporter.event(e, t.key);
       };
       const result = await runExperiment(req, emit, abort.signal);
-      if (result.error) failed = true;
-      else if (t.expect.length && result.end?.status !== 'cancelled') reporter.expectations(evaluateExpectations(t.expect, record));
+      // A diverged run fails the command (its expectations are still shown).
+      if (result.error || result.end?.status === 'diverged') failed = true;
+      if (!result.error && t.expect.length && result.end?.status !== 'cancelled') reporter.expectations(evaluateExpectations(t.expect, record));
     }
     process.off('SIGINT', onSigint);
     reporter.close();
