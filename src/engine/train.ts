@@ -123,6 +123,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
       let seen = 0;
       const normRows: number[][] = [];
       let recorded = 0;
+      let lastInside: BatchEvent['inside'];
       const stepsThisEpoch = lrFinder ? totalSteps : batchesPerEpoch;
       for (let b = 0; b < stepsThisEpoch; b++) {
         if (await stop.stopped()) {
@@ -142,7 +143,9 @@ export async function train(c: TrainContext): Promise<EndEvent> {
         }
         const record = b % rec.every === 0 || b === stepsThisEpoch - 1;
         const withNorms = record && rec.gradients && dense.length > 0;
-        const { loss, norms, correct: batchCorrect } = trainStep(setup, batch, stepVars, step, withNorms);
+        // Histograms and health: every `histograms_every` recorded batches, and at the epoch's last batch (its end).
+        const inspect = record && rec.histograms && dense.length > 0 && (recorded % rec.histograms_every === 0 || b === stepsThisEpoch - 1);
+        const { loss, norms, correct: batchCorrect, inside } = trainStep(setup, batch, stepVars, step, withNorms, inspect ? probe : undefined);
         // Divergence: a non-finite loss or gradient norm ends the run; the charts keep the last finite values.
         if (!finder) {
           const found = watch.check(loss, norms, { epoch: epoch + 1, batch: b, step }, () => model.denseLayers.map((d) => finiteTensor(d.kernel)));
@@ -152,6 +155,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
             break;
           }
         }
+        if (inside) lastInside = inside;
         lossSum += loss * n;
         if (norms) normRows.push(norms);
         correct += batchCorrect;
@@ -169,6 +173,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
             lr: optimizer.learningRate,
             ...(optimizer.hasMomentum ? { momentum: optimizer.momentum } : {}),
             ...(norms ? { gradNorms: norms } : {}),
+            ...(inside ? { inside } : {}),
           };
           if (rec.activations && recorded % rec.activations_every === 0) ev.activations = activationStats(model, probe);
           recorded++;
@@ -200,6 +205,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
         ...(normRows.length ? { gradNorms: meanOf(normRows) } : {}),
         ...(rec.activations && dense.length && status !== 'diverged' ? { activations: activationStats(model, probe) } : {}),
         ...(frozen.length ? { frozen } : {}),
+        ...(lastInside ? { inside: lastInside } : {}),
       };
       if (early) {
         const r = early.onEpochEnd(epoch, logs, model.allVariables());

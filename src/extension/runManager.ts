@@ -39,6 +39,9 @@ export interface PanelPost {
 
 export class RunManager extends Disposable {
   private client?: TrainerClient;
+  /** Environment for the next trainer process (the native backend's folder, see nativeBackend.ts). */
+  trainerEnv: () => Record<string, string> = () => ({});
+  private restartPending = false;
   private readonly byKey = new Map<string, LiveRun>();
   private readonly byRunId = new Map<string, LiveRun>();
   private readonly posted = this._register(new vscode.EventEmitter<PanelPost>());
@@ -60,11 +63,23 @@ export class RunManager extends Disposable {
     this._register({ dispose: () => [...this.byRunId.values()].forEach((r) => r.stream.dispose()) });
   }
 
+  /** The next run starts a fresh trainer process (its backend is chosen once per process); runs in flight finish first. */
+  restartTrainer(): void {
+    this.restartPending = true;
+  }
+
   private trainer(): TrainerClient {
+    if (this.client && this.restartPending && this.client.activeRuns().length === 0) {
+      this.log.info('starting a fresh trainer process (the native backend changed)');
+      this.client.dispose();
+      this.client = undefined;
+    }
     if (this.client) return this.client;
+    this.restartPending = false;
     const client = new TrainerClient({
       trainerPath: this.context.asAbsolutePath('dist/trainer.js'),
       runtime: () => readSettings().trainerRuntime,
+      env: () => this.trainerEnv(),
       log: (level, message) => {
         if (level === 'error') this.log.error(message);
         else if (level === 'warn') this.log.warn(message);

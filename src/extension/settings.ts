@@ -17,6 +17,8 @@ export interface Settings {
   trainerRuntime?: string;
   /** Above it a run asks before it starts. */
   budget: CostBudget;
+  /** An existing @tensorflow/tfjs-node installation (its folder, or an npm prefix holding it). */
+  nativeBackendPath?: string;
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -28,6 +30,7 @@ export function readSettings(): Settings {
   const budget = c.get<number>('epochsBudget', 0);
   const dataDir = c.get<string>('dataDir', '').trim();
   const runtime = c.get<string>('trainerRuntime', '').trim();
+  const native = c.get<string>('nativeBackendPath', '').trim();
   return {
     backend: (BACKENDS as readonly string[]).includes(backend) ? (backend as BackendChoice) : 'auto',
     dataDir: dataDir || undefined,
@@ -38,6 +41,7 @@ export function readSettings(): Settings {
       gigaWork: positiveOr(c.get<number>('budget.gigaWork', DEFAULT_BUDGET.gigaWork), DEFAULT_BUDGET.gigaWork),
       memoryMiB: positiveOr(c.get<number>('budget.memoryMiB', DEFAULT_BUDGET.memoryMiB), DEFAULT_BUDGET.memoryMiB),
     },
+    nativeBackendPath: native || undefined,
   };
 }
 

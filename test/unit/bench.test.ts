@@ -6,7 +6,7 @@ import { ModelStore, resolveSpec, runExperiment } from '../../src/engine';
 import { countCorrect } from '../../src/engine/losses';
 import { Model } from '../../src/engine/model';
 import { Rng } from '../../src/engine/rng';
-import { batchNormTraining, installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
+import { batchNormTraining, fastMatMulOptions, installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
 import { Command } from 'commander';
 import { PLAIN_RECORD, WORKLOADS, benchSpec, measureThroughput, median, randomData, registerBench, type Workload } from '../../src/cli/bench';
 import type { RunEvent, RunRequest } from '../../src/protocol/events';
@@ -106,7 +106,7 @@ test('every workload is a valid experiment; plain records no statistics, instrum
     const instr = resolveSpec(benchSpec(w, 'instrumented', 3));
     assert.equal(plain.training.batch_size, w.batch);
     assert.equal(plain.training.epochs, 3);
-    assert.deepEqual([plain.record.gradients, plain.record.activations, plain.record.every], [false, false, 1_000_000]);
+    assert.deepEqual([plain.record.gradients, plain.record.activations, plain.record.histograms, plain.record.every], [false, false, false, 1_000_000]);
     assert.deepEqual([instr.record.gradients, instr.record.activations, instr.record.every, instr.record.activations_every], [true, true, 10, 5]);
   }
   const deep = WORKLOADS.find((w) => w.name === 'deep-32')!;
@@ -157,6 +157,8 @@ test('the wasm matmul plan: the weights are not repacked at batch 32 (swapped), 
 });
 
 test('every transpose form, in both plans, multiplies as a float64 triple loop (and frees its temporaries)', () => {
+  // The XNNPACK plans (products above the small-matrix threshold take them): our SIMD path off.
+  fastMatMulOptions.small = false;
   const r = new Rng(5);
   for (const [m, k, n] of [
     [32, 784, 300],
@@ -185,6 +187,7 @@ test('every transpose form, in both plans, multiplies as a float64 triple loop (
     }
     tf.dispose([a, b, at, bt, ...forms]);
   }
+  fastMatMulOptions.small = true;
 });
 
 test('the transpose-first BatchMatMul is the one registered on wasm (installed once, idempotent)', () => {
