@@ -301,9 +301,16 @@ export class RunCard {
     const children: Node[] = [table];
     if (notes.length) children.push(h('ul', { class: 'notes' }, ...notes.map((n) => h('li', {}, n))));
     if (d.end) {
-      const status = d.end.status === 'completed' ? 'Run complete.' : d.end.status === 'early_stopped' ? `Early stopping after ${d.end.epochsRun} epochs${d.end.restoredEpoch ? `; weights of epoch ${d.end.restoredEpoch} restored` : ''}.` : 'Run stopped.';
+      const status =
+        d.end.status === 'completed'
+          ? 'Run complete.'
+          : d.end.status === 'early_stopped'
+            ? `Early stopping after ${d.end.epochsRun} epochs${d.end.restoredEpoch ? `; weights of epoch ${d.end.restoredEpoch} restored` : ''}.`
+            : d.end.status === 'diverged'
+              ? `Diverged: ${d.end.divergence?.detail ?? 'the loss stopped being finite.'} This is what exploding gradients look like; the charts show the last finite values.`
+              : 'Run stopped.';
       this.status.textContent = status;
-      if (last && !Number.isFinite(last.loss)) this.status.textContent += ' The loss diverged (not a number): this is what exploding gradients look like.';
+      this.status.classList.toggle('diverged', d.end.status === 'diverged');
     }
     if (d.error) {
       this.status.textContent = `Run failed${d.error.where ? ` at ${d.error.where}` : ''}: ${d.error.message}`;
