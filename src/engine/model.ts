@@ -300,7 +300,8 @@ export class Dropout extends Layer {
     inputShape: number[],
     readonly rate: number,
     readonly alphaDropout: boolean,
-    readonly index: number,
+    /** Where the masks come from: the layer's position, or its twin parent's (so both draw the same masks). */
+    public index: number,
   ) {
     super(name, alphaDropout ? 'AlphaDropout' : 'Dropout', inputShape, inputShape);
   }

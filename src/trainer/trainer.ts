@@ -2,7 +2,7 @@
  * The trainer: takes run requests one at a time (later ones wait in a queue), drives the engine,
  * throttles batch events, and stops a run between two batches when asked.
  */
-import { runExperiment, type ModelStore, defaultStore } from '../engine';
+import { runExperiment, runSeeds, type ModelStore, defaultStore } from '../engine';
 import { assertNever, type HostToTrainer, type RunEvent, type RunRequest, type TrainerToHost } from '../protocol/events';
 
 export type Send = (msg: TrainerToHost) => void;
@@ -56,7 +56,7 @@ export class Trainer {
         this.send(cancelledEnd(q.runId));
       }
     }
-    if (this.current && (runId === undefined || this.current.req.runId === runId)) this.current.abort.abort();
+    if (this.current && (runId === undefined || this.current.req.runId === runId || runId.startsWith(`${this.current.req.runId}/seed-`))) this.current.abort.abort();
   }
 
   get busy(): boolean {
@@ -77,10 +77,11 @@ export class Trainer {
         this.current = { req, abort };
         const throttle = batchThrottle(req.options.maxBatchEventsPerSecond ?? 20);
         try {
-          await runExperiment(
+          await ((req.seeds ?? 1) > 1 ? runSeeds : runExperiment)(
             req,
             (e: RunEvent) => {
-              if (e.type === 'batch' && !throttle()) return;
+              // A batch point with histograms is never dropped (they are sampled sparsely already).
+              if (e.type === 'batch' && !e.inside && !throttle()) return;
               this.send(e);
             },
             abort.signal,
