@@ -16,19 +16,29 @@ type Info = tf.TensorInfo;
 
 let installed = false;
 /**
+ * The small-matrix path's threshold (`smallPlan`), in floating-point operations (2·M·K·N): up to a
+ * batch of 4,096 through a 784×300 layer. Measured (docs/performance.md): our kernels beat XNNPACK
+ * at every size the lessons use, since XNNPACK packs the new weights on every call; at batch 256
+ * the MLP trains 1.35× faster per CPU-second with the whole step on our kernels.
+ */
+export const SMALL_MATMUL_MAX_FLOPS_DEFAULT = 2 * 4096 * 784 * 300;
+/**
  * The swapped matmul form (`matMulPlan`) and the small-matrix SIMD path (`smallPlan`) on or off:
  * for A/B measurements (bench/ab.ts, bench/smallmm.ts) and tests.
  */
-export const fastMatMulOptions = { swap: true, small: true };
+export const fastMatMulOptions = { swap: true, small: true, fusedDense: true, fusedSgd: true, fusedStats: true, smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT };
 let smallMM: SmallMatMul | undefined;
 /** Whether the small-matrix SIMD module is loaded (after `installFastWasmMatMul`). */
 export const smallMatMulLoaded = (): boolean => smallMM !== undefined;
+/** The loaded small-matrix SIMD module (for the fused Dense kernels, `denseFused.ts`). */
+export const smallMatMulModule = (): SmallMatMul | undefined => smallMM;
 
 /** The wasm backend's internals the small-matrix path uses. */
-interface WasmBackendInternals {
+export interface WasmBackendInternals {
   wasm: { asm: { memory: WasmMemory } };
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): Info;
+  disposeData(id: object): void;
 }
 let identityInstalled = false;
 
@@ -155,7 +165,6 @@ export function matMulPlan(aShape: number[], bShape: number[], transposeA: boole
  * arithmetic. Only float32, one matrix (no batch of matrices), and the three forms a Dense layer
  * asks for: x·W (`nb`), xᵀ·dY (`tb`) and dY·Wᵀ (`nt`); both operands transposed stays with XNNPACK.
  */
-export const SMALL_MATMUL_MAX_FLOPS = 2 * 64 * 784 * 300;
 export function smallPlan(a: Info, b: Info, transposeA: boolean, transposeB: boolean): { form: 'nb' | 'tb' | 'nt'; M: number; K: number; N: number; outShape: number[] } | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || (transposeA && transposeB)) return undefined;
   const ra = a.shape.length;
@@ -164,7 +173,7 @@ export function smallPlan(a: Info, b: Info, transposeA: boolean, transposeB: boo
   const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
   const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
   const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  if (M * K * N === 0 || 2 * M * K * N > SMALL_MATMUL_MAX_FLOPS) return undefined;
+  if (M * K * N === 0 || 2 * M * K * N > fastMatMulOptions.smallMaxFlops) return undefined;
   const outer = ra >= rb ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
   return { form: transposeB ? 'nt' : transposeA ? 'tb' : 'nb', M, K, N, outShape: [...outer, M, N] };
 }

@@ -105,6 +105,17 @@ export interface StartEvent {
   seed: number;
   /** `lr_finder` runs one sweep instead of training. */
   mode: 'train' | 'lr_finder';
+  /** A variant started from its parent's initial weights: which layers were shared, which fresh. */
+  twin?: TwinReport;
+}
+
+export interface TwinReport {
+  /** The parent experiment (its key). */
+  parent: string;
+  /** The difference from the parent ("lr 0.01 → 0.1"). */
+  label?: string;
+  shared: string[];
+  fresh: string[];
 }
 
 export interface BatchEvent extends LayerStats {
@@ -235,6 +246,13 @@ export interface RunRequest {
   /** Only resolve the dataset (download, verify, cache): no model, no training; ends with an `end` of 0 epochs. */
   prepareOnly?: boolean;
   options: RunOptions;
+  /**
+   * Run as a twin of this parent (a variant): start from the parent's initial weights where the
+   * layers match and draw its dropout masks. `label` says what differs.
+   */
+  twin?: { spec: ExperimentSpec; label?: string };
+  /** Run this many seeds (the experiment's seed, then the next ones), one after the other; each seed is its own run, `<runId>/seed-<seed>`. */
+  seeds?: number;
 }
 
 export type HostToTrainer =

@@ -6,7 +6,7 @@ import { ModelStore, resolveSpec, runExperiment } from '../../src/engine';
 import { countCorrect } from '../../src/engine/losses';
 import { Model } from '../../src/engine/model';
 import { Rng } from '../../src/engine/rng';
-import { batchNormTraining, installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
+import { batchNormTraining, fastMatMulOptions, installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
 import { Command } from 'commander';
 import { PLAIN_RECORD, WORKLOADS, benchSpec, measureThroughput, median, randomData, registerBench, type Workload } from '../../src/cli/bench';
 import type { RunEvent, RunRequest } from '../../src/protocol/events';
@@ -157,6 +157,8 @@ test('the wasm matmul plan: the weights are not repacked at batch 32 (swapped), 
 });
 
 test('every transpose form, in both plans, multiplies as a float64 triple loop (and frees its temporaries)', () => {
+  // The XNNPACK plans (products above the small-matrix threshold take them): our SIMD path off.
+  fastMatMulOptions.small = false;
   const r = new Rng(5);
   for (const [m, k, n] of [
     [32, 784, 300],
@@ -185,6 +187,7 @@ test('every transpose form, in both plans, multiplies as a float64 triple loop (
     }
     tf.dispose([a, b, at, bt, ...forms]);
   }
+  fastMatMulOptions.small = true;
 });
 
 test('the transpose-first BatchMatMul is the one registered on wasm (installed once, idempotent)', () => {

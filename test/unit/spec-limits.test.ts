@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExperimentFile } from '../../src/lessons';
+import { estimateRunCost, parseExperimentFile } from '../../src/lessons';
 import { DEFAULT_BUDGET, estimateCost, formatCost, overBudget } from '../../src/protocol/cost';
 import { ExperimentSpec, LIMITS } from '../../src/protocol/spec';
 import { resolveSpec } from '../../src/engine/spec';
@@ -123,4 +123,26 @@ test('cost estimate: MC dropout passes and synthetic splits are counted', () => 
   assert.equal(c.parameters, params);
   assert.deepEqual(c.examples, { train: 700, val: 150, test: 150 });
   assert.equal(c.work, params * (700 * 2 + 150 * 2 + 150 * 11));
+});
+
+test('the cost of a run as it will happen: full merged, the epochs override applied, reused layers counted', () => {
+  const spec = ExperimentSpec.parse({
+    dataset: { name: 'blobs', samples: 1000, features: 4 },
+    model: { layers: [{ type: 'Dense', units: 8 }, { type: 'Dense', units: 3 }] },
+    training: { epochs: 2 },
+    evaluate: { test: false },
+    full: { training: { epochs: 10 } },
+  });
+  const params = 4 * 8 + 8 + 8 * 3 + 3;
+  assert.equal(estimateRunCost(spec).work, params * (700 + 150) * 2);
+  assert.equal(estimateRunCost(spec, { full: true }).work, params * (700 + 150) * 10);
+  assert.equal(estimateRunCost(spec, { full: true, epochs: 1 }).work, params * (700 + 150));
+  // Reuse all but the last layer of `spec`, add a new head: 4→8 reused, then 8→5.
+  const reuser = ExperimentSpec.parse({
+    dataset: { name: 'blobs', samples: 1000, features: 4 },
+    model: { reuse: { from: 'base' }, layers: [{ type: 'Dense', units: 5 }] },
+  });
+  assert.equal(estimateRunCost(reuser, { lessonId: 'l', dependencies: { 'l/base': spec } }).parameters, 4 * 8 + 8 + 8 * 5 + 5);
+  const alone = estimateRunCost(reuser);
+  assert.match(alone.partial ?? '', /the layers reused from base are not counted/);
 });

@@ -161,3 +161,148 @@ void mm_nt(const float *A, const float *B, float *C, int M, int K, int N) {
     }
   }
 }
+
+/* ------------------------------------------------------------------ a Dense layer, fused */
+
+enum { LINEAR = 0, RELU = 1, ELU = 2, SELU = 3 };
+#define SELU_SCALE 1.0507009873554804934193349852946f
+#define SELU_ALPHA 1.6732632423543772848170429916717f
+
+/*
+ * e^x for x ≤ 0 (the negative side of ELU and SELU), four at a time: x = n·ln 2 + r with
+ * |r| ≤ ln 2 / 2, e^r by Cephes's expf polynomial (about 1 ulp), 2^n built in the exponent bits.
+ * Below −87.3 the result stays at e^−87.3 ≈ 1.2e−38 (ELU's e^x − 1 is then −1 in float32 either way).
+ */
+static inline v128_t exp_nonpositive(v128_t x) {
+  x = wasm_f32x4_max(wasm_f32x4_min(x, SPLAT(0.f)), SPLAT(-87.3f));
+  v128_t n = wasm_f32x4_nearest(MUL(x, SPLAT(1.44269504088896341f)));
+  v128_t r = wasm_f32x4_sub(wasm_f32x4_sub(x, MUL(n, SPLAT(0.693359375f))), MUL(n, SPLAT(-2.12194440e-4f)));
+  v128_t p = SPLAT(1.9875691500e-4f);
+  p = ADD(MUL(p, r), SPLAT(1.3981999507e-3f));
+  p = ADD(MUL(p, r), SPLAT(8.3334519073e-3f));
+  p = ADD(MUL(p, r), SPLAT(4.1665795894e-2f));
+  p = ADD(MUL(p, r), SPLAT(1.6666665459e-1f));
+  p = ADD(MUL(p, r), SPLAT(5.0000001201e-1f));
+  p = ADD(ADD(MUL(MUL(p, r), r), r), SPLAT(1.f));
+  v128_t e = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return MUL(p, e);
+}
+
+/* y = act(z) in place over `count` values (count a multiple of 4 is the fast part). */
+static void activate(float *y, int count, int act) {
+  int i = 0;
+  for (; i + 4 <= count; i += 4) {
+    v128_t z = LOAD(y + i), v = z;
+    v128_t pos = wasm_f32x4_gt(z, SPLAT(0.f));
+    if (act == RELU) v = wasm_v128_and(z, pos);
+    else if (act == ELU) v = wasm_v128_bitselect(z, wasm_f32x4_sub(exp_nonpositive(z), SPLAT(1.f)), pos);
+    else if (act == SELU) v = MUL(SPLAT(SELU_SCALE), wasm_v128_bitselect(z, MUL(SPLAT(SELU_ALPHA), wasm_f32x4_sub(exp_nonpositive(z), SPLAT(1.f))), pos));
+    STORE(y + i, v);
+  }
+  for (; i < count; i++) {
+    v128_t v = SPLAT(y[i]);
+    v128_t pos = wasm_f32x4_gt(v, SPLAT(0.f));
+    if (act == RELU) v = wasm_v128_and(v, pos);
+    else if (act == ELU) v = wasm_v128_bitselect(v, wasm_f32x4_sub(exp_nonpositive(v), SPLAT(1.f)), pos);
+    else if (act == SELU) v = MUL(SPLAT(SELU_SCALE), wasm_v128_bitselect(v, MUL(SPLAT(SELU_ALPHA), wasm_f32x4_sub(exp_nonpositive(v), SPLAT(1.f))), pos));
+    y[i] = wasm_f32x4_extract_lane(v, 0);
+  }
+}
+
+/*
+ * The forward pass of a Dense layer: Y[M×N] = act(X[M×K]·W[K×N] + b), b optional (hasBias 0).
+ */
+EXPORT("dense_forward")
+void dense_forward(const float *X, const float *W, const float *b, int hasBias, float *Y, int M, int K, int N, int act) {
+  mm_nb(X, K, 1, W, Y, M, K, N);
+  if (hasBias)
+    for (int m = 0; m < M; m++) {
+      float *y = Y + m * N;
+      int n = 0;
+      for (; n + 4 <= N; n += 4) STORE(y + n, ADD(LOAD(y + n), LOAD(b + n)));
+      for (; n < N; n++) y[n] += b[n];
+    }
+  if (act != LINEAR) activate(Y, M * N, act);
+}
+
+/*
+ * The backward pass of a Dense layer, from dY and the layer's output Y (each activation's
+ * derivative is a function of its output: ReLU 1 or 0; ELU 1 or y + 1 = e^z; SELU λ or y + λα):
+ *   dZ = dY ⊙ act′,  dW = Xᵀ·dZ,  db = Σ_rows dZ (if db is not 0),  dX = dZ·Wᵀ (if dX is not 0).
+ * dZ is written to the scratch buffer given (M×N).
+ */
+EXPORT("dense_backward")
+void dense_backward(const float *dY, const float *X, const float *W, const float *Y, float *dZ, float *dX, float *dW, float *db, int wantDx, int wantDb, int M, int K, int N, int act) {
+  int count = M * N, i = 0;
+  for (; i + 4 <= count; i += 4) {
+    v128_t g = LOAD(dY + i), y = LOAD(Y + i), d = g;
+    v128_t pos = wasm_f32x4_gt(y, SPLAT(0.f));
+    if (act == RELU) d = wasm_v128_and(g, pos);
+    else if (act == ELU) d = wasm_v128_bitselect(g, MUL(g, ADD(y, SPLAT(1.f))), pos);
+    else if (act == SELU) d = wasm_v128_bitselect(MUL(g, SPLAT(SELU_SCALE)), MUL(g, ADD(y, SPLAT(SELU_SCALE * SELU_ALPHA))), pos);
+    STORE(dZ + i, d);
+  }
+  for (; i < count; i++) {
+    float g = dY[i], y = Y[i];
+    if (act == RELU) g = y > 0 ? g : 0;
+    else if (act == ELU) g = y > 0 ? g : g * (y + 1);
+    else if (act == SELU) g = y > 0 ? g * SELU_SCALE : g * (y + SELU_SCALE * SELU_ALPHA);
+    dZ[i] = g;
+  }
+  mm_nb(X, 1, K, dZ, dW, K, M, N);
+  if (wantDb) {
+    int n = 0;
+    for (; n + 4 <= N; n += 4) {
+      v128_t s = SPLAT(0.f);
+      for (int m = 0; m < M; m++) s = ADD(s, LOAD(dZ + m * N + n));
+      STORE(db + n, s);
+    }
+    for (; n < N; n++) {
+      float s = 0;
+      for (int m = 0; m < M; m++) s += dZ[m * N + n];
+      db[n] = s;
+    }
+  }
+  if (wantDx) mm_nt(dZ, W, dX, M, N, K);
+}
+
+/* ------------------------------------------------------------------ plain SGD */
+
+/*
+ * out = v − lr·g over `count` values: the SGD update of one variable in one call, with the learning
+ * rate as a number (no scalar tensor). Rounds as tfjs's mul then sub do (no fused multiply-add).
+ */
+EXPORT("sgd_step")
+void sgd_step(const float *v, const float *g, float *out, int count, float lr) {
+  int i = 0;
+  v128_t l = SPLAT(lr);
+  for (; i + 4 <= count; i += 4) STORE(out + i, wasm_f32x4_sub(LOAD(v + i), MUL(LOAD(g + i), l)));
+  for (; i < count; i++) out[i] = v[i] - g[i] * lr;
+}
+
+/* ------------------------------------------------------------------ activation statistics */
+
+/*
+ * The statistics of one block's output (the activation charts), over `count` values:
+ * out = [mean, standard deviation (population), fraction of exact zeros, fraction saturated or −1],
+ * saturated meaning |x − 0.5| > 0.49 for sigmoid (sat = 1) and |x| > 0.98 for tanh (sat = 2), both
+ * compared in float32 as tfjs's ops compare them. Sums in float64, two passes.
+ */
+EXPORT("block_stats")
+void block_stats(const float *x, int count, int sat, float *out) {
+  double s = 0;
+  for (int i = 0; i < count; i++) s += x[i];
+  double mean = s / count, v = 0;
+  int zeros = 0, sats = 0;
+  for (int i = 0; i < count; i++) {
+    double d = x[i] - mean;
+    v += d * d;
+    zeros += x[i] == 0.f;
+    if (sat == 1) sats += __builtin_fabsf(x[i] - 0.5f) > 0.49f;
+    else if (sat == 2) sats += __builtin_fabsf(x[i]) > 0.98f;
+  }
+  out[0] = (float)mean;
+  out[1] = (float)__builtin_sqrt(v / count);
+  out[2] = (float)zeros / (float)count;
+  out[3] = sat ? (float)sats / (float)count : -1.f;
+}
