@@ -66,7 +66,7 @@ export const WORKLOADS: readonly Workload[] = [
 export type Mode = 'plain' | 'instrumented';
 
 /** No instrumentation at all: no gradient norms, no activation statistics, one batch point per epoch. */
-export const PLAIN_RECORD = { every: 1_000_000, gradients: false, activations: false };
+export const PLAIN_RECORD = { every: 1_000_000, gradients: false, activations: false, histograms: false };
 
 /** The experiment a workload runs: SGD, no validation, no test, the lessons' record defaults when instrumented. */
 export function benchSpec(w: Workload, mode: Mode, epochs: number): ExperimentInput {

@@ -3,6 +3,7 @@
  *   run <experiment-file | lesson[/experiment]>   train, with a progress bar per epoch or JSON lines
  *   check <file...>                               validate lesson and experiment files
  *   list                                          the lessons and their experiments
+ *   export <lesson/experiment | file>             the experiment as a runnable tf.keras script
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { printComparison, printSeeds, type SeedsOutcome } from './seedsReport';
 import { TerminalReporter, JsonReporter, type Reporter } from './report';
 import { registerBench } from './bench';
 import { overBudgetLines } from './budget';
+import { registerExport } from './export';
 
 const program = new Command();
 program
@@ -276,6 +278,7 @@ program
   });
 
 registerBench(program);
+registerExport(program, resolveTargets, (m) => new UsageError(m));
 program.parseAsync(process.argv).catch((e: unknown) => {
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`deep-lessons: ${msg}\n`);

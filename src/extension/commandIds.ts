@@ -16,6 +16,7 @@ export const COMMANDS = {
   'deepLessons.exportMetrics': { title: 'Export Run Metrics…', palette: true },
   'deepLessons.refreshLessons': { title: 'Refresh Lessons', palette: true },
   'deepLessons.installNativeBackend': { title: 'Install Native Backend', palette: true },
+  'deepLessons.exportKeras': { title: 'Export as Keras Script', palette: true },
   // Internal: from the tree, CodeLenses, the status bar and the panel.
   'deepLessons.openLessonById': { title: 'Open Lesson', palette: false },
   'deepLessons.runExperimentFull': { title: 'Run Experiment (Full Size)', palette: false },

@@ -36,12 +36,51 @@ export interface ActivationStats {
 }
 
 /**
+ * A histogram with fixed bins: `counts[i]` values fell in bin i of `bins` equal steps between `lo`
+ * and `hi` (of the value for `linear`, of log10 |value| for `log`). Values beyond the range are
+ * counted in the edge bins (for `log`, |value| below 10^lo, zeros included, in the first); NaN
+ * and ±Inf in `nonFinite`. So Σ counts + nonFinite = the number of values.
+ */
+export interface Histogram {
+  scale: 'linear' | 'log';
+  lo: number;
+  hi: number;
+  counts: number[];
+  nonFinite: number;
+}
+
+/** One instrumented layer's health on the probe batch. */
+export interface LayerHealth {
+  /** The block's activation (the Dense layer's, or an Activation layer's after it). */
+  activation: string;
+  mean: number;
+  std: number;
+  /** ReLU-family blocks: the fraction of units that output 0 for every example of the probe batch. */
+  deadFraction?: number;
+  /** Sigmoid and tanh blocks: the fraction of outputs within 0.01 of the activation's bounds. */
+  saturatedFraction?: number;
+}
+
+/**
+ * What one instrumented layer looks like inside at one recorded step: the histogram of its block's
+ * outputs on the probe batch, the histogram of its kernel's gradient (the step's batch; absent
+ * when frozen or when gradients are not recorded), and its health.
+ */
+export interface LayerInside {
+  activations: Histogram;
+  gradients?: Histogram;
+  health: LayerHealth;
+}
+
+/**
  * Per-layer instrumentation. `layers` names the layers that have a kernel (Dense), bottom to top;
  * `gradNorms[i]` is the ℓ2 norm of layer i's kernel gradient; `activations[i]` its output statistics.
  */
 export interface LayerStats {
   gradNorms?: number[];
   activations?: ActivationStats[];
+  /** Histograms and health per instrumented layer, every `histograms_every` recorded batches and at each epoch's end. */
+  inside?: LayerInside[];
 }
 
 export interface Metrics {

@@ -370,6 +370,9 @@ export const RecordSpec = z.strictObject({
   /** Per-layer activation mean and standard deviation, sampled every `activations_every` recorded batches and at each epoch's end. */
   activations: z.boolean().default(true).describe("Per-layer activation mean and standard deviation, sampled every `activations_every` recorded batches and at each epoch's end."),
   activations_every: positiveInt().default(5),
+  /** Per-layer histograms of activations (probe batch) and kernel gradients, with each layer's health, every `histograms_every` recorded batches and at each epoch's end. */
+  histograms: z.boolean().default(true).describe("Per-layer histograms of activations (probe batch) and kernel gradients, with each layer's health (dead ReLUs, saturation, mean and std), every `histograms_every` recorded batches and at each epoch's end."),
+  histograms_every: positiveInt().default(5).describe('Sample the histograms every N recorded batches (and at each epoch\'s end).'),
   /** Where the activation statistics are measured: a fixed probe batch of this many training examples. */
   probe_size: atMost(LIMITS.probeSize).default(256).describe("Where the activation statistics are measured: a fixed probe batch of this many training examples."),
 });

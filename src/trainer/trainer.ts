@@ -80,7 +80,8 @@ export class Trainer {
           await ((req.seeds ?? 1) > 1 ? runSeeds : runExperiment)(
             req,
             (e: RunEvent) => {
-              if (e.type === 'batch' && !throttle()) return;
+              // A batch point with histograms is never dropped (they are sampled sparsely already).
+              if (e.type === 'batch' && !e.inside && !throttle()) return;
               this.send(e);
             },
             abort.signal,

@@ -106,7 +106,7 @@ test('every workload is a valid experiment; plain records no statistics, instrum
     const instr = resolveSpec(benchSpec(w, 'instrumented', 3));
     assert.equal(plain.training.batch_size, w.batch);
     assert.equal(plain.training.epochs, 3);
-    assert.deepEqual([plain.record.gradients, plain.record.activations, plain.record.every], [false, false, 1_000_000]);
+    assert.deepEqual([plain.record.gradients, plain.record.activations, plain.record.histograms, plain.record.every], [false, false, false, 1_000_000]);
     assert.deepEqual([instr.record.gradients, instr.record.activations, instr.record.every, instr.record.activations_every], [true, true, 10, 5]);
   }
   const deep = WORKLOADS.find((w) => w.name === 'deep-32')!;

@@ -8,6 +8,8 @@ import { initBackend } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/rng';
 import { SMALL_MATMUL_MAX_FLOPS_DEFAULT, fastMatMulOptions, smallMatMulLoaded, smallPlan } from '../../src/engine/kernels';
 import { loadSmallMatMul, smallMatMulPath, wasmApi } from '../../src/engine/wasm/smallmm';
+import { sgdStep } from '../../src/engine/sgdStep';
+import { blockStats } from '../../src/engine/blockStats';
 
 const root = join(__dirname, '..', '..');
 
@@ -156,4 +158,52 @@ test('the committed smallmm.wasm is what its source builds to (when clang is ins
   }
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-wasm.mjs'), '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test('the SGD step kernel: v − lr·g as float32 arithmetic gives it, equal to tfjs’s mul then sub to the bit', () => {
+  const r = new Rng(12);
+  for (const n of [1, 3, 4, 7, 300, 30_001]) {
+    const V = Float32Array.from({ length: n }, () => r.normal());
+    const G = Float32Array.from({ length: n }, () => r.normal() * 10);
+    const lr = 0.0137;
+    const [v, g] = [tf.tensor1d(V), tf.tensor1d(G)];
+    const ours = sgdStep(v, g, lr)!;
+    assert.ok(ours, 'the kernel applies on wasm');
+    fastMatMulOptions.fusedSgd = false;
+    assert.equal(sgdStep(v, g, lr), undefined);
+    fastMatMulOptions.fusedSgd = true;
+    const theirs = tf.sub(v, tf.mul(g, lr));
+    const f = Math.fround;
+    const want = Float32Array.from(V, (x, i) => f(x - f(G[i] * f(lr)))); // float32 product, then float32 difference
+    assert.deepEqual(Array.from(ours.dataSync()), Array.from(want), `n=${n}: float32 reference`);
+    assert.deepEqual(Array.from(ours.dataSync()), Array.from(theirs.dataSync()), `n=${n}: tfjs`);
+    tf.dispose([v, g, ours, theirs]);
+  }
+});
+
+test('the block statistics kernel equals float64 formulas and tfjs’s ops (mean, std, zeros, saturation)', () => {
+  const r = new Rng(44);
+  const n = 256 * 37;
+  const relu = Float32Array.from({ length: n }, () => Math.max(0, r.normal()));
+  const sig = Float32Array.from({ length: n }, () => 1 / (1 + Math.exp(-4 * r.normal())));
+  const tanh = Float32Array.from({ length: n }, () => Math.tanh(3 * r.normal()));
+  for (const [act, data] of [['relu', relu], ['sigmoid', sig], ['tanh', tanh]] as const) {
+    const mean = data.reduce((s, v) => s + v, 0) / n;
+    const std = Math.sqrt(data.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
+    const zeros = data.filter((v) => v === 0).length / n;
+    const f = Math.fround;
+    const sat = act === 'sigmoid' ? data.filter((v) => Math.abs(f(v - 0.5)) > f(0.49)).length / n : act === 'tanh' ? data.filter((v) => Math.abs(v) > f(0.98)).length / n : -1;
+    const x = tf.tensor2d(data, [256, 37]);
+    const got = blockStats(x, act)!;
+    const g = got.dataSync();
+    assert.ok(Math.abs(g[0] - mean) < 1e-6 && Math.abs(g[1] - std) < 1e-6, `${act}: mean ${g[0]} vs ${mean}, std ${g[1]} vs ${std}`);
+    assert.equal(g[2], f(zeros));
+    assert.equal(g[3], f(sat));
+    if (act === 'relu') assert.ok(zeros > 0.4);
+    else assert.ok(sat > 0.05, `${act}: some saturated (${sat})`);
+    tf.dispose([x, got]);
+  }
+  fastMatMulOptions.fusedStats = false;
+  tf.tidy(() => assert.equal(blockStats(tf.zeros([2, 2]), 'relu'), undefined));
+  fastMatMulOptions.fusedStats = true;
 });

@@ -265,3 +265,44 @@ void dense_backward(const float *dY, const float *X, const float *W, const float
   }
   if (wantDx) mm_nt(dZ, W, dX, M, N, K);
 }
+
+/* ------------------------------------------------------------------ plain SGD */
+
+/*
+ * out = v − lr·g over `count` values: the SGD update of one variable in one call, with the learning
+ * rate as a number (no scalar tensor). Rounds as tfjs's mul then sub do (no fused multiply-add).
+ */
+EXPORT("sgd_step")
+void sgd_step(const float *v, const float *g, float *out, int count, float lr) {
+  int i = 0;
+  v128_t l = SPLAT(lr);
+  for (; i + 4 <= count; i += 4) STORE(out + i, wasm_f32x4_sub(LOAD(v + i), MUL(LOAD(g + i), l)));
+  for (; i < count; i++) out[i] = v[i] - g[i] * lr;
+}
+
+/* ------------------------------------------------------------------ activation statistics */
+
+/*
+ * The statistics of one block's output (the activation charts), over `count` values:
+ * out = [mean, standard deviation (population), fraction of exact zeros, fraction saturated or −1],
+ * saturated meaning |x − 0.5| > 0.49 for sigmoid (sat = 1) and |x| > 0.98 for tanh (sat = 2), both
+ * compared in float32 as tfjs's ops compare them. Sums in float64, two passes.
+ */
+EXPORT("block_stats")
+void block_stats(const float *x, int count, int sat, float *out) {
+  double s = 0;
+  for (int i = 0; i < count; i++) s += x[i];
+  double mean = s / count, v = 0;
+  int zeros = 0, sats = 0;
+  for (int i = 0; i < count; i++) {
+    double d = x[i] - mean;
+    v += d * d;
+    zeros += x[i] == 0.f;
+    if (sat == 1) sats += __builtin_fabsf(x[i] - 0.5f) > 0.49f;
+    else if (sat == 2) sats += __builtin_fabsf(x[i]) > 0.98f;
+  }
+  out[0] = (float)mean;
+  out[1] = (float)__builtin_sqrt(v / count);
+  out[2] = (float)zeros / (float)count;
+  out[3] = sat ? (float)sats / (float)count : -1.f;
+}

@@ -35,6 +35,10 @@ export interface SmallMatMul {
   denseForward(x: number, w: number, b: number | undefined, y: number, M: number, K: number, N: number, act: FusedActivation): void;
   /** dZ = dY ⊙ act′(Y) (into the scratch `dz`), dW = Xᵀ·dZ, db = Σ dZ, dX = dZ·Wᵀ; `db`, `dx` undefined to skip them. */
   denseBackward(p: { dy: number; x: number; w: number; y: number; dz: number; dx?: number; dw: number; db?: number }, M: number, K: number, N: number, act: FusedActivation): void;
+  /** out = v − lr·g over `count` float32 values. Byte offsets. */
+  sgdStep(v: number, g: number, out: number, count: number, lr: number): void;
+  /** out[0..4) = mean, std, zero fraction, saturated fraction (sat 1 sigmoid, 2 tanh) or −1 (sat 0). Byte offsets. */
+  blockStats(x: number, count: number, sat: 0 | 1 | 2, out: number): void;
 }
 
 /** The activations the fused Dense kernels compute (their derivative is a function of the output). */
@@ -45,6 +49,8 @@ interface Exports {
   mm_nb(a: number, sam: number, sak: number, b: number, c: number, M: number, K: number, N: number): void;
   mm_nt(a: number, b: number, c: number, M: number, K: number, N: number): void;
   dense_forward(x: number, w: number, b: number, hasBias: number, y: number, M: number, K: number, N: number, act: number): void;
+  sgd_step(v: number, g: number, out: number, count: number, lr: number): void;
+  block_stats(x: number, count: number, sat: number, out: number): void;
   dense_backward(dy: number, x: number, w: number, y: number, dz: number, dx: number, dw: number, db: number, wantDx: number, wantDb: number, M: number, K: number, N: number, act: number): void;
 }
 
@@ -62,6 +68,8 @@ export function loadSmallMatMul(memory: WasmMemory, path = smallMatMulPath()): S
     nb: (a, transposeA, b, c, M, K, N) => e.mm_nb(a, transposeA ? 1 : K, transposeA ? M : 1, b, c, M, K, N),
     nt: (a, b, c, M, K, N) => e.mm_nt(a, b, c, M, K, N),
     denseForward: (x, w, b, y, M, K, N, act) => e.dense_forward(x, w, b ?? 0, b === undefined ? 0 : 1, y, M, K, N, FUSED_ACTIVATIONS[act]),
+    sgdStep: (v, g, out, count, lr) => e.sgd_step(v, g, out, count, lr),
+    blockStats: (x, count, sat, out) => e.block_stats(x, count, sat, out),
     denseBackward: (p, M, K, N, act) => e.dense_backward(p.dy, p.x, p.w, p.y, p.dz, p.dx ?? 0, p.dw, p.db ?? 0, p.dx === undefined ? 0 : 1, p.db === undefined ? 0 : 1, M, K, N, FUSED_ACTIVATIONS[act]),
   };
 }
