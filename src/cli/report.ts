@@ -33,6 +33,7 @@ export class TerminalReporter implements Reporter {
         this.out(`\n▶ ${e.experiment}`);
         this.out(`backend: ${e.backend} (${e.backendReason})`);
         this.out(`data: ${e.trainSize} train, ${e.valSize} validation, ${e.testSize} test; seed ${e.seed}`);
+        if (e.twin) this.out(`twin of ${e.twin.parent}${e.twin.label ? ` (${e.twin.label})` : ''}: initial weights shared by ${e.twin.shared.join(', ') || 'no layer'}; fresh: ${e.twin.fresh.join(', ') || 'none'}`);
         this.out(formatSummary(e.summary));
         break;
       case 'batch':
