@@ -148,6 +148,11 @@ def main():
     ap.add_argument('--threads', type=int, help='torch.set_num_threads (default: the core count; libgomp may default to 1 here)')
     ap.add_argument('--repeats', type=int, help='measured epochs after the warm-up (default 3, quick 2)')
     args = ap.parse_args()
+    if args.threads:
+        # OpenBLAS's pthread build (Debian's alternative may point to it) ignores torch.set_num_threads
+        # and starts a thread per core: pin it before torch loads it, so "1 thread" is one thread.
+        for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS'):
+            os.environ.setdefault(var, str(args.threads))
     try:
         import torch
         from torch import nn
