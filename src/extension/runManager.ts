@@ -9,6 +9,7 @@ import type { ExperimentSpec } from '../protocol/spec';
 import type { HostToWebview, Outcome, RunPhase } from '../protocol/webview';
 import type { LessonCatalog } from './lessonCatalog';
 import { Disposable } from './lifecycle';
+import { gradePendingPredictions } from './quizGrader';
 import type { ProgressStore } from './progressStore';
 import type { RunHistory, StoredRun } from './runHistory';
 import { RunStream } from './runStream';
@@ -354,6 +355,7 @@ export class RunManager extends Disposable {
     const stored: StoredRun = { ...record, epochs: [...record.epochs], savedAt: new Date().toISOString(), full: r.full, batches: r.stream.batches(), outcomes };
     if (record.end && record.end.status !== 'cancelled') {
       await this.progress.markExperimentRun(r.lessonId, found.experiment.id);
+      await this.gradePredictions(r.lessonId, found.experiment.id, record);
     }
     if (record.start) {
       try {
@@ -361,6 +363,16 @@ export class RunManager extends Disposable {
       } catch (e) {
         this.log.error(`could not save run ${r.runId} in ${this.history.folder}: ${String(e)}`);
       }
+    }
+  }
+
+  /** The `predict` questions committed before this run of their experiment: graded by it now. */
+  private async gradePredictions(lessonId: string, experimentId: string, record: RunRecord): Promise<void> {
+    const lesson = this.catalog.byId(lessonId);
+    if (!lesson) return;
+    for (const result of gradePendingPredictions(lesson.quizzes, experimentId, this.progress.get(lessonId).answers, record)) {
+      await this.progress.recordAnswer(lessonId, result);
+      this.post(lessonId, { type: 'quizResult', result, score: this.progress.score(lesson) });
     }
   }
 

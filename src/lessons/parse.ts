@@ -100,6 +100,8 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
   const segments: LessonSegment[] = [];
   const experiments: ExperimentBlock[] = [];
   const quizzes: QuizBlock[] = [];
+  /** Each quiz's YAML, for positions in checks made after every block is read. */
+  const quizBlocks = new Map<QuizBlock, YamlBlock>();
   /** Block ids of this lesson (experiments and quizzes share one namespace): id → line of its block. */
   const ids = new Map<string, { line: number; kind: string }>();
   const reuseChecks: { from: string; block: YamlBlock; path: PathKey[] }[] = [];
@@ -170,7 +172,10 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
         fence.kind === 'experiment' ? parseExperimentBlock(block, range, fenceRange, diagnostics, reuseChecks) : parseQuizBlock(block, range, fenceRange, diagnostics);
       if (parsed && unique) {
         if (parsed.kind === 'experiment') experiments.push(parsed);
-        else quizzes.push(parsed);
+        else {
+          quizzes.push(parsed);
+          quizBlocks.set(parsed, block);
+        }
         segments.push(parsed);
         i = j + 1;
         continue;
@@ -202,6 +207,18 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
         ),
       );
     }
+  }
+
+  // ---- predict questions name an experiment of this lesson
+  const expIds = experiments.map((e) => e.id);
+  for (const quiz of quizzes) {
+    quiz.questions.forEach((q, k) => {
+      if (q.type !== 'predict' || expIds.includes(q.experiment)) return;
+      const path: PathKey[] = ['questions', k, 'experiment'];
+      const block = quizBlocks.get(quiz);
+      const where = block ? block.rangeOf(path) : quiz.range;
+      diagnostics.push(err(file, where, `${formatPath(path)}: "${q.experiment}" names no experiment of this lesson; ${expIds.length ? `expected one of ${expIds.join(', ')}` : 'this lesson has no experiment'}`, formatPath(path)));
+    });
   }
 
   if (badReuse.size) {
@@ -385,7 +402,7 @@ function parseQuizBlock(block: YamlBlock, range: SourceRange, fenceRange: Source
     const qids = new Map<string, number>();
     questions.forEach((q: unknown, k) => {
       if (!q || typeof q !== 'object') return;
-      const { type, choices, answer, id } = q as Record<string, unknown>;
+      const { type, choices, answer, id, outcomes } = q as Record<string, unknown>;
       const p = (...rest: PathKey[]) => ['questions', k, ...rest];
       const here = (rest: PathKey[], message: string) => {
         own.add(formatPath(p(...rest)));
@@ -420,6 +437,22 @@ function parseQuizBlock(block: YamlBlock, range: SourceRange, fenceRange: Source
         });
         if (nChoices !== undefined && seen.size === nChoices && answer.length === nChoices) {
           diagnostics.push({ file: block.file, range: block.rangeOf(p('answer')), severity: 'warning', message: `${formatPath(p('answer'))}: every choice is right; a multiple-choice question should have at least one wrong choice`, field: formatPath(p('answer')) });
+        }
+      }
+      if (type === 'predict') {
+        if (answer !== undefined) here(['answer'], 'a predict question has no `answer:`: the run decides; give `outcomes:`, one expect line per choice, that holds when that choice is right');
+        if (Array.isArray(outcomes)) {
+          if (Array.isArray(choices) && outcomes.length !== choices.length) here(['outcomes'], `${outcomes.length} outcome lines for ${choices.length} choices; give one expect line per choice, in the same order`);
+          outcomes.forEach((line: unknown, n) => {
+            if (typeof line !== 'string') return;
+            const parsed = parseExpectation(line);
+            if (parsed.ok) return;
+            const path = p('outcomes', n);
+            own.add(formatPath(path));
+            const off = block.scalarTextOffset(path);
+            const r = off !== undefined ? block.range(off + parsed.column - 1, off + Math.max(parsed.column, line.trimEnd().length)) : block.rangeOf(path);
+            diagnostics.push(err(block.file, r, `${formatPath(path)}: ${parsed.message}`, formatPath(path)));
+          });
         }
       }
       if (type === 'single' && answer === undefined && Array.isArray(choices)) {

@@ -51,7 +51,19 @@ export const NumericQuestion = z.strictObject({
   tolerance: z.number().min(0).default(0),
   ...QuestionCommon,
 });
-export const QuizQuestion = z.discriminatedUnion('type', [SingleChoiceQuestion, MultipleChoiceQuestion, NumericQuestion]);
+/**
+ * Predict, then run: the learner commits to a choice before running `experiment` (an experiment of
+ * the same lesson); its run grades the prediction. `outcomes[i]` is an `expect` line that holds on
+ * the run exactly when choice i is right.
+ */
+export const PredictQuestion = z.strictObject({
+  type: z.literal('predict'),
+  experiment: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'an experiment id is lower-case letters, digits and dashes'),
+  choices: z.array(z.string().min(1)).min(2),
+  outcomes: z.array(z.string().min(1)).min(2),
+  ...QuestionCommon,
+});
+export const QuizQuestion = z.discriminatedUnion('type', [SingleChoiceQuestion, MultipleChoiceQuestion, NumericQuestion, PredictQuestion]);
 export type QuizQuestion = z.infer<typeof QuizQuestion>;
 
 export const QuizBlockSpec = z.strictObject({

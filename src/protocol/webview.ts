@@ -12,7 +12,9 @@ import type { Knob, KnobValue } from './knobs';
 export type PublicQuestion =
   | { type: 'single'; prompt: string; choices: string[] }
   | { type: 'multiple'; prompt: string; choices: string[] }
-  | { type: 'numeric'; prompt: string };
+  | { type: 'numeric'; prompt: string }
+  /** Predict, then run: graded by the next run of `experiment` (an experiment id of this lesson). */
+  | { type: 'predict'; prompt: string; choices: string[]; experiment: string };
 
 export interface ExperimentView {
   kind: 'experiment';
@@ -66,6 +68,10 @@ export interface QuizAnswerResult {
   expected: number | number[];
   /** What the learner answered. */
   given: number | number[];
+  /** A prediction committed and waiting for its experiment's run (then `correct` means nothing yet). */
+  pending?: boolean;
+  /** For a graded prediction: what the run measured, per choice's outcome line. */
+  measured?: string[];
 }
 
 export interface QuizScore {

@@ -36,6 +36,19 @@ function fmtValue(x: number): string {
   return Number(x.toPrecision(3)).toString();
 }
 
+/**
+ * The steps the x axis spans: from the first column's step to the last one's plus one typical gap
+ * (the last column's width); `last` is the last column's step (−1: none yet).
+ */
+export function stepSpan(layers: readonly InsideLayer[], kind: HistogramKind): { from: number; to: number; last: number } {
+  const steps = [...new Set(layers.flatMap((l) => l.columns[kind].map((c) => c.step)))].sort((a, b) => a - b);
+  if (!steps.length) return { from: 0, to: 1, last: -1 };
+  const first = steps[0]!;
+  const last = steps[steps.length - 1]!;
+  const gap = steps.length > 1 ? last - steps[steps.length - 2]! : 1;
+  return { from: first, to: last + Math.max(1, gap), last };
+}
+
 interface Hit {
   layer: InsideLayer;
   step: number;
@@ -53,6 +66,7 @@ export class Heatmap {
   private rowH = 40;
   private cssW = 0;
   private maxLog = 1;
+  private span = { from: 0, to: 1, last: -1 };
 
   constructor(
     readonly kind: HistogramKind,
@@ -75,6 +89,9 @@ export class Heatmap {
     this.layers = layers;
     const what = this.kind === 'activations' ? 'outputs on the probe batch' : 'kernel gradients |∇W| (log scale)';
     this.canvas.setAttribute('aria-label', `Histograms over time of each layer's ${what}: ${layers.map((l) => l.label).join(', ')}`);
+    // For tests and assistive tools: how many layers and columns are drawn.
+    this.canvas.dataset.layers = String(layers.length);
+    this.canvas.dataset.columns = String(layers[0]?.columns[this.kind].length ?? 0);
     const width = this.el.clientWidth || this.cssW || 600;
     this.cssW = width;
     this.rowH = Math.max(this.minRow, Math.min(this.maxRow, Math.floor(480 / Math.max(1, layers.length))));
@@ -90,31 +107,25 @@ export class Heatmap {
     ctx.font = `11px ${t.font}`;
     ctx.textBaseline = 'middle';
     let maxCount = 1;
-    let minStep = Infinity;
-    let maxStep = -Infinity;
-    for (const l of layers)
-      for (const c of l.columns[this.kind]) {
-        for (const n of c.counts) if (n > maxCount) maxCount = n;
-        minStep = Math.min(minStep, c.step);
-        maxStep = Math.max(maxStep, c.step);
-      }
+    for (const l of layers) for (const c of l.columns[this.kind]) for (const n of c.counts) if (n > maxCount) maxCount = n;
     this.maxLog = Math.log10(1 + maxCount);
     const plotW = width - LABEL_W - BAR_W;
-    const span = Math.max(1, maxStep - minStep);
+    this.span = stepSpan(layers, this.kind);
+    const xOf = (step: number) => LABEL_W + ((step - this.span.from) / (this.span.to - this.span.from)) * plotW;
     layers.forEach((layer, i) => {
       const top = (layers.length - 1 - i) * this.rowH;
       ctx.fillStyle = t.fg;
       ctx.textAlign = 'left';
       ctx.fillText(layer.label, 4, top + this.rowH / 2, LABEL_W - 8);
       ctx.strokeStyle = t.grid;
-      ctx.strokeRect(LABEL_W + 0.5, top + 0.5, plotW - 1, this.rowH - 1);
+      ctx.strokeRect(LABEL_W + 0.5, top + 0.5, plotW - 1, this.rowH - 2);
       const cols = layer.columns[this.kind];
       cols.forEach((c, j) => {
-        const x0 = LABEL_W + ((c.step - minStep) / span) * (plotW - 4);
-        const next = cols[j + 1];
-        const x1 = next ? LABEL_W + ((next.step - minStep) / span) * (plotW - 4) : x0 + Math.max(2, (plotW - 4) / Math.max(1, cols.length));
+        // Each column spans from its step to the next one's (the last: one typical gap).
+        const x0 = xOf(c.step);
+        const x1 = xOf(cols[j + 1]?.step ?? this.span.to);
         const bins = c.counts.length;
-        const bh = (this.rowH - 2) / bins;
+        const bh = (this.rowH - 3) / bins;
         c.counts.forEach((n, b) => {
           if (n === 0) return;
           ctx.fillStyle = heatColor(Math.log10(1 + n) / this.maxLog);
@@ -125,11 +136,11 @@ export class Heatmap {
     // The step axis.
     const axisY = layers.length * this.rowH + AXIS_H / 2;
     ctx.fillStyle = t.muted;
-    if (Number.isFinite(minStep)) {
+    if (this.span.last >= 0) {
       ctx.textAlign = 'left';
-      ctx.fillText(`step ${minStep}`, LABEL_W, axisY);
+      ctx.fillText(`step ${this.span.from}`, LABEL_W, axisY);
       ctx.textAlign = 'right';
-      ctx.fillText(`step ${maxStep}`, LABEL_W + plotW, axisY);
+      ctx.fillText(`step ${this.span.last}`, LABEL_W + plotW, axisY);
     } else {
       ctx.textAlign = 'left';
       ctx.fillText('no histograms yet', LABEL_W, axisY);
@@ -162,14 +173,11 @@ export class Heatmap {
     const cols = layer.columns[this.kind];
     const range = layer.range[this.kind];
     if (!cols.length || !range) return undefined;
-    const steps = this.layers.flatMap((l) => l.columns[this.kind].map((c) => c.step));
-    const minStep = Math.min(...steps);
-    const span = Math.max(1, Math.max(...steps) - minStep);
-    const step = minStep + ((x - LABEL_W) / (this.cssW - LABEL_W - BAR_W - 4)) * span;
+    const step = this.span.from + ((x - LABEL_W) / (this.cssW - LABEL_W - BAR_W)) * (this.span.to - this.span.from);
     let col = cols[0]!;
     for (const c of cols) if (c.step <= step) col = c;
     const bins = col.counts.length;
-    const bin = Math.min(bins - 1, Math.max(0, bins - 1 - Math.floor(((y - row * this.rowH - 1) / (this.rowH - 2)) * bins)));
+    const bin = Math.min(bins - 1, Math.max(0, bins - 1 - Math.floor(((y - row * this.rowH - 1) / (this.rowH - 3)) * bins)));
     const [from, to] = binRange(range, bins, bin);
     return { layer, step: col.step, bin, count: col.counts[bin]!, from, to };
   }

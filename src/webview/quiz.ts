@@ -49,10 +49,10 @@ export class QuizCard {
           const v = input!.value();
           if (v.length === 0) {
             feedback.className = 'feedback warn';
-            feedback.textContent = q.type === 'single' ? 'Choose an answer first.' : 'Tick every answer that is right, then check.';
+            feedback.textContent = q.type === 'multiple' ? 'Tick every answer that is right, then check.' : q.type === 'predict' ? 'Choose your prediction first.' : 'Choose an answer first.';
             return;
           }
-          post({ type: 'answer', quizId: view.id, question: i, answer: q.type === 'single' ? v[0]! : v });
+          post({ type: 'answer', quizId: view.id, question: i, answer: q.type === 'multiple' ? v : v[0]! });
         }
       };
       if (q.type === 'numeric') {
@@ -60,10 +60,14 @@ export class QuizCard {
         box.append(h('div', { class: 'answer-row' }, field.el));
       } else {
         const labels = q.choices.map((c) => md(h('span', { class: 'choice' }), markdown, c, true));
-        input = q.type === 'single' ? radioGroup(`${view.id}-${i}`, labels) : checkboxes(labels);
+        input = q.type === 'multiple' ? checkboxes(labels) : radioGroup(`${view.id}-${i}`, labels);
         box.append(input.el);
       }
-      const check = button('Check', { appearance: 'primary', title: 'Check this answer', onClick: submit });
+      const predict = q.type === 'predict';
+      const check = predict
+        ? button('Commit prediction', { appearance: 'primary', title: `Commit your prediction; the next run of "${q.experiment}" grades it`, onClick: submit })
+        : button('Check', { appearance: 'primary', title: 'Check this answer', onClick: submit });
+      if (predict) box.append(h('p', { class: 'predict-note' }, `Predict, then run: commit your answer before running the experiment "${q.experiment}"; its run grades it.`));
       box.append(h('div', { class: 'check-row' }, check), feedback);
       this.el.append(box);
       this.questions.push({ feedback, choices: q.type === 'numeric' ? undefined : q.choices, el: box });
@@ -73,6 +77,12 @@ export class QuizCard {
   show(result: QuizAnswerResult): void {
     const q = this.questions[result.question];
     if (!q) return;
+    if (result.pending) {
+      q.feedback.className = 'feedback pending';
+      q.feedback.replaceChildren(h('p', {}, h('strong', {}, 'Prediction committed: '), `“${q.choices?.[result.given as number] ?? ''}”. Run the experiment to see whether it holds.`));
+      q.el.classList.remove('answered-right', 'answered-wrong');
+      return;
+    }
     const verdict = h('strong', {}, result.correct ? '✓ Right.' : '✗ Not quite.');
     const expected =
       result.correct || !q.choices
@@ -82,7 +92,7 @@ export class QuizCard {
         : ` The answer: ${(Array.isArray(result.expected) ? result.expected : [result.expected]).map((i) => `“${q.choices![i] ?? i}”`).join(', ')}.`;
     const explanation = md(h('div', { class: 'explanation' }), this.markdown, result.explanation);
     q.feedback.className = `feedback ${result.correct ? 'right' : 'wrong'}`;
-    q.feedback.replaceChildren(h('p', {}, verdict, expected), explanation);
+    q.feedback.replaceChildren(h('p', {}, verdict, expected), ...(result.measured ? [h('ul', { class: 'measured' }, ...result.measured.map((m) => h('li', {}, `The run: ${m}`)))] : []), explanation);
     q.el.classList.toggle('answered-right', result.correct);
     q.el.classList.toggle('answered-wrong', !result.correct);
   }

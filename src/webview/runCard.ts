@@ -13,6 +13,7 @@ import { LineChart, layerColor, readTheme, type ChartSpec, type SeriesSpec } fro
 import type { MarkdownIt } from 'markdown-it';
 import { typeset } from './markdown';
 import { InsideView } from './inside';
+import { divergenceActions } from './divergence';
 import { button, checkbox, h, progressBar, setDisabled, spinner, tabs, tag, type ButtonEl } from './ui';
 
 type TabId = 'training' | 'gradients' | 'activations' | 'lr' | 'inside';
@@ -312,7 +313,7 @@ export class RunCard {
     if (d.end) rows.push(['time', `${formatSeconds(d.end.seconds)} · ${Math.round(d.end.samplesPerSecond).toLocaleString('en-US')} samples/s`]);
     const table = h('table', { class: 'metrics' }, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))));
     const notes = d.epochs.flatMap((e) => [...(e.frozen?.length ? [`frozen: ${e.frozen.join(', ')}`] : []), ...(e.notes ?? [])].map((n) => `epoch ${e.epoch}: ${n}`));
-    const children: Node[] = [table];
+    const children: Node[] = [table, ...divergenceActions(this.view.key, this.view.knobs, d.end)];
     if (notes.length) children.push(h('ul', { class: 'notes' }, ...notes.map((n) => h('li', {}, n))));
     if (d.end) {
       const status =

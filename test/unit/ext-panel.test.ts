@@ -66,7 +66,10 @@ test('the page never receives quiz answers or explanations (built-in lesson 1)',
   assert.equal(quizzes.length, lesson.quizzes.length);
   const questions = quizzes.flatMap((q) => (q.kind === 'quiz' ? q.questions : []));
   assert.equal(questions.length, lesson.quizzes.reduce((n, q) => n + q.questions.length, 0));
-  for (const q of questions) assert.deepEqual(Object.keys(q).sort(), q.type === 'numeric' ? ['prompt', 'type'] : ['choices', 'prompt', 'type']);
+  for (const q of questions) assert.deepEqual(Object.keys(q).sort(), q.type === 'numeric' ? ['prompt', 'type'] : q.type === 'predict' ? ['choices', 'experiment', 'prompt', 'type'] : ['choices', 'prompt', 'type']);
+  // A predict question's outcome lines (which say the answer) stay on the host too.
+  assert.ok(questions.some((q) => q.type === 'predict'));
+  assert.equal(JSON.stringify(quizzes).includes('saturated_fraction[1]'), false);
   const json = JSON.stringify(quizzes);
   for (const q of lesson.quizzes.flatMap((q) => q.questions)) assert.equal(json.includes(JSON.stringify(q.explanation)), false);
   const exps = view.segments.filter((s) => s.kind === 'experiment');

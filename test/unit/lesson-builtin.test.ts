@@ -56,6 +56,10 @@ test('every quiz answer is within its choices; every experiment has an explanati
           assert.ok(q.answer.every((a) => Number.isInteger(a) && a >= 0 && a < q.choices.length), where);
           assert.equal(new Set(q.answer).size, q.answer.length, `${where}: repeated answer`);
           assert.ok(q.answer.length < q.choices.length, `${where}: every choice is right`);
+        } else if (q.type === 'predict') {
+          assert.ok(l.experiments.some((e) => e.id === q.experiment), `${where}: experiment ${q.experiment}`);
+          assert.equal(q.outcomes.length, q.choices.length, where);
+          for (const o of q.outcomes) assert.equal(parseExpectation(o).ok, true, `${where}: ${o}`);
         } else assert.ok(Number.isFinite(q.answer) && q.tolerance >= 0, where);
       }
     }

@@ -201,7 +201,7 @@ test('quiz: a missing explanation and an unknown question type', () => {
   const r = parseLesson(text, 'a.lesson.md');
   assert.deepEqual(at(r.diagnostics), [
     '13:5 questions[0].explanation: missing; add `explanation:` with a text',
-    '17:11 questions[1].type: unknown question type "essay"; expected one of single, multiple, numeric',
+    '17:11 questions[1].type: unknown question type "essay"; expected one of single, multiple, numeric, predict',
   ]);
 });
 
