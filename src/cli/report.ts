@@ -68,6 +68,7 @@ export class TerminalReporter implements Reporter {
         if (f.val_accuracy !== undefined) parts.push(`val_accuracy ${fmt(f.val_accuracy)}`);
         if (e.test) parts.push(`test_loss ${fmt(e.test.loss)}${e.test.accuracy !== undefined ? `, test_accuracy ${fmt(e.test.accuracy)}` : ''}`);
         this.out(`■ ${parts.join(' | ')}`);
+        if (e.divergence) process.stderr.write(`diverged: ${e.divergence.detail}\n`);
         if (e.restoredEpoch !== undefined) this.out(`  early stopping restored the weights of epoch ${e.restoredEpoch + 1}`);
         if (e.mcDropout) this.out(`  MC dropout (${e.mcDropout.samples} samples): accuracy ${fmt(e.mcDropout.accuracy)} vs ${fmt(e.mcDropout.deterministicAccuracy)} without; mean std ${fmt(e.mcDropout.meanStd)}`);
         if (e.lrFinder) this.out(`  LR finder: loss lowest at lr ${sci(e.lrFinder.bestLr)}; suggested lr ${sci(e.lrFinder.suggestedLr)}`);

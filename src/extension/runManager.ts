@@ -4,7 +4,7 @@
  * and to progress. The extension host never trains: it only forks `dist/trainer.js`.
  */
 import * as vscode from 'vscode';
-import type { BatchEvent, DatasetEvent, RunEvent, RunRecord, RunRequest, TrainerToHost } from '../protocol/events';
+import type { BatchEvent, DatasetEvent, EndEvent, RunEvent, RunRecord, RunRequest, TrainerToHost } from '../protocol/events';
 import type { ExperimentSpec } from '../protocol/spec';
 import type { HostToWebview, Outcome, RunPhase } from '../protocol/webview';
 import type { LessonCatalog } from './lessonCatalog';
@@ -121,6 +121,11 @@ export class RunManager extends Disposable {
 
   phase(key: string): RunPhase {
     return this.byKey.get(key)?.phase ?? 'idle';
+  }
+
+  /** How the latest run of `key` in this session ended, if it did. */
+  lastStatus(key: string): EndEvent['status'] | undefined {
+    return this.byKey.get(key)?.stream.record.end?.status;
   }
 
   private post(lessonId: string, message: HostToWebview): void {

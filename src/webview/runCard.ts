@@ -12,9 +12,10 @@ import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, sm
 import { LineChart, layerColor, readTheme, type ChartSpec, type SeriesSpec } from './charts';
 import type { MarkdownIt } from 'markdown-it';
 import { typeset } from './markdown';
+import { InsideView } from './inside';
 import { button, checkbox, h, progressBar, setDisabled, spinner, tabs, tag, type ButtonEl } from './ui';
 
-type TabId = 'training' | 'gradients' | 'activations' | 'lr';
+type TabId = 'training' | 'gradients' | 'activations' | 'lr' | 'inside';
 
 function fmt(x: number | undefined, digits = 4): string {
   if (x === undefined) return '–';
@@ -58,6 +59,7 @@ export class RunCard {
   /** Smoothing of the per-batch series (0: raw points). */
   private smoothing = 0;
   private timer = 0;
+  private readonly inside = new InsideView();
 
   constructor(
     readonly view: ExperimentView,
@@ -99,9 +101,10 @@ export class RunCard {
         { id: 'gradients', label: 'Gradients', content: tabContent(['gradients']) },
         { id: 'activations', label: 'Activations', content: tabContent(['actMean', 'actStd']) },
         { id: 'lr', label: 'Learning rate', content: tabContent(view.spec.training.lr_finder ? ['lrFinder', 'lr'] : ['lr']) },
+        { id: 'inside', label: 'Inside', content: this.inside.el },
       ],
       first,
-      () => this.charts.forEach((c) => c.chart.resize()),
+      (id) => (id === 'inside' ? this.inside.redraw() : this.charts.forEach((c) => c.chart.resize())),
     );
     const explains = h('aside', { class: 'explains' });
     if (view.explains) {
@@ -157,6 +160,7 @@ export class RunCard {
     this.charts.forEach((c) => c.destroy());
     this.charts.clear();
     this.mount();
+    this.inside.redraw();
   }
 
   /** Creates the charts once the card is in the document (Chart.js needs a sized parent). */
@@ -246,11 +250,13 @@ export class RunCard {
     this.summaryEl.replaceChildren();
     this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), true);
     for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
+    this.inside.reset();
   }
 
   apply(runId: string, events: readonly RunEvent[], elapsed?: number): void {
     if (runId !== this.runId) return;
     const changed = applyEvents(this.data, events);
+    this.inside.apply(events);
     const start = events.find((e) => e.type === 'start');
     if (start) this.setBackend(this.backend);
     this.variantEl.textContent = twinLine(this.data.start);
@@ -309,9 +315,16 @@ export class RunCard {
     const children: Node[] = [table];
     if (notes.length) children.push(h('ul', { class: 'notes' }, ...notes.map((n) => h('li', {}, n))));
     if (d.end) {
-      const status = d.end.status === 'completed' ? 'Run complete.' : d.end.status === 'early_stopped' ? `Early stopping after ${d.end.epochsRun} epochs${d.end.restoredEpoch ? `; weights of epoch ${d.end.restoredEpoch} restored` : ''}.` : 'Run stopped.';
+      const status =
+        d.end.status === 'completed'
+          ? 'Run complete.'
+          : d.end.status === 'early_stopped'
+            ? `Early stopping after ${d.end.epochsRun} epochs${d.end.restoredEpoch ? `; weights of epoch ${d.end.restoredEpoch} restored` : ''}.`
+            : d.end.status === 'diverged'
+              ? `Diverged: ${d.end.divergence?.detail ?? 'the loss stopped being finite.'} This is what exploding gradients look like; the charts show the last finite values.`
+              : 'Run stopped.';
       this.status.textContent = status;
-      if (last && !Number.isFinite(last.loss)) this.status.textContent += ' The loss diverged (not a number): this is what exploding gradients look like.';
+      this.status.classList.toggle('diverged', d.end.status === 'diverged');
     }
     if (d.error) {
       this.status.textContent = `Run failed${d.error.where ? ` at ${d.error.where}` : ''}: ${d.error.message}`;
@@ -344,5 +357,6 @@ export class RunCard {
   destroy(): void {
     if (this.timer) clearInterval(this.timer);
     this.charts.forEach((c) => c.destroy());
+    this.inside.destroy();
   }
 }
