@@ -5,6 +5,7 @@
 //   e2e         test/e2e/run.mjs             a learner's clicks in Chromium against code-server
 //               test/e2e/installed.mjs       the same smoke flow against the packaged VSIX, installed
 //               test/e2e/inside.mjs          the run card's Inside tab: strip and heat maps, live
+//               test/e2e/tryit.mjs           Try it: a knob, a variant run (twin), Save as experiment
 // `node scripts/run-tests.mjs all` runs every tier that exists; a tier's failure fails the run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -89,6 +90,7 @@ if (which === 'e2e' || which === 'all') {
   script('e2e', 'test/e2e/run.mjs');
   script('e2e', 'test/e2e/installed.mjs');
   script('e2e', 'test/e2e/inside.mjs');
+  script('e2e', 'test/e2e/tryit.mjs');
 }
 
 console.log(`\n${which} tiers took ${((Date.now() - t0) / 1000).toFixed(0)} s`);

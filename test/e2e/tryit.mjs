@@ -1,0 +1,129 @@
+// Browser end-to-end for "Try it": on a run card of a workspace lesson, run the experiment, change
+// a knob, run the variant (labelled by its difference, started as a twin), and save it as an
+// experiment: the new block appears in the lesson file after its parent. Screenshots in dark and
+// light themes under test-results/e2e-tryit/; ends with "e2e: N passed, N failed".
+//   node test/e2e/tryit.mjs
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
+import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
+import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
+import { panelFrame, runCommand, until } from './helpers.mjs';
+
+const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
+const FIXTURE = join(root, 'test', 'fixtures', 'lessons', '01-tiny.lesson.md');
+const TITLE = /^title:\s*(.+)$/m.exec(readFileSync(FIXTURE, 'utf8'))[1].trim();
+const CARD = 'section.run-card#exp-sigmoid-deep';
+const t0 = Date.now();
+let passed = 0;
+let failed = 0;
+let server;
+let browser;
+killOnExit(() => {
+  console.log(`\ninterrupted\ne2e: ${passed} passed, ${failed + 1} failed`);
+  void closeAllBrowsers();
+});
+
+const state = {};
+const runEnds = async (f) =>
+  until('the run to end', async () => {
+    const s = (await f.textContent(`${CARD} .run-status`)) ?? '';
+    if (/failed/i.test(s)) throw new Error(s);
+    return /complete/i.test(s) ? s : false;
+  }, stepTimeout);
+
+const steps = [
+  [
+    'open the workspace lesson and run its experiment',
+    async (page) => {
+      await runCommand(page, 'DL Lessons: Open Lesson');
+      await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await page.locator('.quick-input-widget input').fill(TITLE);
+      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: TITLE }).first();
+      await item.waitFor({ state: 'visible', timeout: 30_000 });
+      await item.click();
+      state.frame = await panelFrame(page);
+      const f = state.frame;
+      await f.locator(CARD).scrollIntoViewIfNeeded();
+      await f.locator(`${CARD} vscode-button`, { hasText: '▶ Run' }).first().click();
+      state.base = (await runEnds(f)).trim();
+    },
+  ],
+  [
+    'change the activation knob and run the variant: the card says what differs and which layers were shared',
+    async (page) => {
+      const f = state.frame;
+      await f.locator(`${CARD} details.try-it > summary`).click();
+      const sel = f.locator(`${CARD} select[data-knob^="activation"]`);
+      await sel.selectOption('relu');
+      await f.locator(`${CARD} details.try-it vscode-button`, { hasText: 'Run variant' }).click();
+      await until('the variant to start', async () => /Variant:/.test((await f.textContent(`${CARD} .variant-line`)) ?? ''), 60_000);
+      state.variant = (await runEnds(f)).trim();
+      const line = (await f.textContent(`${CARD} .variant-line`)) ?? '';
+      if (!/activation: sigmoid → relu/.test(line)) throw new Error(`the variant line reads ${JSON.stringify(line)}`);
+      if (!/shared by dense, dense_1/.test(line)) throw new Error(`the twin report reads ${JSON.stringify(line)}`);
+      state.line = line.trim();
+      await f.locator(CARD).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-variant-light.png') });
+    },
+  ],
+  [
+    'Save as experiment writes a new block after its parent in the lesson file',
+    async (page) => {
+      const f = state.frame;
+      await f.locator(`${CARD} details.try-it vscode-button`, { hasText: 'Save as experiment' }).click();
+      const text = await until('the new block in the file', async () => {
+        const t = readFileSync(state.lessonFile, 'utf8');
+        return /```experiment\nid: sigmoid-deep-variant\n/.test(t) ? t : false;
+      }, 30_000);
+      const ids = [...text.matchAll(/^```experiment\s*\nid:\s*(\S+)/gm)].map((m) => m[1]);
+      if (ids.join() !== 'sigmoid-deep,sigmoid-deep-variant') throw new Error(`experiments in the file: ${ids.join(', ')}`);
+      if (!/activation: relu/.test(text.split('id: sigmoid-deep-variant')[1])) throw new Error('the saved block has no relu');
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-saved-light.png') });
+      await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+      await page.waitForTimeout(1500);
+      await page.locator('.tabs-container .tab', { hasText: TITLE }).first().click();
+      await page.waitForTimeout(1000);
+      await f.locator(CARD).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-variant-dark.png') });
+    },
+  ],
+];
+
+try {
+  buildExtension();
+  const dirs = prepareFolders('e2e-tryit', { 'deepLessons.epochsBudget': 0 });
+  state.dirs = dirs;
+  state.lessonFile = join(dirs.workspace, '01-tiny.lesson.md');
+  copyFileSync(FIXTURE, state.lessonFile);
+  browser = await launchChromium();
+  linkExtension(dirs.extensions, root);
+  server = await startEditor(dirs);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(workbenchUrl(server, { folder: dirs.workspace, payload: [['extensionDevelopmentPath', root]] }), { waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
+  for (const [title, fn] of steps) {
+    const s0 = Date.now();
+    try {
+      await Promise.race([fn(page), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${stepTimeout / 1000} s`)), stepTimeout + 5000))]);
+      passed++;
+      console.log(`  ✔ ${title} (${elapsed(s0)})`);
+    } catch (e) {
+      failed++;
+      await page.screenshot({ path: join(dirs.results, `failed-${passed + failed}.png`) }).catch(() => undefined);
+      console.log(`  ✖ ${title} (${elapsed(s0)})\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}`);
+    }
+  }
+  if (state.line) console.log(`  base: ${state.base}; variant: ${state.variant}\n  ${state.line}`);
+} catch (e) {
+  failed++;
+  console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);
+  if (server) console.log(`--- code-server log (last lines) ---\n${server.logTail(30)}`);
+} finally {
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+}
+console.log(`e2e took ${elapsed(t0)}`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
