@@ -179,7 +179,7 @@ def activate(x, name, alpha, prelu=None):
     if name == 'relu':
         return torch.relu(x)
     if name == 'leaky_relu':
-        return torch.nn.functional.leaky_relu(x, 0.3 if alpha is None else alpha)
+        return torch.nn.functional.leaky_relu(x, 0.2 if alpha is None else alpha)
     if name == 'elu':
         a = 1.0 if alpha is None else alpha
         return torch.where(x > 0, x, a * (torch.exp(torch.clamp(x, max=0)) - 1))
@@ -380,7 +380,13 @@ class Optimizer:
 
 
 def clip(grads, tr):
-    # Keras (TF 2.4+ optimizer_v2._clip_gradients): clipnorm per tensor, or global_clipnorm, then clipvalue.
+    # Keras (TF 2 optimizer_v2 `_transform_gradients`): clipvalue, then clipnorm (each tensor) or
+    # global_clipnorm (all together); both norms at once are refused in its `__init__`.
+    if tr.get('clipnorm') is not None and tr.get('global_clipnorm') is not None:
+        raise Unsupported('clipnorm with global_clipnorm (Keras refuses both)')
+    if tr.get('clipvalue') is not None:
+        v = tr['clipvalue']
+        grads = [torch.clamp(g, -v, v) for g in grads]
     if tr.get('clipnorm') is not None:
         c = tr['clipnorm']
         grads = [g * (c / torch.clamp(torch.sqrt((g * g).sum()), min=c)) for g in grads]
@@ -388,9 +394,6 @@ def clip(grads, tr):
         c = tr['global_clipnorm']
         joint = torch.sqrt(sum((g * g).sum() for g in grads))
         grads = [g * (c / torch.clamp(joint, min=c)) for g in grads]
-    if tr.get('clipvalue') is not None:
-        v = tr['clipvalue']
-        grads = [torch.clamp(g, -v, v) for g in grads]
     return grads
 
 
@@ -442,7 +445,8 @@ class Schedule:
         cur = logs.get(mon)
         if cur is None:
             return
-        better = (lambda a, b: a > b) if 'acc' in mon else (lambda a, b: a < b)
+        d = s.get('min_delta', 1e-4)  # Keras ReduceLROnPlateau's min_delta
+        better = (lambda a, b: a > b + d) if 'acc' in mon else (lambda a, b: a < b - d)
         if self.best is None or better(cur, self.best):
             self.best, self.wait = cur, 0
         else:
@@ -473,7 +477,55 @@ def evaluate(net, x, y, binary):
         return total / len(x) + (float(reg) if reg is not None else 0.0), correct / len(x)
 
 
+def replay(path, data_dir, dtype):
+    """Replays an engine trace (bench/reference/trace.ts): same initial weights, same batches."""
+    import base64
+    with open(path) as f:
+        tr = json.load(f)
+    spec = tr['spec']
+    if spec['training']['optimizer']['name'] != 'sgd':
+        raise Unsupported('replay is for plain SGD traces')
+    torch.set_default_dtype(dtype)
+    data = load_data(spec['dataset'], data_dir)
+    x, y = data['train']
+    x = x.to(dtype)
+    net = Net(spec, x.shape[1], torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        for p, w in zip(net.params, tr['weights']):
+            arr = np.frombuffer(base64.b64decode(w['data']), dtype=np.float32).reshape(w['shape'])
+            p.copy_(torch.from_numpy(arr.astype(np.float64 if dtype == torch.float64 else np.float32)))
+    lr = spec['training']['optimizer']['learning_rate']
+    kernels = [l['w'] for l in net.layers if l['type'] == 'Dense']
+    for step, s in enumerate(tr['steps']):
+        idx = torch.tensor(s['idx'])
+        out = net.forward(x[idx], training=True, dropout=False)
+        loss = loss_of(out, y[idx], data['binary'])
+        grads = torch.autograd.grad(loss, net.params)
+        gmap = {id(p): g for p, g in zip(net.params, grads)}
+        norms = [float(torch.sqrt((gmap[id(k)] ** 2).sum())) for k in kernels]
+        with torch.no_grad():
+            for p, g in zip(net.params, grads):
+                p.sub_(lr * g)
+        ours = s['norms']
+        emit({'type': 'replay', 'step': step, 'loss_ours': s['loss'], 'loss_ref': float(loss),
+              'norm_first_ours': ours[0] if ours else None, 'norm_first_ref': norms[0],
+              'norm_last_ours': ours[-1] if ours else None, 'norm_last_ref': norms[-1],
+              'max_norm_rel_diff': max(abs(a - b) / max(b, 1e-30) for a, b in zip(ours, norms)) if ours else None})
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == '--replay':
+        rp = argparse.ArgumentParser()
+        rp.add_argument('--replay')
+        rp.add_argument('--data-dir', default=os.environ.get('DEEP_LESSONS_DATA_DIR'))
+        rp.add_argument('--float32', action='store_true')
+        ra = rp.parse_args()
+        try:
+            replay(ra.replay, ra.data_dir, torch.float32 if ra.float32 else torch.float64)
+        except Unsupported as e:
+            emit({'type': 'unsupported', 'message': str(e)})
+            sys.exit(4)
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('spec')
     ap.add_argument('--data-dir', default=os.environ.get('DEEP_LESSONS_DATA_DIR'))
