@@ -1,6 +1,7 @@
 /** Per-layer activation statistics on a fixed probe batch (the charts of vanishing and exploding signals). */
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationStats } from '../protocol/events';
+import { blockStats } from './blockStats';
 import type { Model } from './model';
 
 /** Mean, std, fraction of zeros and (sigmoid, tanh) of saturated units, per instrumented block. */
@@ -10,8 +11,10 @@ export function activationStats(model: Model, probe: tf.Tensor): ActivationStats
     const blocks: tf.Tensor[] = [];
     model.forward(probe, { training: false, dropout: false, seed: 0, blockOutputs: blocks });
     const rows = blocks.map((b, i) => {
-      const { mean, variance } = tf.moments(b);
       const act = dense[i]?.activation;
+      const fast = blockStats(b, act); // one wasm kernel (blockStats.ts) where it applies
+      if (fast) return fast;
+      const { mean, variance } = tf.moments(b);
       const zero = tf.mean(tf.cast(tf.equal(b, 0), 'float32'));
       const sat =
         act === 'sigmoid' ? tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(b, 0.5)), 0.49), 'float32')) : act === 'tanh' ? tf.mean(tf.cast(tf.greater(tf.abs(b), 0.98), 'float32')) : tf.scalar(-1);

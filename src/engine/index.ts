@@ -3,3 +3,4 @@ export { runExperiment, ModelStore, defaultStore, type Emit, type RunResult } fr
 export { initBackend, currentBackend, type BackendInfo } from './backend';
 export { resolveSpec } from './spec';
 export { formatSummary, Model } from './model';
+export { runSeeds, seedRunId, seedsOf, MAX_SEEDS, type SeedRun } from './seeds';

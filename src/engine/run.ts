@@ -14,6 +14,7 @@ import { SpecError } from './model';
 import { ModelStore } from './modelStore';
 import { resolveSpec } from './spec';
 import { train } from './train';
+import { twinStart } from './twin';
 
 export { ModelStore, type Emit };
 
@@ -74,7 +75,10 @@ async function runInner(req: RunRequest, emit: Emit, signal: AbortSignal, store:
   const model = await buildModel(req, spec, data, task, emit, store, depth, (depReq, relay) => runInner(depReq, relay, signal, store, depth + 1));
   let ownsModel = true;
   try {
-    const end = await train({ req, spec, data, task, model, emit, signal, backend: backend.name, backendReason: backend.reason, tensorsBefore });
+    const twin = req.twin && twinStart(model, spec, model.layers.length - spec.model.layers.length, resolveSpec(req.twin.spec, options), req.experiment);
+    if (twin && req.twin?.label) twin.label = req.twin.label;
+    const emitRun: Emit = twin ? (e) => emit(e.type === 'start' ? { ...e, twin } : e) : emit;
+    const end = await train({ req, spec, data, task, model, emit: emitRun, signal, backend: backend.name, backendReason: backend.reason, tensorsBefore });
     if (end.status !== 'cancelled') {
       store.set(req.experiment, model, fingerprintOf(spec), options.modelDir);
       ownsModel = false;

@@ -5,10 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from './data/prepare';
+import { inspectionParts, readInspection, type InspectionLayout } from './inspect';
 import { countCorrect, lossFrom, type Task } from './losses';
 import type { Model } from './model';
 import { clipGradients, gradNorms, needsClipping, type ClipOptions } from './optim/clip';
 import type { Optimizer } from './optim/optimizers';
+import type { LayerInside } from '../protocol/events';
 
 /** The reusable buffers of one batch (allocated once per run). */
 export class Batch {
@@ -64,15 +66,22 @@ export interface StepResult {
   norms?: number[];
   /** Correct predictions in the batch (0 when the task does not classify). */
   correct: number;
+  /** Per instrumented layer, its histograms and health after the update; when a probe was given. */
+  inside?: LayerInside[];
 }
 
-export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: number, withNorms: boolean): StepResult {
+/**
+ * `probe`: look inside after the update (block outputs on the probe batch, and the step's kernel
+ * gradients when `withNorms`), in the same read.
+ */
+export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: number, withNorms: boolean, probe?: tf.Tensor): StepResult {
   const { model, task, optimizer } = s;
   const { vars, kernelIdx } = v;
   const n = batch.n;
   const width = batch.width;
   const full = n === batch.size;
-  const values = tf.tidy(() => {
+  let layout: InspectionLayout | undefined;
+  const result = tf.tidy(() => {
     const x = tf.tensor(full ? batch.x : batch.x.subarray(0, n * width), [n, ...model.inputShape]);
     const y = s.autoencoder
       ? tf.tensor2d(full ? batch.x : batch.x.subarray(0, n * width), [n, width])
@@ -98,20 +107,31 @@ export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: nu
       va.assign(val);
       val.dispose();
     }
-    // One read per step: [loss, gradient norms…, logits…]; the accuracy is counted from the logits in JS.
+    // One read per step: [loss, gradient norms…, logits…, inside…]; the accuracy is counted from the logits in JS.
     const parts: tf.Tensor[] = [tf.reshape(value, [1])];
+    let length = 1;
     if (withNorms) {
       const present = kernelIdx.filter((i) => i >= 0).map((i) => gradList[i]);
       if (present.length) parts.push(gradNorms(present));
+      length += present.length;
     }
+    const logitsAt = length;
     if (logits) {
       parts.push(tf.reshape(logits, [-1]));
+      length += logits.size;
       tf.dispose(logits);
     }
-    return tf.concat(parts).dataSync() as Float32Array;
+    if (probe) {
+      const kernelGrads = kernelIdx.map((i) => (withNorms && i >= 0 ? gradList[i] : undefined));
+      const inspect = inspectionParts(model, probe, kernelGrads, length);
+      parts.push(...inspect.parts);
+      layout = inspect.layout;
+    }
+    return { read: tf.concat(parts).dataSync() as Float32Array, logitsAt, logitsEnd: length };
   });
+  const values = result.read;
   let j = 1;
   const norms = withNorms ? kernelIdx.map((i) => (i >= 0 ? values[j++] : 0)) : undefined;
-  const correct = task.classify ? countCorrect(values, j, n, (values.length - j) / n, batch.y) : 0;
-  return { loss: values[0], ...(norms ? { norms } : {}), correct };
+  const correct = task.classify ? countCorrect(values, result.logitsAt, n, (result.logitsEnd - result.logitsAt) / n, batch.y) : 0;
+  return { loss: values[0], ...(norms ? { norms } : {}), correct, ...(layout ? { inside: readInspection(values, layout) } : {}) };
 }

@@ -131,6 +131,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
       let seen = 0;
       const normRows: number[][] = [];
       let recorded = 0;
+      let lastInside: BatchEvent['inside'];
       const stepsThisEpoch = lrFinder ? totalSteps : batchesPerEpoch;
       for (let b = 0; b < stepsThisEpoch; b++) {
         await maybeYield();
@@ -151,7 +152,10 @@ export async function train(c: TrainContext): Promise<EndEvent> {
         }
         const record = b % rec.every === 0 || b === stepsThisEpoch - 1;
         const withNorms = record && rec.gradients && dense.length > 0;
-        const { loss, norms, correct: batchCorrect } = trainStep(setup, batch, stepVars, step, withNorms);
+        // Histograms and health: every `histograms_every` recorded batches, and at the epoch's last batch (its end).
+        const inspect = record && rec.histograms && dense.length > 0 && (recorded % rec.histograms_every === 0 || b === stepsThisEpoch - 1);
+        const { loss, norms, correct: batchCorrect, inside } = trainStep(setup, batch, stepVars, step, withNorms, inspect ? probe : undefined);
+        if (inside) lastInside = inside;
         lossSum += loss * n;
         if (norms) normRows.push(norms);
         correct += batchCorrect;
@@ -169,6 +173,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
             lr: optimizer.learningRate,
             ...(optimizer.hasMomentum ? { momentum: optimizer.momentum } : {}),
             ...(norms ? { gradNorms: norms } : {}),
+            ...(inside ? { inside } : {}),
           };
           if (rec.activations && recorded % rec.activations_every === 0) ev.activations = activationStats(model, probe);
           recorded++;
@@ -203,6 +208,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
         ...(normRows.length ? { gradNorms: meanOf(normRows) } : {}),
         ...(rec.activations && dense.length ? { activations: activationStats(model, probe) } : {}),
         ...(frozen.length ? { frozen } : {}),
+        ...(lastInside ? { inside: lastInside } : {}),
       };
       if (early) {
         const r = early.onEpochEnd(epoch, logs, model.allVariables());

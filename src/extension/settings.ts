@@ -1,6 +1,10 @@
 /** The extension's settings, read fresh each time (they can change while it runs). */
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../protocol/events';
+import { DEFAULT_BUDGET } from '../protocol/cost';
+import type { CostBudget } from '../protocol/cost';
+
+const positiveOr = (v: number, fallback: number) => (Number.isFinite(v) && v > 0 ? v : fallback);
 
 export const SECTION = 'deepLessons';
 
@@ -11,6 +15,10 @@ export interface Settings {
   /** 0: the lesson's own epochs. */
   epochsBudget: number;
   trainerRuntime?: string;
+  /** Above it a run asks before it starts. */
+  budget: CostBudget;
+  /** An existing @tensorflow/tfjs-node installation (its folder, or an npm prefix holding it). */
+  nativeBackendPath?: string;
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -22,12 +30,18 @@ export function readSettings(): Settings {
   const budget = c.get<number>('epochsBudget', 0);
   const dataDir = c.get<string>('dataDir', '').trim();
   const runtime = c.get<string>('trainerRuntime', '').trim();
+  const native = c.get<string>('nativeBackendPath', '').trim();
   return {
     backend: (BACKENDS as readonly string[]).includes(backend) ? (backend as BackendChoice) : 'auto',
     dataDir: dataDir || undefined,
     chartUpdateRate: Number.isFinite(rate) && rate > 0 ? Math.min(rate, 30) : 4,
     epochsBudget: Number.isInteger(budget) && budget > 0 ? budget : 0,
     trainerRuntime: runtime || undefined,
+    budget: {
+      gigaWork: positiveOr(c.get<number>('budget.gigaWork', DEFAULT_BUDGET.gigaWork), DEFAULT_BUDGET.gigaWork),
+      memoryMiB: positiveOr(c.get<number>('budget.memoryMiB', DEFAULT_BUDGET.memoryMiB), DEFAULT_BUDGET.memoryMiB),
+    },
+    nativeBackendPath: native || undefined,
   };
 }
 

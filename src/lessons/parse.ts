@@ -6,7 +6,7 @@
 import * as path from 'path';
 import type { z } from 'zod';
 import { ExperimentSpec } from '../protocol/spec';
-import type { ExperimentSpec as ExperimentSpecType } from '../protocol/spec';
+import type { BookFigure, ExperimentSpec as ExperimentSpecType } from '../protocol/spec';
 import { LessonFrontMatter, QuizBlockSpec } from '../protocol/lesson';
 import type { ExperimentBlock, Lesson, LessonDiagnostic, LessonSegment, QuizBlock, SourceRange } from '../protocol/lesson';
 import { formatRef, parseExpectation } from './expect';
@@ -14,6 +14,8 @@ import type { MetricRef } from './expect';
 import { formatPath, issuesToDiagnostics, valueAt } from './issues';
 import type { PathKey } from './yamlBlock';
 import { YamlBlock } from './yamlBlock';
+import { lineEndingDiagnostic, textSizeDiagnostic } from './textLimits';
+import { checkModelSize } from './costCheck';
 import { ownedKind, scanFences } from './fences';
 import { deepMerge, isPlainObject } from '../protocol/merge';
 
@@ -46,7 +48,8 @@ function lineRange(line: Line, startCol = 1, endCol = line.text.length + 1): Sou
 
 export function splitLines(text: string): Line[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return body.split(/\r?\n/).map((t, i) => ({ text: t, no: i + 1 }));
+  // A lone CR ends a line too, as in the editor (lineEndingDiagnostic says so).
+  return body.split(/\r\n|\r|\n/).map((t, i) => ({ text: t, no: i + 1 }));
 }
 
 /**
@@ -55,7 +58,11 @@ export function splitLines(text: string): Line[] {
  * ordinary code block (Markdown), so it cannot be run or answered until it is fixed.
  */
 export function parseLesson(text: string, file: string, opts: { builtIn?: boolean } = {}): { lesson?: Lesson; diagnostics: LessonDiagnostic[] } {
+  const tooLarge = textSizeDiagnostic(file, text);
+  if (tooLarge) return { diagnostics: [tooLarge] };
   const diagnostics: LessonDiagnostic[] = [];
+  const crOnly = lineEndingDiagnostic(file, text);
+  if (crOnly) diagnostics.push(crOnly);
   const lines = splitLines(text);
 
   // ---- front matter
@@ -252,7 +259,10 @@ function checkFull(block: YamlBlock, data: Record<string, unknown>, schema: z.Zo
   const { full: _full, ...rest } = data;
   const merged = deepMerge(rest, full);
   const r = schema.safeParse(merged);
-  if (r.success) return;
+  if (r.success) {
+    checkModelSize(block, r.data as ExperimentSpecType, diagnostics, isPlainObject(full.model) ? ['full', 'model'] : ['model', 'layers']);
+    return;
+  }
   const mapPath = (p: readonly PathKey[]): PathKey[] => {
     // The deepest prefix of `p` that `full` itself contains.
     let k = 0;
@@ -325,6 +335,34 @@ function checkExpectAgainstSpec(block: YamlBlock, spec: ExperimentSpecType, diag
   });
 }
 
+/** The book's figures as a list (one may be written without the list). */
+export function bookFigures(spec: Pick<ExperimentSpecType, 'book'>): BookFigure[] {
+  return spec.book === undefined ? [] : Array.isArray(spec.book) ? spec.book : [spec.book];
+}
+
+/**
+ * A `book` figure describes the full run: it must be measured there, after as many epochs as the
+ * full run trains.
+ */
+function checkBook(block: YamlBlock, data: Record<string, unknown>, schema: z.ZodType<ExperimentSpecType>, diagnostics: LessonDiagnostic[]): void {
+  if (data.book === undefined) return;
+  const { full, ...rest } = data;
+  const r = schema.safeParse(isPlainObject(full) ? deepMerge(rest, full) : rest);
+  if (!r.success) return; // reported elsewhere
+  const spec = r.data;
+  const figures = bookFigures(spec);
+  const listed = Array.isArray(data.book);
+  figures.forEach((f, k) => {
+    const path: PathKey[] = listed ? ['book', k] : ['book'];
+    const at = (field: string, message: string) =>
+      diagnostics.push(err(block.file, block.rangeOf([...path, field]), `${formatPath([...path, field])}: ${message}`, formatPath([...path, field])));
+    if (f.epochs !== spec.training.epochs) at('epochs', `the book's figure is after ${f.epochs} epochs but the full run trains ${spec.training.epochs}; set full.training.epochs: ${f.epochs} (the notebook's)`);
+    if (f.metric === 'test_accuracy' && !spec.evaluate.test) at('metric', 'the full run has no test evaluation (evaluate.test: false)');
+    if (f.metric === 'mc_accuracy' && !spec.evaluate.mc_dropout) at('metric', 'the full run has no MC dropout; add evaluate.mc_dropout');
+    if (f.metric === 'val_accuracy' && spec.dataset.val_size === 0) at('metric', 'the full run has no validation set');
+  });
+}
+
 function parseExperimentBlock(
   block: YamlBlock,
   range: SourceRange,
@@ -343,7 +381,10 @@ function parseExperimentBlock(
   checkExpectations(block, data, diagnostics);
   const r = LessonExperimentSpec.safeParse(data);
   if (!r.success) diagnostics.push(...issuesToDiagnostics(r.error.issues, { block, schema: LessonExperimentSpec, data }));
-  else checkFull(block, data as Record<string, unknown>, LessonExperimentSpec, diagnostics);
+  else {
+    checkFull(block, data as Record<string, unknown>, LessonExperimentSpec, diagnostics);
+    checkBook(block, data as Record<string, unknown>, LessonExperimentSpec as unknown as z.ZodType<ExperimentSpecType>, diagnostics);
+  }
   const from = valueAt(data, ['model', 'reuse', 'from']);
   if (typeof from === 'string' && from.length > 0) {
     const id = valueAt(data, ['id']);
@@ -353,7 +394,10 @@ function parseExperimentBlock(
       reuseChecks.push({ from, block, path: ['model', 'reuse', 'from'] });
     }
   }
-  if (r.success) checkExpectAgainstSpec(block, r.data, diagnostics);
+  if (r.success) {
+    checkModelSize(block, r.data, diagnostics);
+    checkExpectAgainstSpec(block, r.data, diagnostics);
+  }
   if (!r.success || diagnostics.length > before) return undefined;
   const spec = r.data;
   return { kind: 'experiment', id: spec.id, title: spec.title ?? spec.id, ...(spec.explains !== undefined ? { explains: spec.explains } : {}), expect: spec.expect ?? [], spec, range };
@@ -458,9 +502,13 @@ export function frontMatterYaml(text: string, file: string): YamlBlock {
 
 /** A standalone experiment (`.yaml`, `.yml` or `.json`; JSON is read as YAML, so positions hold). */
 export function parseExperimentFile(text: string, file: string): { spec?: ExperimentSpec; diagnostics: LessonDiagnostic[] } {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const tooLarge = textSizeDiagnostic(file, text);
+  if (tooLarge) return { diagnostics: [tooLarge] };
+  const crOnly = lineEndingDiagnostic(file, text);
+  const lf = crOnly ? splitLines(text).map((l) => l.text).join('\n') : text;
+  const body = lf.charCodeAt(0) === 0xfeff ? lf.slice(1) : lf;
   const block = new YamlBlock(file, body, 1);
-  const diagnostics = [...block.diagnostics];
+  const diagnostics = [...(crOnly ? [crOnly] : []), ...block.diagnostics];
   if (!block.ok) return { diagnostics };
   const data = block.value;
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
@@ -471,7 +519,9 @@ export function parseExperimentFile(text: string, file: string): { spec?: Experi
   const r = ExperimentSpec.safeParse(data);
   if (!r.success) diagnostics.push(...issuesToDiagnostics(r.error.issues, { block, schema: ExperimentSpec, data }));
   else {
+    checkModelSize(block, r.data, diagnostics);
     checkFull(block, data as Record<string, unknown>, ExperimentSpec, diagnostics);
+    checkBook(block, data as Record<string, unknown>, ExperimentSpec, diagnostics);
     checkExpectAgainstSpec(block, r.data, diagnostics);
   }
   sortDiagnostics(diagnostics);

@@ -7,6 +7,7 @@ import type { HostToWebview, LessonView } from '../protocol/webview';
 import { getState, post, setState } from './api';
 import { CompareView } from './compare';
 import { createMarkdown, typeset } from './markdown';
+import { anchorId } from './markdownRules';
 import { QuizCard } from './quiz';
 import { RunCard } from './runCard';
 import { h, registerComponents } from './ui';
@@ -154,7 +155,7 @@ document.addEventListener('click', (e) => {
   const href = a.getAttribute('href') ?? '';
   e.preventDefault();
   if (href.startsWith('#')) {
-    document.getElementById(decodeURIComponent(href.slice(1)))?.scrollIntoView();
+    document.getElementById(anchorId(href))?.scrollIntoView();
     return;
   }
   if (href) post({ type: 'openLink', href });

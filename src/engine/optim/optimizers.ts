@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName, OptimizerSpec } from '../../protocol/spec';
+import { sgdStep } from '../sgdStep';
 
 type SpecOf<N extends OptimizerName> = Extract<OptimizerSpec, { name: N }>;
 
@@ -140,7 +141,8 @@ class Sgd extends BaseOptimizer {
     super(spec.name, spec, undefined, 0);
   }
   protected update(v: tf.Variable, g: tf.Tensor, _st: VarState, lr: number): tf.Tensor {
-    return tf.sub(v, tf.mul(g, lr));
+    // One wasm kernel where it applies (sgdStep.ts); the same formula, the same rounding.
+    return sgdStep(v, g, lr) ?? tf.sub(v, tf.mul(g, lr));
   }
 }
 
