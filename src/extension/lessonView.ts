@@ -130,7 +130,7 @@ export function specDifferences(a: ExperimentSpec, b: ExperimentSpec): string[] 
     const va = fa.get(k);
     const vb = fb.get(k);
     if (va === vb) continue;
-    if (otherOptimizer && k.startsWith('training.optimizer.') && (va === undefined || vb === undefined)) continue;
+    if (otherOptimizer && k.startsWith('training.optimizer.') && va === undefined) continue;
     raw.push({ key: k, change: `${va ?? '(none)'} → ${vb ?? '(none)'}` });
   }
   // Fold `x[i].y` lines with the same change over consecutive i.

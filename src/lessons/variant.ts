@@ -178,7 +178,10 @@ export function describeDifference(parent: ExperimentSpec, child: ExperimentSpec
     return out;
   };
   parts.push(...layerChanges(parent.model.layers, child.model.layers));
+  // Another optimizer brings its own fields at Keras's defaults: the name change says it.
+  const otherOptimizer = parent.training.optimizer.name !== child.training.optimizer.name;
   for (const [path, from, to] of diffLeaves(strip(parent), strip(child), '')) {
+    if (otherOptimizer && from === undefined && path.startsWith('training.optimizer.')) continue;
     const name = nameOf(path);
     parts.push(name === 'lr' ? `lr ${formatValue(from)} → ${formatValue(to)}` : `${name}: ${formatValue(from)} → ${formatValue(to)}`);
   }

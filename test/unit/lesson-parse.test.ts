@@ -376,7 +376,7 @@ test('expect lines that the experiment can never meet are errors at the word con
 test('a field written one level too high says where it belongs', () => {
   const text = lesson('```experiment', 'id: e', 'dataset: { name: mnist }', 'model: { layers: [{ type: Dense, units: 2 }] }', 'optimizer: { name: adam }', 'epochs: 3', '```');
   const r = parseLesson(text, 'a.lesson.md');
-  const known = 'id, title, explains, expect, dataset, model, training, record, evaluate, full';
+  const known = 'id, title, explains, expect, book, dataset, model, training, record, evaluate, full';
   assert.deepEqual(at(r.diagnostics), [
     `14:1 optimizer: unknown field; expected one of ${known} (it belongs under \`training\`: training.optimizer)`,
     `15:1 epochs: unknown field; expected one of ${known} (it belongs under \`training\`: training.epochs)`,
