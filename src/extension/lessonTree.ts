@@ -92,8 +92,9 @@ export class LessonTreeProvider extends Disposable implements vscode.TreeDataPro
         const ran = this.progress.get(lesson.meta.id).experimentsRun.includes(experiment.id);
         const item = new vscode.TreeItem(experiment.title, vscode.TreeItemCollapsibleState.None);
         item.id = `experiment:${key}`;
-        item.iconPath = new vscode.ThemeIcon(phase === 'idle' ? (ran ? 'beaker' : 'beaker-stop') : phase === 'queued' ? 'watch' : 'sync~spin');
-        item.description = phase !== 'idle' ? phase : ran ? 'run' : '';
+        const diverged = phase === 'idle' && this.runs.lastStatus(key) === 'diverged';
+        item.iconPath = diverged ? new vscode.ThemeIcon('warning') : new vscode.ThemeIcon(phase === 'idle' ? (ran ? 'beaker' : 'beaker-stop') : phase === 'queued' ? 'watch' : 'sync~spin');
+        item.description = phase !== 'idle' ? phase : diverged ? 'diverged' : ran ? 'run' : '';
         item.tooltip = experiment.explains ?? experiment.title;
         item.contextValue = phase === 'idle' ? 'experiment' : 'experiment.running';
         item.command = { command: 'deepLessons.openLessonById', title: 'Open Lesson', arguments: [lesson.meta.id, experiment.id] };

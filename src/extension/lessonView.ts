@@ -2,6 +2,7 @@
  * What the panel gets of a lesson (quiz answers stripped), the one-line setup of an experiment,
  * and the legend of what differs between two experiments. Pure (no `vscode`).
  */
+import { knobsFor } from '../lessons/knobs';
 import type { ExperimentBlock, Lesson } from '../protocol/lesson';
 import type { ExperimentSpec, LayerSpec } from '../protocol/spec';
 import type { LessonView, SegmentView } from '../protocol/webview';
@@ -86,6 +87,7 @@ function experimentView(lesson: Lesson, e: ExperimentBlock): SegmentView {
     hasFull: e.spec.full !== undefined && Object.keys(e.spec.full).length > 0,
     spec: e.spec,
     line: e.range.start.line,
+    knobs: knobsFor(e.spec),
   };
 }
 
