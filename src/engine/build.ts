@@ -15,7 +15,7 @@ import { resolveSpec } from './spec';
 
 /** What identifies a trained model's experiment: everything that changes the training. */
 export function fingerprintOf(spec: ExperimentSpec): string {
-  const { id: _id, title: _t, explains: _e, expect: _x, full: _f, ...core } = spec;
+  const { id: _id, title: _t, explains: _e, expect: _x, full: _f, book: _b, ...core } = spec;
   return JSON.stringify(core);
 }
 

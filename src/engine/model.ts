@@ -47,6 +47,9 @@ export interface ForwardContext {
 
 let modelCounter = 0;
 
+/** leaky_relu's slope for z < 0 when the spec gives none. */
+export const LEAKY_RELU_ALPHA = 0.2;
+
 function activationName(a: ActivationSpec | undefined): ActivationName {
   if (a === undefined) return 'linear';
   return typeof a === 'string' ? a : a.name;
@@ -68,7 +71,8 @@ export function activate(x: tf.Tensor, name: ActivationName, alpha?: number, pre
     case 'relu':
       return tf.relu(x);
     case 'leaky_relu':
-      return tf.leakyRelu(x, alpha ?? 0.3);
+      // 0.2: the book's slope (LeakyReLU(alpha=0.2)) and Keras 3's `leaky_relu` default (Keras 2's layer had 0.3).
+      return tf.leakyRelu(x, alpha ?? LEAKY_RELU_ALPHA);
     case 'elu':
       return alpha === undefined || alpha === 1 ? tf.elu(x) : tf.where(tf.greater(x, 0), x, tf.mul(alpha, tf.sub(tf.exp(x), 1)));
     case 'selu':

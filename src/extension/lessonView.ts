@@ -126,10 +126,13 @@ export function specDifferences(a: ExperimentSpec, b: ExperimentSpec): string[] 
   flatten(b, '', fb);
   const keys = [...new Set([...fa.keys(), ...fb.keys()])];
   const raw: { key: string; change: string }[] = [];
+  // Another optimizer brings its own fields (at their defaults): the name change says it.
+  const otherOptimizer = fa.get('training.optimizer.name') !== fb.get('training.optimizer.name');
   for (const k of keys) {
     const va = fa.get(k);
     const vb = fb.get(k);
     if (va === vb) continue;
+    if (otherOptimizer && k.startsWith('training.optimizer.') && va === undefined) continue;
     raw.push({ key: k, change: `${va ?? '(none)'} → ${vb ?? '(none)'}` });
   }
   // Fold `x[i].y` lines with the same change over consecutive i.

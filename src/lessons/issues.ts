@@ -370,11 +370,14 @@ function explain(issue: Issue, base: PathKey[], ctx: IssueContext, out: Found[])
     case 'unrecognized_keys': {
       const s = schemaAt(ctx.schema, path, ctx.data);
       const known = s?._zod.def.type === 'object' ? Object.keys(s._zod.def.shape) : [];
+      // A member of a union keyed on `name` (an optimizer): say whose fields these are.
+      const tag = s?._zod.def.type === 'object' ? literalValues(s._zod.def.shape.name) : [];
+      const whose = tag.length === 1 ? ` for ${String(tag[0])}` : '';
       for (const key of issue.keys) {
         const keyNode = b.keyNode(path, key);
         at(
           [...path, key],
-          `${formatPath([...path, key])}: unknown field${known.length ? `; expected one of ${known.join(', ')}${didYouMean(key, known) || belongsUnder(s, key, path)}` : ''}`,
+          `${formatPath([...path, key])}: unknown field${whose}${known.length ? `; ${whose ? `${String(tag[0])} has` : 'expected one of'} ${known.join(', ')}${didYouMean(key, known) || belongsUnder(s, key, path)}` : ''}`,
           (keyNode && b.nodeRange(keyNode)) ?? b.rangeOf(path),
         );
       }

@@ -129,16 +129,19 @@ const OPTIMIZER_CLASS: Record<OptimizerSpec['name'], string> = {
 
 /** `keras.optimizers.X(...)` with the rate (a number or a schedule's name) and the gradient clipping. */
 export function kerasOptimizer(o: OptimizerSpec, training: ExperimentSpec['training'], learningRate: string): string {
-  const momentum = o.name === 'momentum' || o.name === 'nesterov' ? (o.momentum ?? 0.9) : o.name === 'sgd' && o.momentum ? o.momentum : undefined;
+  const momentum = o.name === 'momentum' || o.name === 'nesterov' ? o.momentum : o.name === 'sgd' && o.momentum ? o.momentum : undefined;
+  // Keras's own defaults (which the spec fills in) are left out, as one would write the call.
+  const adamLike = o.name === 'adam' || o.name === 'adamax' || o.name === 'nadam' ? o : undefined;
   const args = kwargs([
     ['learning_rate', learningRate],
     ['momentum', momentum !== undefined ? py(momentum) : undefined],
     ['nesterov', o.name === 'nesterov' ? 'True' : undefined],
-    ['rho', o.name === 'rmsprop' ? py(o.rho ?? 0.9) : undefined],
-    ['beta_1', ['adam', 'adamax', 'nadam'].includes(o.name) && o.beta_1 !== undefined ? py(o.beta_1) : undefined],
-    ['beta_2', ['adam', 'adamax', 'nadam'].includes(o.name) && o.beta_2 !== undefined ? py(o.beta_2) : undefined],
-    ['initial_accumulator_value', o.name === 'adagrad' ? py(o.initial_accumulator_value ?? 0.1) : undefined],
-    ['epsilon', o.epsilon !== undefined ? py(o.epsilon) : undefined],
+    ['rho', o.name === 'rmsprop' ? py(o.rho) : undefined],
+    ['momentum', o.name === 'rmsprop' && o.momentum !== undefined ? py(o.momentum) : undefined],
+    ['beta_1', adamLike && adamLike.beta_1 !== 0.9 ? py(adamLike.beta_1) : undefined],
+    ['beta_2', adamLike && adamLike.beta_2 !== 0.999 ? py(adamLike.beta_2) : undefined],
+    ['initial_accumulator_value', o.name === 'adagrad' ? py(o.initial_accumulator_value) : undefined],
+    ['epsilon', 'epsilon' in o && o.epsilon !== 1e-7 ? py(o.epsilon) : undefined],
     ['clipvalue', training.clipvalue !== undefined ? pyFloat(training.clipvalue) : undefined],
     ['clipnorm', training.clipnorm !== undefined ? pyFloat(training.clipnorm) : undefined],
     ['global_clipnorm', training.global_clipnorm !== undefined ? pyFloat(training.global_clipnorm) : undefined],

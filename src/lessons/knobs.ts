@@ -60,7 +60,7 @@ export function knobsFor(spec: ExperimentSpec): Knob[] {
   knobs.push({ id: 'optimizer', label: 'optimizer', kind: 'choice', value: t.optimizer.name, options: OPTIMIZER_NAMES });
   if (!finder) knobs.push({ id: 'lr', label: 'learning rate', kind: 'number', value: t.optimizer.learning_rate, min: 0, step: 'any' });
   if (OPTIMIZER_FIELDS[t.optimizer.name].includes('momentum') && t.optimizer.name !== 'rmsprop') {
-    knobs.push({ id: 'momentum', label: 'momentum', kind: 'number', value: t.optimizer.momentum ?? (t.optimizer.name === 'sgd' ? 0 : 0.9), min: 0, max: 0.999, step: 'any' });
+    knobs.push({ id: 'momentum', label: 'momentum', kind: 'number', value: ('momentum' in t.optimizer ? t.optimizer.momentum : undefined) ?? (t.optimizer.name === 'sgd' ? 0 : 0.9), min: 0, max: 0.999, step: 'any' });
   }
   const hasDense = layers.filter((l) => l.type === 'Dense').length > 1;
   if (hasDense && !spec.model.reuse) knobs.push({ id: 'batchnorm', label: 'batch normalization', kind: 'toggle', value: layers.some((l) => l.type === 'BatchNormalization') });

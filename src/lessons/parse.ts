@@ -6,7 +6,7 @@
 import * as path from 'path';
 import type { z } from 'zod';
 import { ExperimentSpec } from '../protocol/spec';
-import type { ExperimentSpec as ExperimentSpecType } from '../protocol/spec';
+import type { BookFigure, ExperimentSpec as ExperimentSpecType } from '../protocol/spec';
 import { LessonFrontMatter, QuizBlockSpec } from '../protocol/lesson';
 import type { ExperimentBlock, Lesson, LessonDiagnostic, LessonSegment, QuizBlock, SourceRange } from '../protocol/lesson';
 import { formatRef, parseExpectation } from './expect';
@@ -352,6 +352,34 @@ function checkExpectAgainstSpec(block: YamlBlock, spec: ExperimentSpecType, diag
   });
 }
 
+/** The book's figures as a list (one may be written without the list). */
+export function bookFigures(spec: Pick<ExperimentSpecType, 'book'>): BookFigure[] {
+  return spec.book === undefined ? [] : Array.isArray(spec.book) ? spec.book : [spec.book];
+}
+
+/**
+ * A `book` figure describes the full run: it must be measured there, after as many epochs as the
+ * full run trains.
+ */
+function checkBook(block: YamlBlock, data: Record<string, unknown>, schema: z.ZodType<ExperimentSpecType>, diagnostics: LessonDiagnostic[]): void {
+  if (data.book === undefined) return;
+  const { full, ...rest } = data;
+  const r = schema.safeParse(isPlainObject(full) ? deepMerge(rest, full) : rest);
+  if (!r.success) return; // reported elsewhere
+  const spec = r.data;
+  const figures = bookFigures(spec);
+  const listed = Array.isArray(data.book);
+  figures.forEach((f, k) => {
+    const path: PathKey[] = listed ? ['book', k] : ['book'];
+    const at = (field: string, message: string) =>
+      diagnostics.push(err(block.file, block.rangeOf([...path, field]), `${formatPath([...path, field])}: ${message}`, formatPath([...path, field])));
+    if (f.epochs !== spec.training.epochs) at('epochs', `the book's figure is after ${f.epochs} epochs but the full run trains ${spec.training.epochs}; set full.training.epochs: ${f.epochs} (the notebook's)`);
+    if (f.metric === 'test_accuracy' && !spec.evaluate.test) at('metric', 'the full run has no test evaluation (evaluate.test: false)');
+    if (f.metric === 'mc_accuracy' && !spec.evaluate.mc_dropout) at('metric', 'the full run has no MC dropout; add evaluate.mc_dropout');
+    if (f.metric === 'val_accuracy' && spec.dataset.val_size === 0) at('metric', 'the full run has no validation set');
+  });
+}
+
 function parseExperimentBlock(
   block: YamlBlock,
   range: SourceRange,
@@ -370,7 +398,10 @@ function parseExperimentBlock(
   checkExpectations(block, data, diagnostics);
   const r = LessonExperimentSpec.safeParse(data);
   if (!r.success) diagnostics.push(...issuesToDiagnostics(r.error.issues, { block, schema: LessonExperimentSpec, data }));
-  else checkFull(block, data as Record<string, unknown>, LessonExperimentSpec, diagnostics);
+  else {
+    checkFull(block, data as Record<string, unknown>, LessonExperimentSpec, diagnostics);
+    checkBook(block, data as Record<string, unknown>, LessonExperimentSpec as unknown as z.ZodType<ExperimentSpecType>, diagnostics);
+  }
   const from = valueAt(data, ['model', 'reuse', 'from']);
   if (typeof from === 'string' && from.length > 0) {
     const id = valueAt(data, ['id']);
@@ -523,6 +554,7 @@ export function parseExperimentFile(text: string, file: string): { spec?: Experi
   else {
     checkModelSize(block, r.data, diagnostics);
     checkFull(block, data as Record<string, unknown>, ExperimentSpec, diagnostics);
+    checkBook(block, data as Record<string, unknown>, ExperimentSpec, diagnostics);
     checkExpectAgainstSpec(block, r.data, diagnostics);
   }
   sortDiagnostics(diagnostics);

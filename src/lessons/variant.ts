@@ -3,22 +3,12 @@
  * as a lesson's experiment, and labelled by its difference ("activation: sigmoid → relu; lr 0.01 → 0.1").
  */
 import { stringify } from 'yaml';
-import type { ExperimentSpec, OptimizerName } from '../protocol/spec';
+import { OPTIMIZER_FIELDS, type ExperimentSpec, type OptimizerName } from '../protocol/spec';
 import { parseExperimentFile } from './parse';
 import { applySet, SetError, type SetChange } from './setPath';
 import { formatPath } from './issues';
 
-/** The optional optimizer fields each optimizer reads (besides `name` and `learning_rate`). */
-export const OPTIMIZER_FIELDS: Record<OptimizerName, readonly string[]> = {
-  sgd: ['momentum'],
-  momentum: ['momentum'],
-  nesterov: ['momentum'],
-  adagrad: ['initial_accumulator_value', 'epsilon'],
-  rmsprop: ['rho', 'momentum', 'epsilon'],
-  adam: ['beta_1', 'beta_2', 'epsilon'],
-  adamax: ['beta_1', 'beta_2', 'epsilon'],
-  nadam: ['beta_1', 'beta_2', 'epsilon'],
-};
+export { OPTIMIZER_FIELDS };
 
 export type VariantResult = { spec: ExperimentSpec; label: string } | { error: string; where?: string };
 
@@ -198,7 +188,10 @@ export function describeDifference(parent: ExperimentSpec, child: ExperimentSpec
     return out;
   };
   parts.push(...layerChanges(parent.model.layers, child.model.layers));
+  // Another optimizer brings its own fields at Keras's defaults: the name change says it.
+  const otherOptimizer = parent.training.optimizer.name !== child.training.optimizer.name;
   for (const [path, from, to] of diffLeaves(strip(parent), strip(child), '')) {
+    if (otherOptimizer && from === undefined && path.startsWith('training.optimizer.')) continue;
     const name = nameOf(path);
     parts.push(name === 'lr' ? `lr ${formatValue(from)} → ${formatValue(to)}` : `${name}: ${formatValue(from)} → ${formatValue(to)}`);
   }

@@ -111,8 +111,8 @@ export const ActivationSpec = z.union([
   z.enum(ACTIVATIONS),
   z.strictObject({
     name: z.enum(ACTIVATIONS),
-    /** leaky_relu's slope for z < 0 (default 0.3 as in Keras; the book uses 0.2), or elu's α (default 1). */
-    alpha: z.number().optional().describe("leaky_relu's slope for z < 0 (default 0.3 as in Keras; the book uses 0.2), or elu's α (default 1)."),
+    /** leaky_relu's slope for z < 0 (default 0.2: the book's, and Keras 3's `activation="leaky_relu"`), or elu's α (default 1). */
+    alpha: z.number().optional().describe("leaky_relu's slope for z < 0 (default 0.2: the book's, and Keras 3's `activation=\"leaky_relu\"`), or elu's α (default 1)."),
   }),
 ]);
 export type ActivationSpec = z.infer<typeof ActivationSpec>;
@@ -252,21 +252,74 @@ export type ModelSpec = z.infer<typeof ModelSpec>;
 export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamax', 'nadam'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
-export const OptimizerSpec = z.strictObject({
-  name: z.enum(OPTIMIZER_NAMES),
-  learning_rate: positive().default(0.01),
-  /** β for momentum and Nesterov (default 0.9); also `sgd` with momentum > 0 behaves as `momentum`. */
-  momentum: z.number().min(0).lt(1).optional().describe("β for momentum and Nesterov (default 0.9); also `sgd` with momentum > 0 behaves as `momentum`."),
-  /** RMSProp's decay ρ (default 0.9). */
-  rho: z.number().gt(0).lt(1).optional().describe("RMSProp's decay ρ (default 0.9)."),
-  /** Adam, AdaMax and Nadam: β1 (default 0.9) and β2 (default 0.999). */
-  beta_1: z.number().gt(0).lt(1).optional().describe("Adam, AdaMax and Nadam: β1 (default 0.9) and β2 (default 0.999)."),
-  beta_2: z.number().gt(0).lt(1).optional(),
-  epsilon: positive().optional(),
-  /** AdaGrad's initial accumulator (default 0.1). */
-  initial_accumulator_value: z.number().min(0).optional().describe("AdaGrad's initial accumulator (default 0.1)."),
+/**
+ * One schema per optimizer, keyed on `name`: each has its own fields with Keras's defaults
+ * (TF 2 `tf.keras.optimizers.*`), so a field that belongs to another optimizer is an error.
+ */
+const learningRate = (keras: number) => positive().default(keras).describe(`Learning rate η (default ${keras}, as Keras).`);
+const epsilon = () => positive().default(1e-7).describe('ε, for numerical stability (default 1e-7, as Keras).');
+const beta1 = () => z.number().gt(0).lt(1).default(0.9).describe('β1, the decay of the first moment (default 0.9); 1cycle sets it as the momentum.');
+const beta2 = () => z.number().gt(0).lt(1).default(0.999).describe('β2, the decay of the second moment (default 0.999).');
+const momentumBeta = (description: string) => z.number().min(0).lt(1).describe(description);
+
+export const SgdOptimizer = z.strictObject({
+  name: z.literal('sgd'),
+  learning_rate: learningRate(0.01),
+  /** Keras's SGD(momentum=β): with β > 0 it behaves as `momentum`. Default 0. */
+  momentum: momentumBeta('Keras\'s SGD(momentum=β): with β > 0 it behaves as `momentum`. Default 0.').optional(),
 });
+export const MomentumOptimizer = z.strictObject({
+  name: z.literal('momentum'),
+  learning_rate: learningRate(0.01),
+  momentum: momentumBeta('β, the momentum (default 0.9, the book\'s value).').default(0.9),
+});
+export const NesterovOptimizer = z.strictObject({
+  name: z.literal('nesterov'),
+  learning_rate: learningRate(0.01),
+  momentum: momentumBeta('β, the momentum (default 0.9, the book\'s value).').default(0.9),
+});
+export const AdagradOptimizer = z.strictObject({
+  name: z.literal('adagrad'),
+  learning_rate: learningRate(0.001),
+  /** The accumulator s starts at this value (default 0.1, as Keras). */
+  initial_accumulator_value: z.number().min(0).default(0.1).describe('The accumulator s starts at this value (default 0.1, as Keras).'),
+  epsilon: epsilon(),
+});
+export const RmspropOptimizer = z.strictObject({
+  name: z.literal('rmsprop'),
+  learning_rate: learningRate(0.001),
+  /** ρ, the decay of the running mean of g² (default 0.9). */
+  rho: z.number().gt(0).lt(1).default(0.9).describe('ρ, the decay of the running mean of g² (default 0.9).'),
+  /** Keras's RMSprop(momentum=β): a momentum on the scaled steps. Default: none. */
+  momentum: momentumBeta("Keras's RMSprop(momentum=β): a momentum on the scaled steps. Default: none.").optional(),
+  epsilon: epsilon(),
+});
+const adamFields = {
+  learning_rate: learningRate(0.001),
+  beta_1: beta1(),
+  beta_2: beta2(),
+  epsilon: epsilon(),
+};
+export const AdamOptimizer = z.strictObject({ name: z.literal('adam'), ...adamFields });
+export const AdamaxOptimizer = z.strictObject({ name: z.literal('adamax'), ...adamFields });
+export const NadamOptimizer = z.strictObject({ name: z.literal('nadam'), ...adamFields });
+
+export const OptimizerSpec = z.discriminatedUnion('name', [
+  SgdOptimizer,
+  MomentumOptimizer,
+  NesterovOptimizer,
+  AdagradOptimizer,
+  RmspropOptimizer,
+  AdamOptimizer,
+  AdamaxOptimizer,
+  NadamOptimizer,
+]);
 export type OptimizerSpec = z.infer<typeof OptimizerSpec>;
+
+/** The fields each optimizer has besides `name` and `learning_rate` (from the schemas above). */
+export const OPTIMIZER_FIELDS = Object.fromEntries(
+  OptimizerSpec.options.map((o) => [o.shape.name.value, Object.keys(o.shape).filter((k) => k !== 'name' && k !== 'learning_rate')]),
+) as unknown as Record<OptimizerName, readonly string[]>;
 
 /** When a schedule steps: per `batch` (iteration) or per `epoch`. Its `t` counts these. */
 const StepUnit = z.enum(['batch', 'epoch']);
@@ -299,6 +352,8 @@ export const ScheduleSpec = z.discriminatedUnion('name', [
     factor: z.number().gt(0).lt(1).default(0.5),
     patience: nonNegativeInt().default(5),
     min_lr: z.number().min(0).default(0),
+    /** A change of `monitor` smaller than this is no improvement (default 1e-4, as Keras's ReduceLROnPlateau). */
+    min_delta: z.number().min(0).default(1e-4).describe("A change of `monitor` smaller than this is no improvement (default 1e-4, as Keras's ReduceLROnPlateau)."),
   }),
   z.strictObject({
     /** 1cycle: η from max/div up to max over about half the iterations, back down, then a final fall. */
@@ -340,15 +395,15 @@ export const LOSSES = ['sparse_categorical_crossentropy', 'binary_crossentropy',
 export const TrainingSpec = z.strictObject({
   epochs: atMost(LIMITS.epochs).default(5),
   batch_size: atMost(LIMITS.batchSize).default(32),
-  optimizer: OptimizerSpec.default({ name: 'sgd', learning_rate: 0.01 }),
+  optimizer: OptimizerSpec.prefault({ name: 'sgd' }),
   /** Default: sparse categorical cross-entropy for classes, binary for `binary: true`, mse for autoencoders. */
   loss: z.enum(LOSSES).optional().describe("Default: sparse categorical cross-entropy for classes, binary for `binary: true`, mse for autoencoders."),
   /** Every component of every gradient clipped into [−v, v] (may change the gradient's direction). */
   clipvalue: positive().optional().describe("Every component of every gradient clipped into [−v, v] (may change the gradient's direction)."),
   /** Each variable's gradient rescaled so that its ℓ2 norm is at most c (keeps its direction). */
   clipnorm: positive().optional().describe("Each variable's gradient rescaled so that its ℓ2 norm is at most c (keeps its direction)."),
-  /** All gradients rescaled together so that their joint ℓ2 norm is at most c. */
-  global_clipnorm: positive().optional().describe("All gradients rescaled together so that their joint ℓ2 norm is at most c."),
+  /** All gradients rescaled together so that their joint ℓ2 norm is at most c. Not with `clipnorm` (Keras refuses both); `clipvalue` applies first. */
+  global_clipnorm: positive().optional().describe("All gradients rescaled together so that their joint ℓ2 norm is at most c. Not with `clipnorm` (Keras refuses both); `clipvalue` applies first."),
   schedule: ScheduleSpec.optional(),
   early_stopping: EarlyStoppingSpec.optional(),
   /** Run the learning-rate finder instead of training: one epoch, exponentially growing rate. */
@@ -359,6 +414,9 @@ export const TrainingSpec = z.strictObject({
   shuffle: z.boolean().default(true).describe("Shuffle the training set every epoch (default true)."),
   /** Seed for initial weights, shuffles, dropout masks and subsets. */
   seed: z.number().int().default(42).describe("Seed for initial weights, shuffles, dropout masks and subsets."),
+}).refine((t) => t.clipnorm === undefined || t.global_clipnorm === undefined, {
+  message: 'give either `clipnorm` (each gradient) or `global_clipnorm` (all together), not both: Keras refuses both',
+  path: ['global_clipnorm'],
 });
 export type TrainingSpec = z.infer<typeof TrainingSpec>;
 
@@ -396,6 +454,23 @@ export const ExperimentCore = z.strictObject({
 });
 
 /**
+ * A figure the book's notebook published for this experiment (ageron/handson-ml2,
+ * 11_training_deep_neural_networks.ipynb), for `deep-lessons reproduce` and the run card of a full
+ * run to set ours beside. It describes the `full` run: its `epochs` must be the full run's.
+ */
+export const BookFigure = z.strictObject({
+  /** Which of the run's final numbers the figure is: validation or test accuracy, or the MC dropout accuracy. */
+  metric: z.enum(['val_accuracy', 'test_accuracy', 'mc_accuracy']).describe('Which of the run\'s final numbers the figure is: validation or test accuracy, or the MC dropout accuracy.'),
+  /** The published value, a fraction (0.8750 for 87.50 %). */
+  value: z.number().min(0).max(1).describe('The published value, a fraction (0.8750 for 87.50 %).'),
+  /** After how many epochs the notebook measured it (the full run's epochs). */
+  epochs: positiveInt().describe("After how many epochs the notebook measured it (the full run's epochs)."),
+  /** Where it is published: notebook, section, cell output. */
+  source: z.string().min(1).max(300).describe('Where it is published: notebook, section, cell output.'),
+});
+export type BookFigure = z.infer<typeof BookFigure>;
+
+/**
  * A complete experiment: the runnable core, plus what a lesson says about it, plus `full`: the
  * overrides that give the book's sizes (deep-merged over the default when "Run full" is chosen).
  */
@@ -406,6 +481,8 @@ export const ExperimentSpec = z.strictObject({
   explains: z.string().optional().describe("What the run is expected to show, in a sentence or two (shown beside the charts)."),
   /** Machine-checkable outcomes, e.g. `val_accuracy >= 0.8` (see docs/lesson-format.md). */
   expect: z.array(z.string().min(1)).optional().describe("Machine-checkable outcomes, e.g. `val_accuracy >= 0.8` (see docs/lesson-format.md)."),
+  /** The book's published figure(s) for the full run (see docs/lesson-format.md). */
+  book: z.union([BookFigure, z.array(BookFigure).min(1).max(4)]).optional().describe("The book's published figure(s) for the full run (see docs/lesson-format.md)."),
   ...ExperimentCore.shape,
   full: z
     .strictObject({

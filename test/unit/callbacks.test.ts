@@ -152,3 +152,15 @@ test('LR finder: the suggestion is the rate at the lowest loss divided by 10', (
   assert.ok(Math.abs(suggested - 0.01) < 1e-15, `suggested ${suggested}: 0.1 / 10`);
   assert.throws(() => new LrFinder(LrFinderSpec.parse({ min_lr: 1, max_lr: 0.1 }), 10), /training\.lr_finder\.max_lr/);
 });
+
+// Keras 3 keras/src/callbacks/early_stopping.py `on_epoch_end`: an improvement resets the count and
+// returns before the patience check, so patience 0 stops at the first epoch that does not improve.
+test('early stopping with patience 0 never stops on an improving epoch, and stops on the first one that is not', () => {
+  const v = tf.tidy(() => [tf.variable(tf.scalar(0))]);
+  const es = new EarlyStopping(EarlyStoppingSpec.parse({ patience: 0 }));
+  const stops = [1.0, 0.9, 0.8, 0.85].map((val, e) => es.onEpochEnd(e, { val_loss: val }, v).stop);
+  assert.deepEqual(stops, [false, false, false, true]);
+  assert.equal(es.restore(v), 2, 'the best epoch is the third');
+  es.dispose();
+  tf.dispose(v);
+});

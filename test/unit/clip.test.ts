@@ -69,7 +69,8 @@ test('no options: copies of the inputs, which stay alive; nothing leaks', () => 
   assert.notEqual(c, g);
   c.dispose();
   assert.deepEqual(Array.from(g.dataSync()), [1, 2]);
-  for (let i = 0; i < 20; i++) tf.dispose(clipGradients([g], { clipnorm: 1, clipvalue: 0.5, global_clipnorm: 2 }));
+  for (let i = 0; i < 20; i++) tf.dispose(clipGradients([g], { clipnorm: 1, clipvalue: 0.5 }));
+  for (let i = 0; i < 20; i++) tf.dispose(clipGradients([g], { global_clipnorm: 2, clipvalue: 0.5 }));
   g.dispose();
   assert.equal(tf.memory().numTensors, before0);
 });
@@ -92,4 +93,18 @@ test('gradNorms equals tf.norm for every tensor, in one 1-D tensor', () => {
   const none = gradNorms([]);
   assert.deepEqual(none.shape, [0]);
   tf.dispose([...gs, norms, none]);
+});
+
+// Keras (TF 2 optimizer_v2 `_transform_gradients`; Keras 3 `Optimizer._clip_gradients` after
+// `clipvalue`): clipvalue first, then clipnorm; both norms at once are refused in `__init__`.
+test('clipvalue applies before clipnorm, as in Keras; clipnorm with global_clipnorm is refused', () => {
+  // g = [0.9, 100]: clipvalue 1 → [0.9, 1], norm √1.81 = 1.34536; clipnorm 1 → [0.9, 1]/1.34536.
+  const c = clip1(G, { clipvalue: 1, clipnorm: 1 });
+  const n = Math.sqrt(0.81 + 1);
+  assert.ok(Math.abs(c[0] - 0.9 / n) < 1e-6 && Math.abs(c[1] - 1 / n) < 1e-6, `${c}`);
+  // the other order would give [0.9/100.004, 100/100.004] clipped to 1: [0.009, 0.99996]
+  assert.ok(c[0] > 0.6, 'clipvalue came first');
+  const g = tf.tensor1d([1]);
+  assert.throws(() => clipGradients([g], { clipnorm: 1, global_clipnorm: 1 }), /training\.global_clipnorm: give either clipnorm or global_clipnorm/);
+  g.dispose();
 });

@@ -1,6 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Model } from '../../src/engine/model';
+import { Model, activate } from '../../src/engine/model';
+import * as tf from '@tensorflow/tfjs';
 import { initKernel, targetVariance } from '../../src/engine/init';
 import { initBackend } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/rng';
@@ -82,3 +83,15 @@ test('the same seed draws the same weights; another seed other weights', () => {
 });
 
 // The fast wasm matmul against a float64 triple loop, in every transpose form: test/unit/bench.test.ts.
+
+// LeakyReLU_α(z) = max(αz, z) (Géron eq. 11-2). Bare `leaky_relu` takes α = 0.2: the book's
+// LeakyReLU(alpha=0.2) and Keras 3's keras.activations.leaky_relu(negative_slope=0.2).
+test('leaky_relu: α 0.2 by default, or the one given', () => {
+  const x = tf.tensor1d([-2, -0.5, 0, 3]);
+  const d = activate(x, 'leaky_relu');
+  const a = activate(x, 'leaky_relu', 0.3);
+  const close = (got: Float32Array | Int32Array | Uint8Array, want: number[]) => want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) < 1e-7, `${Array.from(got)} vs ${want}`));
+  close(d.dataSync(), [-0.4, -0.1, 0, 3]);
+  close(a.dataSync(), [-0.6, -0.15, 0, 3]);
+  tf.dispose([x, d, a]);
+});

@@ -376,9 +376,30 @@ test('expect lines that the experiment can never meet are errors at the word con
 test('a field written one level too high says where it belongs', () => {
   const text = lesson('```experiment', 'id: e', 'dataset: { name: mnist }', 'model: { layers: [{ type: Dense, units: 2 }] }', 'optimizer: { name: adam }', 'epochs: 3', '```');
   const r = parseLesson(text, 'a.lesson.md');
-  const known = 'id, title, explains, expect, dataset, model, training, record, evaluate, full';
+  const known = 'id, title, explains, expect, book, dataset, model, training, record, evaluate, full';
   assert.deepEqual(at(r.diagnostics), [
     `14:1 optimizer: unknown field; expected one of ${known} (it belongs under \`training\`: training.optimizer)`,
     `15:1 epochs: unknown field; expected one of ${known} (it belongs under \`training\`: training.epochs)`,
   ]);
+});
+
+test("an optimizer field that belongs to another optimizer, and clipnorm with global_clipnorm, are errors where they are written", () => {
+  const y = [
+    'dataset: { name: fashion-mnist }',
+    'model:',
+    '  layers:',
+    '    - { type: Dense, units: 10, activation: softmax }',
+    'training:',
+    '  optimizer: { name: adam, rho: 0.9, initial_accumulator_value: 0.1 }',
+    '  clipnorm: 1',
+    '  global_clipnorm: 1',
+  ].join('\n');
+  assert.deepEqual(at(errors(parseExperimentFile(y, 'x.yaml').diagnostics)), [
+    '6:28 training.optimizer.rho: unknown field for adam; adam has name, learning_rate, beta_1, beta_2, epsilon',
+    '6:38 training.optimizer.initial_accumulator_value: unknown field for adam; adam has name, learning_rate, beta_1, beta_2, epsilon',
+    '8:20 training.global_clipnorm: give either `clipnorm` (each gradient) or `global_clipnorm` (all together), not both: Keras refuses both',
+  ]);
+  // the same fields under their own optimizers are fine
+  const ok = y.replace('{ name: adam, rho: 0.9, initial_accumulator_value: 0.1 }', '{ name: rmsprop, rho: 0.9 }').replace(/\n {2}global_clipnorm: 1$/, '');
+  assert.deepEqual(errors(parseExperimentFile(ok, 'x.yaml').diagnostics), []);
 });

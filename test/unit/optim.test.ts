@@ -91,26 +91,33 @@ test("nesterov (Keras's SGD(nesterov=True)): m ← βm − ηg; θ ← θ + βm 
   close(s2, t2, 'step 2');
 });
 
-test('adagrad: s ← s + g² (s0 = 0.1); θ ← θ − ηg/(√s + ε)', () => {
+// AdaGrad: Géron (2nd ed.) equation 11-6, s ← s + ∇⊗∇, θ ← θ − η ∇⊘√(s + ε); Keras 3
+// keras/src/optimizers/adagrad.py `update_step` (the same, s starting at initial_accumulator_value 0.1).
+test('adagrad: s ← s + g² (s0 = 0.1); θ ← θ − ηg/√(s + ε)', () => {
   const [s1, s2] = run({ name: 'adagrad', learning_rate: 0.1 }, [{ g: G1 }, { g: G2 }]);
   const eps = 1e-7;
   const a1 = G1.map((g) => 0.1 + g * g);
-  const t1 = THETA0.map((t, i) => t - (0.1 * G1[i]) / (Math.sqrt(a1[i]) + eps));
+  const t1 = THETA0.map((t, i) => t - (0.1 * G1[i]) / Math.sqrt(a1[i] + eps));
   const a2 = a1.map((a, i) => a + G2[i] ** 2);
-  const t2 = t1.map((t, i) => t - (0.1 * G2[i]) / (Math.sqrt(a2[i]) + eps));
+  const t2 = t1.map((t, i) => t - (0.1 * G2[i]) / Math.sqrt(a2[i] + eps));
   // component 0 by hand: s1 = 0.35, θ1 = 1 − 0.05/√0.35 = 0.915484…
   assert.ok(Math.abs(s1[0] - (1 - 0.05 / Math.sqrt(0.35))) < 1e-6);
   close(s1, t1, 'step 1');
   close(s2, t2, 'step 2');
 });
 
-test('rmsprop: s ← ρs + (1−ρ)g²; θ ← θ − ηg/(√s + ε), ρ = 0.9', () => {
+// RMSProp: Géron equation 11-7, s ← ρs + (1 − ρ)∇⊗∇, θ ← θ − η ∇⊘√(s + ε); Keras 3
+// keras/src/optimizers/rmsprop.py `update_step` (denominator = velocity + epsilon, then its square root).
+test('rmsprop: s ← ρs + (1−ρ)g²; θ ← θ − ηg/√(s + ε), ρ = 0.9', () => {
   const [s1, s2] = run({ name: 'rmsprop', learning_rate: 0.01 }, [{ g: G1 }, { g: G2 }]);
   const eps = 1e-7;
   const a1 = G1.map((g) => 0.1 * g * g);
-  const t1 = THETA0.map((t, i) => t - (0.01 * G1[i]) / (Math.sqrt(a1[i]) + eps));
+  const t1 = THETA0.map((t, i) => t - (0.01 * G1[i]) / Math.sqrt(a1[i] + eps));
   const a2 = a1.map((a, i) => 0.9 * a + 0.1 * G2[i] ** 2);
-  const t2 = t1.map((t, i) => t - (0.01 * G2[i]) / (Math.sqrt(a2[i]) + eps));
+  const t2 = t1.map((t, i) => t - (0.01 * G2[i]) / Math.sqrt(a2[i] + eps));
+  // The vanishing-gradient component (g = 1e-6): ε inside the root makes the first step
+  // 0.01·1e-6/√(1e-13 + 1e-7) ≈ 3.2e-5, where √s + ε would give 0.024 (760 times more).
+  assert.ok(Math.abs(s1[4] - -(0.01 * 1e-6) / Math.sqrt(1e-13 + 1e-7)) < 1e-9, `${s1[4]}`);
   // first step of RMSProp moves every component by about η/√0.1 = 0.0316 whatever |g| is
   assert.ok(Math.abs(s1[0] - (1 - 0.01 / Math.sqrt(0.1))) < 1e-5, `${s1[0]}`);
   close(s1, t1, 'step 1');
@@ -122,14 +129,16 @@ test('rmsprop: s ← ρs + (1−ρ)g²; θ ← θ − ηg/(√s + ε), ρ = 0.9'
   assert.equal(o.momentum, undefined, 'setting momentum on an optimizer without one is ignored');
 });
 
-test('rmsprop with momentum (Keras form): m ← βm + ηg/(√s + ε); θ ← θ − m', () => {
+// TF 2's ResourceApplyRMSProp kernel (tensorflow/core/kernels/training_ops.cc, as documented for
+// tf.raw_ops.ApplyRMSProp): mom ← momentum·mom + lr·grad/√(ms + ε); var ← var − mom. Keras 3 the same.
+test('rmsprop with momentum (Keras form): m ← βm + ηg/√(s + ε); θ ← θ − m', () => {
   const [s1, s2] = run({ name: 'rmsprop', learning_rate: 0.01, momentum: 0.5 }, [{ g: G1 }, { g: G2 }]);
   const eps = 1e-7;
   const a1 = G1.map((g) => 0.1 * g * g);
-  const m1 = G1.map((g, i) => (0.01 * g) / (Math.sqrt(a1[i]) + eps));
+  const m1 = G1.map((g, i) => (0.01 * g) / Math.sqrt(a1[i] + eps));
   const t1 = THETA0.map((t, i) => t - m1[i]);
   const a2 = a1.map((a, i) => 0.9 * a + 0.1 * G2[i] ** 2);
-  const m2 = m1.map((m, i) => 0.5 * m + (0.01 * G2[i]) / (Math.sqrt(a2[i]) + eps));
+  const m2 = m1.map((m, i) => 0.5 * m + (0.01 * G2[i]) / Math.sqrt(a2[i] + eps));
   close(s1, t1, 'step 1');
   close(s2, t1.map((t, i) => t - m2[i]), 'step 2');
 });
@@ -183,7 +192,10 @@ test('adamax (Keras): u ← max(β2u, |g|); θ ← θ − (η/(1−β1^t)) m/(u 
   assert.ok(Math.abs(s1[2] - s2[2] - 0.002) < 1e-6, `${s1[2] - s2[2]}`);
 });
 
-test("nadam (Keras 2.x, Dozat's momentum schedule μ_t = β1(1 − 0.5·0.96^(0.004t)))", () => {
+// Nadam as TF 2's tensorflow/python/keras/optimizer_v2/nadam.py computes it: decay = schedule_decay
+// = 0.004; m_t = β1(1 − 0.5·0.96^(decay·t)); g' = g/(1 − Πm); m' = m/(1 − Πm·m_{t+1});
+// v' = v/(1 − β2^t); m̄ = (1 − m_t)g' + m_{t+1}m'; θ ← θ − η m̄/(√v' + ε). (Keras 3 uses 0.96^t.)
+test("nadam (TF 2's Keras, Dozat's momentum schedule μ_t = β1(1 − 0.5·0.96^(0.004t)))", () => {
   const [s1, s2] = run({ name: 'nadam', learning_rate: 0.002 }, [{ g: G1 }, { g: G2 }]);
   const b1 = 0.9, b2 = 0.999, eps = 1e-7, lr = 0.002;
   const mu = (t: number) => b1 * (1 - 0.5 * Math.pow(0.96, 0.004 * t));
@@ -213,25 +225,39 @@ test("nadam (Keras 2.x, Dozat's momentum schedule μ_t = β1(1 − 0.5·0.96^(0.
   assert.ok(Math.abs(a1[0] - s1[0]) > 1e-5, `nadam ${s1[0]} vs adam ${a1[0]}`);
 });
 
-test('every optimizer reports its momentum as the brief says', () => {
-  const cases: [OptimizerSpec['name'], boolean, number | undefined][] = [
-    ['sgd', false, undefined],
-    ['momentum', true, 0.9],
-    ['nesterov', true, 0.9],
-    ['adagrad', false, undefined],
-    ['rmsprop', false, undefined],
-    ['adam', true, 0.9],
-    ['adamax', true, 0.9],
-    ['nadam', true, 0.9],
+// Keras's defaults (TF 2 tf.keras.optimizers.*, unchanged in Keras 3): SGD 0.01; Adagrad, RMSprop,
+// Adam, Adamax and Nadam 0.001. `momentum` and `nesterov` are SGD with momentum 0.9, the book's.
+test('every optimizer reports its momentum, and starts at Keras\'s default learning rate', () => {
+  const cases: [OptimizerSpec['name'], boolean, number | undefined, number][] = [
+    ['sgd', false, undefined, 0.01],
+    ['momentum', true, 0.9, 0.01],
+    ['nesterov', true, 0.9, 0.01],
+    ['adagrad', false, undefined, 0.001],
+    ['rmsprop', false, undefined, 0.001],
+    ['adam', true, 0.9, 0.001],
+    ['adamax', true, 0.9, 0.001],
+    ['nadam', true, 0.9, 0.001],
   ];
-  for (const [name, has, m] of cases) {
+  for (const [name, has, m, lr] of cases) {
     const o = createOptimizer(OptimizerSpec.parse({ name }));
     assert.equal(o.name, name);
     assert.equal(o.hasMomentum, has, name);
     assert.equal(o.momentum, m, name);
-    assert.equal(o.learningRate, 0.01, name);
+    assert.equal(o.learningRate, lr, name);
     o.dispose();
   }
+});
+
+test('the optimizer spec is one schema per name: a field of another optimizer is refused, naming the fields it has', () => {
+  const bad = OptimizerSpec.safeParse({ name: 'adam', rho: 0.9, momentum: 0.9, initial_accumulator_value: 0.1 });
+  assert.equal(bad.success, false);
+  const keys = bad.error!.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : []));
+  assert.deepEqual(keys.sort(), ['initial_accumulator_value', 'momentum', 'rho']);
+  assert.equal(OptimizerSpec.safeParse({ name: 'sgd', beta_1: 0.9 }).success, false);
+  assert.equal(OptimizerSpec.safeParse({ name: 'adagrad', rho: 0.9 }).success, false);
+  assert.deepEqual(OptimizerSpec.parse({ name: 'rmsprop' }), { name: 'rmsprop', learning_rate: 0.001, rho: 0.9, epsilon: 1e-7 });
+  assert.deepEqual(OptimizerSpec.parse({ name: 'adagrad' }), { name: 'adagrad', learning_rate: 0.001, initial_accumulator_value: 0.1, epsilon: 1e-7 });
+  assert.deepEqual(OptimizerSpec.parse({ name: 'nadam' }), { name: 'nadam', learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 });
 });
 
 test('a gradient of the wrong shape is refused with both shapes named', () => {

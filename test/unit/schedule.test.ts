@@ -133,3 +133,16 @@ test('no schedule: the constant rate; rebase lowers it (transfer learning after 
   p.rebase(0.001);
   near(p.atBatch(10, 1).lr, 0.0005, 'power after rebase: new η0 / 2');
 });
+
+// Keras ReduceLROnPlateau (TF 2 and Keras 3): min_delta=1e-4; "improved" is current < best − min_delta.
+test('performance: a change smaller than min_delta (default 1e-4) is no improvement', () => {
+  assert.deepEqual(ScheduleSpec.parse({ name: 'performance' }), { name: 'performance', monitor: 'val_loss', factor: 0.5, patience: 5, min_lr: 0, min_delta: 1e-4 });
+  const d = createSchedule(ScheduleSpec.parse({ name: 'performance', patience: 1, factor: 0.5 }), 0.1, 1000, 10);
+  d.onEpochEnd(0, { loss: 1, val_loss: 0.5 });
+  // 0.49995 is lower, but by 5e-5 < 1e-4: a bad epoch, so with patience 1 the rate halves
+  assert.match(d.onEpochEnd(1, { loss: 1, val_loss: 0.49995 }) ?? '', /0\.1 → 0\.05/);
+  // with min_delta 0 the same epoch is an improvement
+  const z = createSchedule(ScheduleSpec.parse({ name: 'performance', patience: 1, factor: 0.5, min_delta: 0 }), 0.1, 1000, 10);
+  z.onEpochEnd(0, { loss: 1, val_loss: 0.5 });
+  assert.equal(z.onEpochEnd(1, { loss: 1, val_loss: 0.49995 }), undefined);
+});

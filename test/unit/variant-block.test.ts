@@ -31,7 +31,7 @@ test('"Save as experiment": the variant block, inserted after its parent, parses
   const ids = after.lesson!.experiments.map((e) => e.id);
   assert.equal(ids[ids.indexOf('momentum') + 1], 'momentum-variant');
   const saved = after.lesson!.experiments.find((e) => e.id === 'momentum-variant')!;
-  assert.deepEqual(saved.spec.training.optimizer, { name: 'adam', learning_rate: 0.002 });
+  assert.deepEqual(saved.spec.training.optimizer, { name: 'adam', learning_rate: 0.002, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 });
   assert.deepEqual({ ...saved.spec, id: parent.id, title: parent.title, training: parent.spec.training }, parent.spec, 'only the training changed');
 });
 

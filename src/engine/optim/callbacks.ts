@@ -36,11 +36,14 @@ export function disposeSnapshot(snap: readonly tf.Tensor[] | undefined): void {
 // ---------------------------------------------------------------- early stopping
 
 /**
- * Keras's EarlyStopping. After each epoch: the monitored value improved when it is lower than
- * best − min_delta (losses) or higher than best + min_delta (accuracies); then the count of bad
- * epochs restarts at 0 and, with restore_best_weights, the weights are snapshotted (the previous
- * snapshot disposed). Otherwise the count grows by one; when it reaches `patience` (and the epoch
- * is not the first) training stops. The loop then calls `restore(vars)` to bring back the best
+ * Keras 3's EarlyStopping (keras/src/callbacks/early_stopping.py). After each epoch: the monitored
+ * value improved when it is lower than best − min_delta (losses) or higher than best + min_delta
+ * (accuracies); then the count of bad epochs restarts at 0 and, with restore_best_weights, the
+ * weights are snapshotted (the previous snapshot disposed), and training goes on. Otherwise the
+ * count grows by one; when it reaches `patience` (and the epoch is not the first) training stops.
+ * So `patience: 0` stops at the first epoch that does not improve, never on one that does (TF 2's
+ * Keras checked the count after an improvement too and stopped on it).
+ * The loop then calls `restore(vars)` to bring back the best
  * weights, and `dispose()` at the end of the run.
  */
 export class EarlyStopping {
@@ -72,6 +75,7 @@ export class EarlyStopping {
         disposeSnapshot(this.bestWeights);
         this.bestWeights = snapshot(vars);
       }
+      return { stop: false };
     }
     if (this.wait >= patience && epoch > 0) {
       this.stoppedEpoch = epoch;

@@ -8,7 +8,9 @@
  * - `global_clipnorm` c: all gradients rescaled together by their joint norm
  *   √(Σ_i ‖g_i‖²): g_i · c / max(joint, c). Directions and relative sizes are kept.
  *
- * When several are given they apply in Keras's order: clipnorm, then global_clipnorm, then clipvalue.
+ * As Keras (TF 2's optimizer_v2 `__init__` and `_transform_gradients`, Keras 3's `Optimizer`):
+ * `clipnorm` and `global_clipnorm` exclude each other (the spec refuses both); `clipvalue` may
+ * come with either and applies first.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -37,10 +39,16 @@ export function clipGradients(grads: tf.Tensor[], opts: ClipOptions): tf.Tensor[
   checkPositive('clipvalue', opts.clipvalue);
   checkPositive('clipnorm', opts.clipnorm);
   checkPositive('global_clipnorm', opts.global_clipnorm);
+  if (opts.clipnorm !== undefined && opts.global_clipnorm !== undefined) {
+    throw new Error('training.global_clipnorm: give either clipnorm or global_clipnorm, not both (Keras refuses both)');
+  }
   if (grads.length === 0) return [];
   return tf.tidy(() => {
     let out: tf.Tensor[] = grads;
     const { clipnorm, global_clipnorm, clipvalue } = opts;
+    if (clipvalue !== undefined) {
+      out = out.map((g) => tf.clipByValue(g, -clipvalue, clipvalue));
+    }
     if (clipnorm !== undefined) {
       out = out.map((g) => tf.mul(g, tf.div(clipnorm, tf.maximum(l2(g), clipnorm))));
     }
@@ -48,9 +56,6 @@ export function clipGradients(grads: tf.Tensor[], opts: ClipOptions): tf.Tensor[
       const joint = tf.sqrt(tf.addN(out.map((g) => tf.sum(tf.square(g)))));
       const scale = tf.div(global_clipnorm, tf.maximum(joint, global_clipnorm));
       out = out.map((g) => tf.mul(g, scale));
-    }
-    if (clipvalue !== undefined) {
-      out = out.map((g) => tf.clipByValue(g, -clipvalue, clipvalue));
     }
     // With no option at all, return copies so that the ownership rule holds in every case.
     return out === grads ? grads.map((g) => tf.clone(g)) : out;

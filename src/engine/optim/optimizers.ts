@@ -10,10 +10,13 @@
  * step, and gives a fresh bias correction to variables that join later (after unfreezing).
  *
  * Notation: θ the variable, g its gradient, η the learning rate, ε epsilon (default 1e-7, as Keras).
+ * The defaults (learning rates included) are Keras's and live in the spec (`protocol/spec.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName, OptimizerSpec } from '../../protocol/spec';
 import { sgdStep } from '../sgdStep';
+
+type SpecOf<N extends OptimizerName> = Extract<OptimizerSpec, { name: N }>;
 
 export interface Optimizer {
   readonly name: OptimizerName;
@@ -43,8 +46,6 @@ interface VarState {
   mSchedule: number;
 }
 
-const EPSILON = 1e-7;
-
 abstract class BaseOptimizer implements Optimizer {
   learningRate: number;
   protected readonly epsilon: number;
@@ -59,7 +60,7 @@ abstract class BaseOptimizer implements Optimizer {
     private readonly slotInit: number = 0,
   ) {
     this.learningRate = spec.learning_rate;
-    this.epsilon = spec.epsilon ?? EPSILON;
+    this.epsilon = 'epsilon' in spec ? spec.epsilon : 0;
     this.beta = initialMomentum;
   }
 
@@ -136,7 +137,7 @@ function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
 
 /** sgd: θ ← θ − η g. */
 class Sgd extends BaseOptimizer {
-  constructor(spec: OptimizerSpec) {
+  constructor(spec: SpecOf<'sgd'>) {
     super(spec.name, spec, undefined, 0);
   }
   protected update(v: tf.Variable, g: tf.Tensor, _st: VarState, lr: number): tf.Tensor {
@@ -151,7 +152,7 @@ class Sgd extends BaseOptimizer {
  */
 class Momentum extends BaseOptimizer {
   constructor(
-    spec: OptimizerSpec,
+    spec: SpecOf<'sgd' | 'momentum' | 'nesterov'>,
     private readonly nesterov: boolean,
   ) {
     super(spec.name, spec, spec.momentum ?? 0.9, 1);
@@ -165,34 +166,43 @@ class Momentum extends BaseOptimizer {
   }
 }
 
-/** adagrad: s ← s + g²; θ ← θ − η g / (√s + ε); s starts at 0.1 (Keras's initial accumulator). */
+/**
+ * adagrad, the book's equation 11-6 and Keras 3's `Adagrad`:
+ *   s ← s + g²;  θ ← θ − η g / √(s + ε);  s starts at `initial_accumulator_value` (0.1).
+ * (TF 2's kernel ResourceApplyAdagradV2 divides by √s + ε instead: with s ≥ 0.1 the two differ by
+ * less than one part in a million.)
+ */
 class Adagrad extends BaseOptimizer {
-  constructor(spec: OptimizerSpec) {
-    super(spec.name, spec, undefined, 1, spec.initial_accumulator_value ?? 0.1);
+  constructor(spec: SpecOf<'adagrad'>) {
+    super(spec.name, spec, undefined, 1, spec.initial_accumulator_value);
   }
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number): tf.Tensor {
     const [s] = st.slots;
     const sNew = tf.add(s, tf.square(g));
     s.assign(sNew);
-    return tf.sub(v, tf.div(tf.mul(g, lr), tf.add(tf.sqrt(sNew), this.epsilon)));
+    return tf.sub(v, tf.div(tf.mul(g, lr), tf.sqrt(tf.add(sNew, this.epsilon))));
   }
 }
 
 /**
- * rmsprop: s ← ρ s + (1 − ρ) g²; θ ← θ − η g / (√s + ε) (ρ 0.9).
- * With `momentum` in the spec (Keras's RMSprop(momentum=β)): m ← β m + η g / (√s + ε); θ ← θ − m.
+ * rmsprop, the book's equation 11-7 and Keras 3's `RMSprop` (ρ 0.9):
+ *   s ← ρ s + (1 − ρ) g²;  θ ← θ − η g / √(s + ε).
+ * With `momentum` β (Keras's RMSprop(momentum=β), TF 2's kernel ResourceApplyRMSProp):
+ *   m ← β m + η g / √(s + ε);  θ ← θ − m.
+ * (TF 2.0–2.10's Python path without momentum divided by √s + ε; where s is far above ε, as in the
+ * lessons, the two agree; with vanishing gradients, s ≈ ε, they do not.)
  */
 class RmsProp extends BaseOptimizer {
   private readonly rho: number;
-  constructor(spec: OptimizerSpec) {
+  constructor(spec: SpecOf<'rmsprop'>) {
     super(spec.name, spec, spec.momentum, spec.momentum === undefined ? 1 : 2);
-    this.rho = spec.rho ?? 0.9;
+    this.rho = spec.rho;
   }
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta: number): tf.Tensor {
     const [s, m] = st.slots;
     const sNew = tf.add(tf.mul(s, this.rho), tf.mul(tf.square(g), 1 - this.rho));
     s.assign(sNew);
-    const step = tf.div(tf.mul(g, lr), tf.add(tf.sqrt(sNew), this.epsilon));
+    const step = tf.div(tf.mul(g, lr), tf.sqrt(tf.add(sNew, this.epsilon)));
     if (!m) return tf.sub(v, step);
     const mNew = tf.add(tf.mul(m, beta), step);
     m.assign(mNew);
@@ -203,9 +213,9 @@ class RmsProp extends BaseOptimizer {
 /** The β2 shared by Adam, AdaMax and Nadam (β1 is the optimizer's settable `momentum`). */
 abstract class AdamFamily extends BaseOptimizer {
   protected readonly beta2: number;
-  constructor(spec: OptimizerSpec) {
-    super(spec.name, spec, spec.beta_1 ?? 0.9, 2);
-    this.beta2 = spec.beta_2 ?? 0.999;
+  constructor(spec: SpecOf<'adam' | 'adamax' | 'nadam'>) {
+    super(spec.name, spec, spec.beta_1, 2);
+    this.beta2 = spec.beta_2;
   }
 }
 
@@ -238,7 +248,10 @@ class AdaMax extends AdamFamily {
   }
 }
 
-/** Dozat's momentum schedule as Keras 2.x's Nadam uses it: μ_t = β1 (1 − 0.5 · 0.96^(0.004 t)). */
+/**
+ * Dozat's momentum schedule as TF 2's Keras Nadam has it (the book's): μ_t = β1 (1 − 0.5 · 0.96^(0.004 t)).
+ * Keras 3's Nadam uses 0.96^t instead (μ reaches 0.9 β1 within 50 steps instead of 12,500).
+ */
 export function nadamMu(beta1: number, t: number): number {
   return beta1 * (1 - 0.5 * 0.96 ** (0.004 * t));
 }
@@ -252,8 +265,9 @@ export function nadamMu(beta1: number, t: number): number {
  *   v ← β2 v + (1 − β2) g²;  v̂ = v / (1 − β2^t);
  *   m̄ = (1 − μ_t) ĝ + μ_{t+1} m̂;
  *   θ ← θ − η m̄ / (√v̂ + ε).
- * (TF 2.x's port multiplies the 0.004 by the learning-rate decay, 0 by default, so its μ_t is
- * 0.5 β1; this follows the documented formula with 0.004, as standalone Keras 2.x does.)
+ * TF 2's `tf.keras.optimizers.Nadam` (optimizer_v2/nadam.py) sets its decay to `schedule_decay`,
+ * 0.004, and uses it only in μ_t (its learning rate is not decayed), so this is the optimizer the
+ * book ran. Keras 3 changed the exponent to 0.96^t.
  */
 class Nadam extends AdamFamily {
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta1: number): tf.Tensor {
@@ -298,8 +312,8 @@ export function createOptimizer(spec: OptimizerSpec): Optimizer {
     case 'nadam':
       return new Nadam(spec);
     default: {
-      const never: never = spec.name;
-      throw new Error(`optimizer: unknown name ${String(never)}`);
+      const never: never = spec;
+      throw new Error(`optimizer: unknown name ${String((never as { name: unknown }).name)}`);
     }
   }
 }

@@ -97,6 +97,8 @@ export class PlateauReducer {
     readonly factor: number,
     readonly patience: number,
     readonly minLr: number,
+    /** Keras's min_delta (default 1e-4): a change smaller than this is no improvement. */
+    readonly minDelta = 0,
   ) {
     this.lr = lr0;
     this.best = /acc/.test(monitor) ? -Infinity : Infinity;
@@ -105,7 +107,7 @@ export class PlateauReducer {
   /** Returns the new rate when it changed, else undefined. A missing or NaN value changes nothing. */
   onEpochEnd(epoch: number, value: number | undefined): number | undefined {
     if (value === undefined || Number.isNaN(value)) return undefined;
-    if (isImprovement(this.monitor, value, this.best)) {
+    if (isImprovement(this.monitor, value, this.best, this.minDelta)) {
       this.best = value;
       this.bestEpoch = epoch;
       this.wait = 0;
@@ -185,7 +187,7 @@ export function createSchedule(spec: ScheduleSpec | undefined, lr0: number, tota
       };
     }
     case 'performance': {
-      const r = new PlateauReducer(lr0, spec.monitor, spec.factor, spec.patience, spec.min_lr);
+      const r = new PlateauReducer(lr0, spec.monitor, spec.factor, spec.patience, spec.min_lr, spec.min_delta);
       return {
         atBatch: () => ({ lr: r.lr }),
         onEpochEnd: (epoch, logs) => {
