@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { registerCodeLens } from './codeLens';
 import { registerCommands } from './commands';
 import { registerDiagnostics } from './diagnostics';
+import { registerFirstRun } from './firstRun';
 import { LessonCatalog } from './lessonCatalog';
 import { PanelManager } from './lessonPanel';
 import { registerLessonTree, type LessonTreeProvider } from './lessonTree';
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   registerCodeLens(context, deps);
   registerDiagnostics(context, deps);
   registerStatusBar(context, deps);
+  registerFirstRun(context, deps);
 
   void catalog.ready();
   return { ...deps, tree };

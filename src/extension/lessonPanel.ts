@@ -293,6 +293,10 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     return this.panels.get(lessonId);
   }
 
+  count(): number {
+    return this.panels.size;
+  }
+
   has(lessonId: string): boolean {
     return this.panels.has(lessonId);
   }

@@ -95,3 +95,14 @@ export class ProgressStore {
     for (const l of this.listeners) l(lessonId);
   }
 }
+
+/** What the walkthrough's steps check: has any lesson been opened, any experiment run, any question answered. */
+export function walkthroughFacts(progress: ProgressStore, lessons: readonly Lesson[]): { opened: boolean; ran: boolean; answered: boolean } {
+  const all = lessons.map((l) => progress.get(l.meta.id));
+  return { opened: all.some((p) => !!p.opened), ran: all.some((p) => p.experimentsRun.length > 0), answered: all.some((p) => p.answers.length > 0) };
+}
+
+/** The lesson to show on startup: the first in progress, else the first not done, else the first. */
+export function lessonToContinue(progress: ProgressStore, lessons: readonly Lesson[]): Lesson | undefined {
+  return lessons.find((l) => progress.state(l) === 'in-progress') ?? lessons.find((l) => progress.state(l) !== 'done') ?? lessons[0];
+}

@@ -11,7 +11,12 @@ export interface Settings {
   /** 0: the lesson's own epochs. */
   epochsBudget: number;
   trainerRuntime?: string;
+  /** Open the lesson to continue when VS Code starts: the first time only, every time, or never. */
+  openOnStartup: OpenOnStartup;
 }
+
+export type OpenOnStartup = 'firstTime' | 'always' | 'never';
+const OPEN_ON_STARTUP: readonly OpenOnStartup[] = ['firstTime', 'always', 'never'];
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
@@ -22,12 +27,14 @@ export function readSettings(): Settings {
   const budget = c.get<number>('epochsBudget', 0);
   const dataDir = c.get<string>('dataDir', '').trim();
   const runtime = c.get<string>('trainerRuntime', '').trim();
+  const startup = c.get<string>('openOnStartup', 'firstTime');
   return {
     backend: (BACKENDS as readonly string[]).includes(backend) ? (backend as BackendChoice) : 'auto',
     dataDir: dataDir || undefined,
     chartUpdateRate: Number.isFinite(rate) && rate > 0 ? Math.min(rate, 30) : 4,
     epochsBudget: Number.isInteger(budget) && budget > 0 ? budget : 0,
     trainerRuntime: runtime || undefined,
+    openOnStartup: (OPEN_ON_STARTUP as readonly string[]).includes(startup) ? (startup as OpenOnStartup) : 'firstTime',
   };
 }
 

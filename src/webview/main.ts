@@ -98,7 +98,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       const card = runCards.get(m.key);
       if (!card) return;
       if (m.reset) card.reset(m.runId, m.full);
-      card.apply(m.runId, m.events, m.elapsed);
+      card.apply(m.runId, m.events);
       return;
     }
     case 'runPhase':

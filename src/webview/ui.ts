@@ -53,10 +53,9 @@ export type ButtonEl = HTMLElement & { disabled: boolean };
 export function button(label: string, options: ButtonOptions): ButtonEl {
   const b = document.createElement('vscode-button') as ButtonEl;
   b.setAttribute('appearance', options.appearance ?? 'primary');
-  if (options.title) {
-    b.setAttribute('title', options.title);
-    b.setAttribute('aria-label', options.title);
-  }
+  // The title is a tooltip (and the accessible description); the name stays the visible label,
+  // as WCAG's "label in name" asks.
+  if (options.title) b.setAttribute('title', options.title);
   b.textContent = label;
   b.addEventListener('click', () => {
     if (!b.disabled) options.onClick();
@@ -113,12 +112,28 @@ export function checkboxes(choices: readonly HTMLElement[]): ChoiceInput {
 }
 
 /** A single checkbox with a label; `onChange` gets the new state. */
-export function checkbox(label: string, title: string, onChange: (checked: boolean) => void): HTMLElement {
+export function checkbox(label: string, title: string, onChange: (checked: boolean) => void, checked = false): HTMLElement {
   const cb = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
   cb.textContent = label;
   cb.setAttribute('title', title);
+  if (checked) cb.setAttribute('checked', '');
   cb.addEventListener('change', () => onChange(cb.checked));
   return cb;
+}
+
+let sliders = 0;
+
+/** A labelled range slider showing its value; `onInput` gets each new value. */
+export function slider(label: string, o: { min: number; max: number; step: number; value: number; title: string }, onInput: (value: number) => void): HTMLElement {
+  const id = `slider-${++sliders}`;
+  const input = h('input', { type: 'range', id, min: String(o.min), max: String(o.max), step: String(o.step), value: String(o.value), title: o.title });
+  const out = h('output', { for: id, class: 'slider-value' }, o.value.toFixed(2));
+  input.addEventListener('input', () => {
+    const v = Number(input.value);
+    out.textContent = v.toFixed(2);
+    onInput(v);
+  });
+  return h('span', { class: 'slider' }, h('label', { for: id }, label), input, out);
 }
 
 export function textField(placeholder: string, onEnter: () => void): { el: HTMLElement; value(): string; setDisabled(d: boolean): void } {
@@ -145,9 +160,9 @@ export function spinner(): HTMLElement {
 }
 
 /** A determinate progress bar (the toolkit has only a ring), themed like VS Code's. */
-export function progressBar(): { el: HTMLElement; set(fraction: number): void } {
+export function progressBar(name: string): { el: HTMLElement; set(fraction: number): void } {
   const fill = h('div', { class: 'progress-fill' });
-  const el = h('div', { class: 'progress-bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, fill);
+  const el = h('div', { class: 'progress-bar', role: 'progressbar', 'aria-label': name, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, fill);
   return {
     el,
     set: (f) => {

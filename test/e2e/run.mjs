@@ -11,6 +11,15 @@ import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../i
 import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
 
+const AXE_SOURCE = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+/** The themes the panel is checked in: the file name's part, the theme's label, the body class it gives the webview. */
+const THEMES = [
+  ['dark', 'Dark Modern', 'vscode-dark'],
+  ['light', 'Light Modern', 'vscode-light'],
+  ['light-plus', 'Light+', 'vscode-light'],
+  ['high-contrast', 'Dark High Contrast', 'vscode-high-contrast'],
+  ['high-contrast-light', 'Light High Contrast', 'vscode-high-contrast-light'],
+];
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const FILE_NAME = '01-vanishing-gradients.lesson.md';
 const LESSON_FILE = join(root, 'lessons', FILE_NAME);
@@ -73,6 +82,30 @@ const visibleInk = (frame, cardSel) =>
     return out;
   });
 
+/** Picks a colour theme with "Preferences: Color Theme" and waits for the panel to take it. */
+async function setTheme(page, frame, label, bodyClass) {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(label);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`^\\s*${label.replace(/[+]/g, '\\+')}\\s*$`) }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
+  await until(`the panel in ${label} (${bodyClass})`, async () => frame.evaluate((c) => { const cl = globalThis.document.body.classList; return cl.contains(c) && (c !== 'vscode-light' || !cl.contains('vscode-high-contrast-light')); }, bodyClass), 20_000);
+  await page.waitForTimeout(500);
+}
+
+/**
+ * axe-core inside the panel's page: violations by impact, and the colour-contrast checks it could
+ * not decide ("incomplete") with their measured ratio.
+ */
+async function axeCheck(frame) {
+  await frame.evaluate(AXE_SOURCE);
+  return frame.evaluate(async () => {
+    const r = await globalThis.axe.run(globalThis.document, { resultTypes: ['violations', 'incomplete'] });
+    return { violations: r.violations, incomplete: r.incomplete, url: r.url, testEngine: r.testEngine };
+  });
+}
+
 async function runCommand(page, text) {
   await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
@@ -84,9 +117,9 @@ async function runCommand(page, text) {
 }
 
 /**
- * `npm start` as a new user runs it: it prints an address; that page shows the first lesson's
- * file with the extension's CodeLens and its activity-bar icon; Ctrl-C (SIGINT) ends it and
- * nothing listens on the port any more.
+ * `npm start` as a new user runs it: it prints an address; that page shows the first lesson
+ * rendered in its panel (typeset math) and the DL Lessons view listing it; Ctrl-C (SIGINT) ends it
+ * and nothing listens on the port any more.
  */
 async function checkNpmStart(browser, results) {
   const editorDir = join(root, '.cache', 'e2e-start');
@@ -106,12 +139,16 @@ async function checkNpmStart(browser, results) {
       return /^\s+(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)$/m.exec(out)?.[1];
     }, 90_000);
     const port = Number(new URL(url).port);
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     try {
       await page.goto(url, { waitUntil: 'domcontentloaded' });
       await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
-      await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().waitFor({ timeout: 30_000 });
-      await page.locator('.monaco-editor .codelens-decoration', { hasText: 'Open lesson' }).first().waitFor({ timeout: 30_000 });
+      // The first screen is the rendered lesson (not its source) with the DL Lessons view beside it.
+      const frame = await panelFrame(page, 'article.lesson h1', 60_000);
+      const h1 = (await frame.textContent('article.lesson h1')) ?? '';
+      if (!h1.includes(LESSON_TITLE)) throw new Error(`the first screen shows ${JSON.stringify(h1)}, expected the lesson "${LESSON_TITLE}"`);
+      await until('KaTeX in the first screen', async () => (await frame.$$('.katex')).length > 0, 20_000);
+      await page.locator('.sidebar .monaco-list-row', { hasText: LESSON_TITLE }).first().waitFor({ timeout: 20_000 });
       await page.screenshot({ path: join(results, '00-npm-start.png') });
     } finally {
       await page.close();
@@ -128,7 +165,7 @@ async function checkNpmStart(browser, results) {
       });
     // The killed processes' sockets close as the kernel tears them down: give it 5 s.
     await until(`port ${port} to be free after Ctrl-C`, async () => !(await listening()), 5_000, 100);
-    return `address printed, lesson file open with its CodeLens, stopped ${Date.now() - t} ms after Ctrl-C`;
+    return `address printed, first lesson rendered in its panel beside the DL Lessons view, stopped ${Date.now() - t} ms after Ctrl-C`;
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
@@ -239,6 +276,33 @@ const steps = [
     },
   ],
   [
+    `axe-core finds no serious or critical violation in the panel in ${THEMES.map((t) => t[1]).join(', ')}; no text under 4.5:1`,
+    async (page) => {
+      const f = needPanel();
+      const problems = [];
+      const summary = [];
+      for (const [name, label, bodyClass] of THEMES) {
+        await setTheme(page, f, label, bodyClass);
+        await f.locator('section.run-card#exp-relu-he').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(state.dirs.results, `axe-${name}.png`) });
+        const r = await axeCheck(f);
+        writeFileSync(join(state.dirs.results, `axe-${name}.json`), JSON.stringify(r, null, 2));
+        const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+        for (const v of bad) problems.push(`${label}: ${v.id} (${v.impact}, ${v.nodes.length} nodes: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`);
+        const lowContrast = r.incomplete
+          .filter((v) => v.id === 'color-contrast')
+          .flatMap((v) => v.nodes)
+          .map((n) => ({ target: n.target.join(' '), ratio: n.any.find((c) => c.data?.contrastRatio)?.data.contrastRatio }))
+          .filter((n) => n.ratio > 0 && n.ratio < 4.5);
+        for (const n of lowContrast) problems.push(`${label}: incomplete color-contrast ${n.ratio.toFixed(2)}:1 at ${n.target}`);
+        summary.push(`${name}: ${r.violations.length} violations (${bad.length} serious/critical), ${r.incomplete.length} incomplete`);
+      }
+      await setTheme(page, f, THEMES[0][1], THEMES[0][2]);
+      state.axe = summary.join('; ');
+      if (problems.length) throw new Error(problems.slice(0, 15).join('\n'));
+    },
+  ],
+  [
     "the DL Lessons tree shows the lesson's progress",
     async (page) => {
       await page.locator('.activitybar [role="tab"][aria-label^="DL Lessons"], .activitybar .action-label[aria-label^="DL Lessons"]').first().click();
@@ -249,6 +313,24 @@ const steps = [
         return /quiz 1\/\d+/.test(t) && /in progress|done/.test(t) ? t : false;
       }, 20_000);
       state.tree = text.trim();
+    },
+  ],
+  [
+    "the walkthrough's steps tick from what the learner did (a lesson opened, a run, a quiz answer)",
+    async (page) => {
+      await runCommand(page, 'Welcome: Open Walkthrough');
+      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Deep Learning Lessons' }).first();
+      await item.waitFor({ state: 'visible', timeout: 15_000 });
+      await item.click();
+      const steps = page.locator('.gettingStartedContainer .getting-started-step');
+      await until('the walkthrough steps', async () => (await steps.count()) >= 3, 20_000);
+      const done = await until('three ticked steps', async () => {
+        const ticked = await page.locator('.gettingStartedContainer .getting-started-step.complete').allTextContents();
+        return ticked.length >= 3 ? ticked : false;
+      }, 20_000);
+      state.walkthrough = done.map((t) => t.trim().split('\n')[0]).join(' | ');
+      await page.screenshot({ path: join(state.dirs.results, '06a-walkthrough.png') });
+      await page.keyboard.press('Control+F4').catch(() => undefined);
     },
   ],
   [
@@ -322,7 +404,7 @@ const steps = [
 try {
   if (!LESSON_TITLE || EXPERIMENTS.length < 2 || !QUIZ) throw new Error(`${LESSON_FILE}: no title, fewer than 2 experiments, or no quiz with an answer`);
   buildExtension();
-  const dirs = prepareFolders('e2e', { 'deepLessons.epochsBudget': 0 });
+  const dirs = prepareFolders('e2e', { 'deepLessons.epochsBudget': 0, 'workbench.colorTheme': 'Default Dark Modern' });
   state.dirs = dirs;
   browser = await launchChromium();
   {
@@ -340,7 +422,7 @@ try {
   linkExtension(dirs.extensions, root);
   server = await startEditor({ ...dirs, workspace: join(root, 'lessons') });
   console.log(`code-server on ${server.url} (${elapsed(t0)})`);
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
   // The address `npm start` prints: the project's lessons folder, the extension as a development
@@ -366,7 +448,8 @@ try {
   }
   if (state.run) console.log(`  run: ${state.run.status}; outcomes ${state.run.outcomes.join(', ')}\n  charts (not run -> run): ${state.ink?.join('; ') ?? '?'}`);
   if (state.npmStart) console.log(`  npm start: ${state.npmStart}`);
-  if (state.score) console.log(`  quiz: ${state.score}; tree row: ${state.tree ?? '?'}; stop: ${state.stop ?? '?'}`);
+  if (state.axe) console.log(`  axe: ${state.axe}`);
+  if (state.score) console.log(`  quiz: ${state.score}; tree row: ${state.tree ?? '?'}; walkthrough: ${state.walkthrough ?? '?'}; stop: ${state.stop ?? '?'}`);
 } catch (e) {
   failed++;
   console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -114,13 +114,15 @@ test('RunStream keeps the run for replay, thinning old batch points beyond the c
   assert.deepEqual(steps, [...steps].sort((a, b) => a - b));
   const e1 = replay.findIndex((e) => e.type === 'epoch');
   assert.ok((replay[e1 - 1] as BatchEvent).step <= 499 && (replay[e1 + 1] as BatchEvent).step >= 500);
-  // Time left: half the steps done after 10 s → 10 s left.
+  // Time left: 10 s of starting up (not counted), then 40 batches in 2 s after the first; 59 to go → 2.95 s.
   clock.advance(10_000);
   const half = new RunStream('h', 'l/e', false, () => undefined, { clock });
   half.push(start('h', 2, 50));
   clock.advance(10_000);
-  half.push(batch(49, 50, 'h'));
-  assert.equal(half.secondsLeft(), 10);
+  half.push(batch(0, 50, 'h'));
+  clock.advance(2_000);
+  half.push(batch(40, 50, 'h'));
+  assert.equal(half.secondsLeft(), 2.95);
 });
 
 function stored(runId: string, nBatches: number): StoredRun {
