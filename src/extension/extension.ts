@@ -3,6 +3,7 @@
  * host never loads TensorFlow.js: training runs in the trainer process (see runManager.ts).
  */
 import * as vscode from 'vscode';
+import { registerCodeActions } from './codeActions';
 import { registerCodeLens } from './codeLens';
 import { registerCommands } from './commands';
 import { registerDiagnostics } from './diagnostics';
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const tree = registerLessonTree(context, deps);
   registerCodeLens(context, deps);
   registerDiagnostics(context, deps);
+  registerCodeActions(context);
   registerStatusBar(context, deps);
   registerFirstRun(context, deps);
 

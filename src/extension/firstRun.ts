@@ -16,6 +16,8 @@ import { readSettings } from './settings';
 const WELCOMED = 'deepLessons.welcomed.v1';
 /** Context keys named by the walkthrough's `completionEvents` (`onContext:…`) in package.json. */
 export const WALKTHROUGH_KEYS = { opened: 'deepLessons.walkthrough.lessonOpened', ran: 'deepLessons.walkthrough.experimentRun', answered: 'deepLessons.walkthrough.quizAnswered' } as const;
+/** How long after activation the walkthrough's keys may first turn true (see `update`). */
+const WALKTHROUGH_SETTLE_MS = 8000;
 /** How long restored panels get to come back before the first lesson opens in their place. */
 const RESTORE_GRACE_MS = 1500;
 
@@ -31,7 +33,17 @@ export function registerFirstRun(context: vscode.ExtensionContext, deps: FirstRu
   const { catalog, progress, runs, panels, log } = deps;
   let ranThisSession = false;
   let said = '';
+  const activatedAt = Date.now();
+  let settle: ReturnType<typeof setTimeout> | undefined;
   const update = () => {
+    // VS Code registers an extension's walkthrough a few seconds after startup (it waits up to
+    // 5 s for an experiment lookup), and a step whose key is already true when it registers never
+    // ticks. So the keys stay false until the walkthrough is surely there, then follow the facts.
+    const wait = activatedAt + WALKTHROUGH_SETTLE_MS - Date.now();
+    if (wait > 0) {
+      settle ??= setTimeout(() => update(), wait);
+      return;
+    }
     const facts = walkthroughFacts(progress, catalog.lessons);
     facts.ran ||= ranThisSession;
     const now = JSON.stringify(facts);
@@ -40,6 +52,7 @@ export function registerFirstRun(context: vscode.ExtensionContext, deps: FirstRu
     log.info(`walkthrough: lesson opened ${facts.opened}, experiment run ${facts.ran}, quiz answered ${facts.answered}`);
     for (const k of ['opened', 'ran', 'answered'] as const) void vscode.commands.executeCommand('setContext', WALKTHROUGH_KEYS[k], facts[k]);
   };
+  context.subscriptions.push({ dispose: () => settle && clearTimeout(settle) });
   context.subscriptions.push(
     progress.onDidChange(update),
     catalog.onDidChange(update),

@@ -21,6 +21,7 @@ import { metricsCsv, metricsJson, pngFromDataUrl } from './exportMetrics';
 import { openLinkTarget } from './links';
 import type { CompareSeries } from '../protocol/webview';
 import { storedEvents } from './runManager';
+import { isLessonFile } from './diagnostics';
 
 export { PANEL_VIEW_TYPE };
 
@@ -88,8 +89,11 @@ export class LessonPanel extends Disposable {
     });
   }
 
-  /** Shows another lesson in this panel (or the same one again, refreshed). */
-  show(lessonId: string, reveal?: string): void {
+  /**
+   * Shows another lesson in this panel (or the same one again, refreshed). From a lesson file's
+   * editor (a CodeLens), the panel shows beside the file rather than in its place.
+   */
+  show(lessonId: string, reveal?: string, preserveFocus = false): void {
     if (lessonId !== this.lessonId) {
       this.lessonId = lessonId;
       this.reveal = reveal;
@@ -97,7 +101,9 @@ export class LessonPanel extends Disposable {
     } else if (reveal) {
       this.post({ type: 'reveal', id: reveal });
     }
-    this.panel.reveal(undefined, false);
+    const editor = vscode.window.activeTextEditor;
+    const coversEditor = !this.panel.active && editor !== undefined && isLessonFile(editor.document) && editor.viewColumn === this.panel.viewColumn;
+    this.panel.reveal(coversEditor ? vscode.ViewColumn.Beside : undefined, preserveFocus);
   }
 
   post(message: HostToWebview): void {
@@ -128,7 +134,7 @@ export class LessonPanel extends Disposable {
     const settings = readSettings();
     const init: HostToWebview = {
       type: 'init',
-      lesson: toLessonView(lesson),
+      lesson: toLessonView(lesson, catalog.diagnostics),
       answers: progress.get(lesson.meta.id).answers,
       backend: settings.backend,
       chartUpdateRate: settings.chartUpdateRate,
@@ -301,8 +307,11 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     return this.panels.has(lessonId);
   }
 
-  /** Opens (or reveals) the panel of a lesson; `reveal` scrolls to an experiment or quiz id. */
-  async open(lessonId: string, reveal?: string): Promise<LessonPanel | undefined> {
+  /**
+   * Opens (or reveals) the panel of a lesson; `reveal` scrolls to an experiment or quiz id;
+   * `preserveFocus` leaves the keyboard where it is (a run started from the editor).
+   */
+  async open(lessonId: string, reveal?: string, preserveFocus = false): Promise<LessonPanel | undefined> {
     await this.deps.catalog.ready();
     const lesson: Lesson | undefined = this.deps.catalog.byId(lessonId);
     if (!lesson) {
@@ -311,10 +320,12 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     }
     const existing = this.panels.get(lessonId);
     if (existing) {
-      existing.show(lessonId, reveal);
+      existing.show(lessonId, reveal, preserveFocus);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, lesson.meta.title, vscode.ViewColumn.Active, {
+    const editor = vscode.window.activeTextEditor;
+    const column = editor && isLessonFile(editor.document) ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, lesson.meta.title, { viewColumn: column, preserveFocus }, {
       enableScripts: true,
       retainContextWhenHidden: true,
       enableFindWidget: true,

@@ -89,6 +89,11 @@ export interface ExperimentBlock {
   spec: ExperimentSpec;
   /** From the opening fence to the closing fence. */
   range: SourceRange;
+  /**
+   * Set on the last good version of a block that has errors now (kept by the editor so that its
+   * card and runs stay): what is wrong with the block as it is.
+   */
+  errors?: { line: number; column: number; field?: string; message: string }[];
 }
 
 export interface QuizBlock {

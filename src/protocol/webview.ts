@@ -13,6 +13,14 @@ export type PublicQuestion =
   | { type: 'multiple'; prompt: string; choices: string[] }
   | { type: 'numeric'; prompt: string };
 
+/** An error in a lesson block, as the panel lists it. */
+export interface BlockError {
+  line: number;
+  column: number;
+  field?: string;
+  message: string;
+}
+
 export interface ExperimentView {
   kind: 'experiment';
   /** `lesson-id/experiment-id`. */
@@ -27,6 +35,8 @@ export interface ExperimentView {
   hasFull: boolean;
   spec: ExperimentSpec;
   line: number;
+  /** The block has errors now: this is its last good version (Run is off until they are fixed). */
+  errors?: BlockError[];
 }
 
 export interface QuizView {
@@ -37,7 +47,15 @@ export interface QuizView {
   line: number;
 }
 
-export type SegmentView = { kind: 'markdown'; text: string; line: number } | ExperimentView | QuizView;
+/** A fenced experiment or quiz block that does not parse, shown as a card with its errors. */
+export interface BrokenBlockView {
+  blockKind: 'experiment' | 'quiz';
+  id?: string;
+  title?: string;
+  errors: BlockError[];
+}
+
+export type SegmentView = { kind: 'markdown'; text: string; line: number; broken?: BrokenBlockView } | ExperimentView | QuizView;
 
 export interface LessonView {
   id: string;
@@ -136,4 +154,6 @@ export interface PanelState {
   lessonId: string;
   file?: string;
   scrollY?: number;
+  /** The block at the top of the view (its index in the lesson) and its offset in px. */
+  anchor?: { index: number; offset: number };
 }

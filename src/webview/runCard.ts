@@ -11,6 +11,7 @@ import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, sm
 import { LineChart, layerColor, layerLabel, readTheme, type ChartSpec, type SeriesSpec } from './charts';
 import { estimateTimeLeft } from '../protocol/eta';
 import { markersOf } from './markers';
+import { errorList } from './blockErrors';
 import type { MarkdownIt } from 'markdown-it';
 import { formatNumber } from './axis';
 import { typeset } from './markdown';
@@ -129,10 +130,14 @@ export class RunCard {
       e.preventDefault();
       post({ type: 'openSource', line: view.line });
     });
+    const errors = view.errors?.length
+      ? [h('div', { class: 'block-errors-box', role: 'alert' }, h('strong', {}, 'The block has errors now; this card shows its last good version. Fix them to run it again:'), errorList(view.errors))]
+      : [];
     this.el = h(
       'section',
-      { class: 'run-card', id: `exp-${view.id}`, 'aria-label': `Experiment: ${view.title}` },
+      { class: `run-card${errors.length ? ' has-errors' : ''}`, id: `exp-${view.id}`, 'aria-label': `Experiment: ${view.title}` },
       h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source)),
+      ...errors,
       controls,
       progressRow,
       this.status,
@@ -236,8 +241,9 @@ export class RunCard {
   setPhase(phase: RunPhase, position?: number): void {
     this.phase = phase;
     const busy = phase !== 'idle';
-    setDisabled(this.runBtn, busy);
-    if (this.fullBtn) setDisabled(this.fullBtn, busy);
+    const blocked = busy || !!this.view.errors?.length;
+    setDisabled(this.runBtn, blocked);
+    if (this.fullBtn) setDisabled(this.fullBtn, blocked);
     setDisabled(this.stopBtn, !busy || phase === 'stopping');
     this.ring.hidden = !busy;
     this.el?.classList.toggle('busy', busy);

@@ -4,7 +4,7 @@
 //   node test/e2e/run.mjs
 // Env: DEEP_LESSONS_DATA_DIR (required), DEEP_LESSONS_E2E_STEP_TIMEOUT (seconds per step, default 120).
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
@@ -84,10 +84,15 @@ const visibleInk = (frame, cardSel) =>
 
 /** Picks a colour theme with "Preferences: Color Theme" and waits for the panel to take it. */
 async function setTheme(page, frame, label, bodyClass) {
-  await runCommand(page, 'Preferences: Color Theme');
+  await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill('>Preferences: Color Theme');
+  // The row itself (not "Browse Color Themes in Marketplace", which may be the highlighted one).
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
   await input.fill(label);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`^\\s*${label.replace(/[+]/g, '\\+')}\\s*$`) }).first();
+  const exact = new RegExp(`^\\s*${label.replace(/[+]/g, '\\+')}\\s*$`);
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await row.click();
   await until(`the panel in ${label} (${bodyClass})`, async () => frame.evaluate((c) => { const cl = globalThis.document.body.classList; return cl.contains(c) && (c !== 'vscode-light' || !cl.contains('vscode-high-contrast-light')); }, bodyClass), 20_000);
@@ -252,7 +257,52 @@ const steps = [
         if (tab === 'Gradients') await page.screenshot({ path: join(state.dirs.results, '04a-gradients-tab.png') });
       }
       state.ink = lines;
+      const heights = await f.$$eval(`${card} canvas`, (cs) => cs.map((c) => Math.round(c.getBoundingClientRect().height)).filter((h) => h > 0));
+      state.heights = heights;
+      if (heights.some((h) => h < 280)) blank.push(`plots under 280 px tall: ${heights.join(', ')} px`);
       if (blank.length) throw new Error(`charts without the run's points: ${blank.join(', ')}\n(${lines.join('; ')})`);
+    },
+  ],
+  [
+    'PNG export of a chart: opaque, at twice the canvas size, read back from the saved file',
+    async (page, browser) => {
+      const f = needPanel();
+      const card = 'section.run-card#exp-relu-he';
+      await f.locator(card).scrollIntoViewIfNeeded();
+      await f.locator(`${card} vscode-panel-tab`, { hasText: 'Loss & accuracy' }).click();
+      await page.waitForTimeout(400);
+      const canvas = f.locator(`${card} canvas[aria-label="Loss"]`);
+      const cssWidth = await canvas.evaluate((c) => c.getBoundingClientRect().width);
+      // Hover a point first: the export must not carry the tooltip.
+      await canvas.hover({ position: { x: cssWidth / 2, y: 120 } });
+      await f.locator(`${card} .chart-box`, { has: canvas }).locator('vscode-button', { hasText: 'PNG' }).click();
+      const target = join(state.dirs.results, 'export-loss.png');
+      rmSync(target, { force: true });
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill(target);
+      await page.keyboard.press('Enter');
+      await until(`the PNG at ${target}`, async () => existsSync(target) && statSync(target).size > 0, 15_000);
+      const b64 = readFileSync(target).toString('base64');
+      const probe = await browser.newPage();
+      try {
+        const img = await probe.evaluate(async (data) => {
+          const bmp = await globalThis.createImageBitmap(await (await globalThis.fetch(`data:image/png;base64,${data}`)).blob());
+          const c = new globalThis.OffscreenCanvas(bmp.width, bmp.height);
+          const g = c.getContext('2d');
+          g.drawImage(bmp, 0, 0);
+          const px = (x, y) => [...g.getImageData(x, y, 1, 1).data];
+          const all = g.getImageData(0, 0, bmp.width, bmp.height).data;
+          let transparent = 0;
+          for (let i = 3; i < all.length; i += 4) if (all[i] < 255) transparent++;
+          return { width: bmp.width, height: bmp.height, corner: px(0, 0), transparent };
+        }, b64);
+        state.png = `${img.width}×${img.height} px for a ${Math.round(cssWidth)} px wide canvas; corner rgba(${img.corner.join(', ')}); ${img.transparent} non-opaque pixels`;
+        if (img.corner[3] !== 255 || img.transparent > 0) throw new Error(`the PNG is not opaque: ${state.png}`);
+        if (img.width < 2 * Math.floor(cssWidth)) throw new Error(`the PNG is narrower than twice the canvas: ${state.png}`);
+      } finally {
+        await probe.close();
+      }
     },
   ],
   [
@@ -374,6 +424,14 @@ const steps = [
       await runs.nth(best.i).click();
       state.lensCard = `section.run-card#exp-${target}`;
       await until(`the "${target}" run card to get busy`, async () => f.$eval(state.lensCard, (el) => el.classList.contains('busy')), 60_000);
+      // The panel came into view beside the file, scrolled to the card.
+      const onScreen = await until('the run card on screen in the panel', async () => {
+        const r = await f.$eval(state.lensCard, (el) => ({ top: el.getBoundingClientRect().top, h: globalThis.innerHeight }));
+        const panelVisible = await page.locator('.tabs-container .tab.active', { hasText: LESSON_TITLE }).count();
+        return panelVisible && r.top > -10 && r.top < r.h / 2 ? r : false;
+      }, 15_000);
+      state.lensReveal = `card top at ${Math.round(onScreen.top)} px of ${onScreen.h}`;
+      await page.screenshot({ path: join(state.dirs.results, '09a-codelens-reveals-card.png') });
       await until('a Stop CodeLens while it runs', async () => (await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Stop' }).count()) > 0, 30_000);
     },
   ],
@@ -396,7 +454,84 @@ const steps = [
       }, 30_000);
       const busy = await f.$eval(card, (el) => el.classList.contains('busy'));
       if (busy) throw new Error('the card is still busy after the stop');
+      const notChecked = await f.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => `${l.className}: ${l.textContent}`));
+      if (!notChecked.length || notChecked.some((t) => !/^not-checked: .*not checked: the run was stopped/.test(t))) throw new Error(`expectations after a stop: ${notChecked.join(' | ')}`);
       state.stop = status.trim();
+    },
+  ],
+  [
+    "a typo in an experiment keeps its card (errors listed, last run kept); the editor's quick fix repairs it",
+    async (page) => {
+      const f = needPanel();
+      const card = 'section.run-card#exp-relu-he';
+      const lines = lessonText.split('\n');
+      const start = lines.findIndex((l) => l === 'id: relu-he');
+      const n = lines.findIndex((l, i) => i > start && /activation: relu,/.test(l));
+      const col = lines[n].indexOf('activation: relu') + 'activation: relu'.length + 1;
+      state.edited = true;
+      await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().click();
+      await page.keyboard.press('Control+g');
+      await page.keyboard.type(`${n + 1}:${col}`);
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('u');
+      await page.keyboard.press('Control+s');
+      await page.locator('.tabs-container .tab', { hasText: LESSON_TITLE }).first().click();
+      const errors = await until('the card to list the error', async () => {
+        const t = await f.$eval(card, (el) => el.querySelector('.block-errors')?.textContent ?? '').catch(() => '');
+        return /reluu/.test(t) && /did you mean "relu"/.test(t) ? t : false;
+      }, 30_000);
+      const kept = await f.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => l.className));
+      if (!kept.length || kept.some((c) => c !== 'met')) throw new Error(`the last good run's outcomes are gone: ${kept.join(', ')}`);
+      await f.locator(card).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, '11a-typo-card.png') });
+      // The quick fix, from the editor: the cursor is on the typo; Ctrl+. lists the fixes.
+      await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().click();
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('Control+.');
+      const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Change to "relu"' }).first();
+      await fix.waitFor({ state: 'visible', timeout: 15_000 });
+      await page.screenshot({ path: join(state.dirs.results, '11b-quick-fix.png') });
+      await fix.click();
+      await page.keyboard.press('Control+s');
+      await until('the file to be as it was', async () => readFileSync(LESSON_FILE, 'utf8') === lessonText, 10_000);
+      await page.locator('.tabs-container .tab', { hasText: LESSON_TITLE }).first().click();
+      await until('the card without errors', async () => !(await f.$(`${card} .block-errors`)), 30_000);
+      state.edited = false;
+      state.typo = errors.replace(/\s+/g, ' ').trim().slice(0, 160);
+    },
+  ],
+  [
+    'Compare Runs overlays three finished runs with one legend outside the plots',
+    async (page) => {
+      const f = needPanel();
+      // Two more finished runs (the stopped one does not count).
+      const others = EXPERIMENTS.filter((id) => id !== 'relu-he' && `section.run-card#exp-${id}` !== state.lensCard).slice(0, 2);
+      for (const id of others) {
+        const card = `section.run-card#exp-${id}`;
+        await f.locator(card).scrollIntoViewIfNeeded();
+        await f.locator(`${card} vscode-button`, { hasText: '▶ Run' }).first().click();
+        await until(`"${id}" to finish`, async () => /complete|early stopping/i.test((await f.textContent(`${card} .run-status`)) ?? ''), stepTimeout);
+      }
+      await runCommand(page, 'DL Lessons: Compare Runs');
+      const rows = page.locator('.quick-input-widget .monaco-list-row');
+      await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+      const listed = await rows.allTextContents();
+      if (listed.length !== 3) throw new Error(`the picker lists ${listed.length} runs (expected the 3 finished ones): ${listed.join(' | ')}`);
+      for (let i = 0; i < 3; i++) await rows.nth(i).locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-checkbox').first().click();
+      await page.screenshot({ path: join(state.dirs.results, '12a-compare-picker.png') });
+      await page.keyboard.press('Enter');
+      const legend = await until('the compare view', async () => {
+        const items = await f.$$eval('section.compare .compare-legend li', (lis) => lis.map((l) => l.textContent ?? ''));
+        return items.length ? items : false;
+      }, 20_000);
+      if (legend.length !== 3) throw new Error(`the legend lists ${legend.length} runs: ${legend.join(' | ')}`);
+      if (legend.some((t) => /\b1 epochs\b/.test(t))) throw new Error(`plural: ${legend.join(' | ')}`);
+      const heights = await f.$$eval('section.compare canvas', (cs) => cs.map((c) => Math.round(c.getBoundingClientRect().height)));
+      if (heights.some((h) => h < 280)) throw new Error(`compare plots under 280 px: ${heights.join(', ')}`);
+      await f.locator('section.compare').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(state.dirs.results, '12b-compare.png') });
+      state.compare = `${legend.length} runs; plots ${heights.join(', ')} px`;
     },
   ],
 ];
@@ -436,7 +571,7 @@ try {
     const shot = join(dirs.results, `${String(i + 1).padStart(2, '0')}-${title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50)}.png`);
     const s0 = Date.now();
     try {
-      await Promise.race([fn(page), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${stepTimeout / 1000} s`)), stepTimeout + 5000))]);
+      await Promise.race([fn(page, browser), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${stepTimeout / 1000} s`)), stepTimeout + 5000))]);
       await page.screenshot({ path: shot });
       passed++;
       console.log(`  ✔ ${title} (${elapsed(s0)})`);
@@ -449,12 +584,16 @@ try {
   if (state.run) console.log(`  run: ${state.run.status}; outcomes ${state.run.outcomes.join(', ')}\n  charts (not run -> run): ${state.ink?.join('; ') ?? '?'}`);
   if (state.npmStart) console.log(`  npm start: ${state.npmStart}`);
   if (state.axe) console.log(`  axe: ${state.axe}`);
+  console.log(`  plots: ${state.heights?.join(', ') ?? '?'} px tall; png: ${state.png ?? '?'}; codelens: ${state.lensReveal ?? '?'}`);
+  console.log(`  typo: ${state.typo ?? '?'}; compare: ${state.compare ?? '?'}`);
   if (state.score) console.log(`  quiz: ${state.score}; tree row: ${state.tree ?? '?'}; walkthrough: ${state.walkthrough ?? '?'}; stop: ${state.stop ?? '?'}`);
 } catch (e) {
   failed++;
   console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);
   if (server) console.log(`--- code-server log (last lines) ---\n${server.logTail(30)}`);
 } finally {
+  // The typo step edits the lesson file: put it back whatever happened.
+  if (state.edited) writeFileSync(LESSON_FILE, lessonText);
   if (state.dirs) {
     writeFileSync(join(state.dirs.results, 'browser-console.log'), consoleLines.join('\n') + '\n');
   }

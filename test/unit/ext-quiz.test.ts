@@ -88,6 +88,9 @@ test('progress: not started → in progress → done (every experiment run, ever
   let changes = 0;
   p.onDidChange(() => changes++);
   assert.equal(p.state(lesson), 'not-started');
+  // Opening a lesson is not progress yet.
+  await p.markOpened('a');
+  assert.equal(p.state(lesson), 'not-started');
   await p.markExperimentRun('a', 'e1');
   assert.equal(p.state(lesson), 'in-progress');
   await p.markExperimentRun('a', 'e1');
@@ -105,5 +108,5 @@ test('progress: not started → in progress → done (every experiment run, ever
   assert.equal(new ProgressStore(store).state(lesson), 'done');
   await p.reset('a');
   assert.equal(p.state(lesson), 'not-started');
-  assert.equal(changes, 7);
+  assert.equal(changes, 8); // markOpened once, two experiments, four answers, the reset
 });

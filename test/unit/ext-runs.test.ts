@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decimate, RunStream, type Clock } from '../../src/extension/runStream';
 import { RunHistory, historyFileName, type StoredRun } from '../../src/extension/runHistory';
-import { storedEvents } from '../../src/extension/runRecords';
+import { finishedRunDetail, storedEvents } from '../../src/extension/runRecords';
 import { metricsCsv } from '../../src/extension/exportMetrics';
 import type { BatchEvent, EpochEvent, RunEvent, StartEvent, EndEvent } from '../../src/protocol/events';
 
@@ -167,4 +167,12 @@ test('a stored run replays as start, batches and epochs in step order, then end;
   assert.equal(csv.length, 1 + 100 + 2);
   assert.equal(csv[51], 'epoch,1,,49,1,,1.1,0.6,0.01,,1');
   assert.equal(csv[50], 'batch,1,49,49,1.51,,,,0.01,,');
+});
+
+test('a finished run in the compare picker: date, seed, quick or full, epochs (plural right) and time', () => {
+  const run = stored('r', 10);
+  run.savedAt = '2026-11-30T10:51:00Z';
+  const detail = finishedRunDetail({ ...run, end: { ...end('r'), epochsRun: 1, seconds: 19.4 } });
+  assert.match(detail, /^30 Nov 2026, \d\d:51 · seed \d+ · quick · 1 epoch in 19 s$/);
+  assert.match(finishedRunDetail({ ...run, full: true, end: { ...end('r'), seconds: 125 } }), / · full size · 2 epochs in 2 min 05 s$/);
 });
