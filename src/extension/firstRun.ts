@@ -16,8 +16,9 @@ import { readSettings } from './settings';
 const WELCOMED = 'deepLessons.welcomed.v1';
 /** Context keys named by the walkthrough's `completionEvents` (`onContext:…`) in package.json. */
 export const WALKTHROUGH_KEYS = { opened: 'deepLessons.walkthrough.lessonOpened', ran: 'deepLessons.walkthrough.experimentRun', answered: 'deepLessons.walkthrough.quizAnswered' } as const;
-/** How long after activation the walkthrough's keys may first turn true (see `update`). */
-const WALKTHROUGH_SETTLE_MS = 8000;
+const WALKTHROUGH_ID = 'deepLessons.start';
+/** The walkthrough's step ids in package.json. */
+const WALKTHROUGH_STEPS = { opened: 'openLesson', ran: 'runExperiment', answered: 'answerQuiz' } as const;
 /** How long restored panels get to come back before the first lesson opens in their place. */
 const RESTORE_GRACE_MS = 1500;
 
@@ -32,27 +33,34 @@ export interface FirstRunDeps {
 export function registerFirstRun(context: vscode.ExtensionContext, deps: FirstRunDeps): void {
   const { catalog, progress, runs, panels, log } = deps;
   let ranThisSession = false;
-  let said = '';
-  const activatedAt = Date.now();
-  let settle: ReturnType<typeof setTimeout> | undefined;
+  const ticked = new Set<string>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  context.subscriptions.push({ dispose: () => timers.forEach((t) => clearTimeout(t)) });
+  /**
+   * Ticks a step. The context key is what `completionEvents` names; but VS Code creates its
+   * walkthrough service lazily and ignores a key that is already true when it registers the
+   * walkthrough, so the step is also marked complete through the service's own command (retried
+   * while the walkthrough is not registered yet).
+   */
+  const tick = (step: keyof typeof WALKTHROUGH_KEYS, attempt = 0) => {
+    if (attempt === 0 && ticked.has(step)) return;
+    ticked.add(step);
+    void vscode.commands.executeCommand('setContext', WALKTHROUGH_KEYS[step], true);
+    const id = `${context.extension.id}#${WALKTHROUGH_ID}#${WALKTHROUGH_STEPS[step]}`;
+    vscode.commands.executeCommand('welcome.markStepComplete', id).then(undefined, () => {
+      if (attempt >= 10) return log.warn(`walkthrough: could not tick "${id}"`);
+      const t = setTimeout(() => (timers.delete(t), tick(step, attempt + 1)), 3000);
+      timers.add(t);
+    });
+  };
   const update = () => {
-    // VS Code registers an extension's walkthrough a few seconds after startup (it waits up to
-    // 5 s for an experiment lookup), and a step whose key is already true when it registers never
-    // ticks. So the keys stay false until the walkthrough is surely there, then follow the facts.
-    const wait = activatedAt + WALKTHROUGH_SETTLE_MS - Date.now();
-    if (wait > 0) {
-      settle ??= setTimeout(() => update(), wait);
-      return;
-    }
     const facts = walkthroughFacts(progress, catalog.lessons);
     facts.ran ||= ranThisSession;
-    const now = JSON.stringify(facts);
-    if (now === said) return;
-    said = now;
-    log.info(`walkthrough: lesson opened ${facts.opened}, experiment run ${facts.ran}, quiz answered ${facts.answered}`);
-    for (const k of ['opened', 'ran', 'answered'] as const) void vscode.commands.executeCommand('setContext', WALKTHROUGH_KEYS[k], facts[k]);
+    for (const k of ['opened', 'ran', 'answered'] as const) if (facts[k] && !ticked.has(k)) {
+      log.info(`walkthrough: ${k === 'opened' ? 'a lesson opened' : k === 'ran' ? 'an experiment run' : 'a quiz answered'}`);
+      tick(k);
+    }
   };
-  context.subscriptions.push({ dispose: () => settle && clearTimeout(settle) });
   context.subscriptions.push(
     progress.onDidChange(update),
     catalog.onDidChange(update),

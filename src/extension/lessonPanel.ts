@@ -13,7 +13,7 @@ import { PANEL_VIEW_TYPE } from './commandIds';
 import { Disposable } from './lifecycle';
 import { makeNonce, panelHtml } from './panelHtml';
 import type { ProgressStore } from './progressStore';
-import { AnswerShapeError, gradeAnswer } from './quizGrader';
+import { AnswerShapeError, gradeAnswer, revealAnswer } from './quizGrader';
 import type { RunManager } from './runManager';
 import { readSettings } from './settings';
 import { toLessonView, specDifferences } from './lessonView';
@@ -187,7 +187,8 @@ export class LessonPanel extends Disposable {
       case 'stop':
         runs.stop(m.key);
         return;
-      case 'answer': {
+      case 'answer':
+      case 'showAnswer': {
         const lesson = catalog.byId(this.lessonId);
         const quiz = lesson?.quizzes.find((q) => q.id === m.quizId);
         const question = quiz?.questions[m.question];
@@ -195,8 +196,9 @@ export class LessonPanel extends Disposable {
           log.warn(`answer for an unknown question: ${m.quizId}#${m.question}`);
           return;
         }
+        const previous = progress.get(lesson.meta.id).answers.find((a) => a.quizId === quiz.id && a.question === m.question);
         try {
-          const result = gradeAnswer(quiz.id, m.question, question, m.answer);
+          const result = m.type === 'answer' ? gradeAnswer(quiz.id, m.question, question, m.answer, previous) : revealAnswer(quiz.id, m.question, question, previous);
           await progress.recordAnswer(lesson.meta.id, result);
           this.post({ type: 'quizResult', result, score: progress.score(lesson) });
         } catch (e) {

@@ -80,7 +80,7 @@ export class ProgressStore {
     const p = this.get(lesson.meta.id);
     const score = this.score(lesson);
     const allRun = lesson.experiments.every((e) => p.experimentsRun.includes(e.id));
-    if (allRun && score.correct === score.total) return 'done';
+    if (allRun && (score.solved ?? score.correct) === score.total) return 'done';
     if (p.experimentsRun.length > 0 || score.answered > 0) return 'in-progress';
     return 'not-started';
   }

@@ -72,17 +72,30 @@ export interface LessonView {
 export interface QuizAnswerResult {
   quizId: string;
   question: number;
+  /** Whether this (the latest) answer is right. */
   correct: boolean;
-  explanation: string;
-  /** The right answer, shown after answering: a choice index, indices, or a number. */
-  expected: number | number[];
-  /** What the learner answered. */
-  given: number | number[];
+  /** Whether the first answer to this question was right: the score counts first attempts. */
+  firstCorrect?: boolean;
+  /** Answers given so far to this question. */
+  attempts?: number;
+  /** The explanation and the right answer are shown: answered right, or "show answer" asked. */
+  revealed?: boolean;
+  /** The lesson's explanation (only once revealed). */
+  explanation?: string;
+  /** The right answer, once revealed: a choice index, indices, or a number. */
+  expected?: number | number[];
+  /** What the learner answered (absent when the answer was shown without one). */
+  given?: number | number[];
+  /** The lesson's feedback on the chosen choices (or the numeric hint after a wrong answer). */
+  feedback?: string[];
 }
 
 export interface QuizScore {
   answered: number;
+  /** Right at the first attempt. */
   correct: number;
+  /** Right now (after retries). */
+  solved?: number;
   total: number;
 }
 
@@ -141,6 +154,8 @@ export type WebviewToHost =
   | { type: 'run'; key: string; full: boolean }
   | { type: 'stop'; key: string }
   | { type: 'answer'; quizId: string; question: number; answer: number | number[] }
+  /** "Show answer": reveal the right answer and the explanation (the score keeps the first attempt). */
+  | { type: 'showAnswer'; quizId: string; question: number }
   | { type: 'compare'; keys: string[] }
   | { type: 'exportMetrics'; key: string; format: 'csv' | 'json' }
   | { type: 'exportPng'; name: string; dataUrl: string }

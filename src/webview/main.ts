@@ -86,7 +86,7 @@ function render(view: LessonView, m: Extract<HostToWebview, { type: 'init' }>): 
   runCards.forEach((c) => c.mount());
   for (const a of m.answers) quizCards.get(a.quizId)?.show(a);
   const total = [...quizCards.values()].reduce((n, q) => n + q.view.questions.length, 0);
-  const score = { answered: m.answers.length, correct: m.answers.filter((a) => a.correct).length, total };
+  const score = { answered: m.answers.filter((a) => a.given !== undefined || a.attempts).length, correct: m.answers.filter((a) => a.firstCorrect ?? a.correct).length, total };
   quizCards.forEach((c) => c.setScore(score));
   if (m.reveal) reveal(m.reveal);
   else if (anchor) keeper.set(anchor);

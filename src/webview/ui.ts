@@ -179,25 +179,28 @@ export interface Tab {
   content: HTMLElement;
 }
 
-/** Tabs; `onShow` runs when a tab becomes visible (charts resize then). */
+let tabSets = 0;
+
+/** Tabs; `onShow` runs when a tab becomes visible (charts resize then). Ids are unique in the page. */
 export function tabs(items: readonly Tab[], active: string, onShow: (id: string) => void): HTMLElement {
+  const prefix = `t${++tabSets}-`;
   const panels = document.createElement('vscode-panels');
-  panels.setAttribute('activeid', `tab-${active}`);
+  panels.setAttribute('activeid', `${prefix}tab-${active}`);
   for (const t of items) {
     const tab = document.createElement('vscode-panel-tab');
-    tab.id = `tab-${t.id}`;
+    tab.id = `${prefix}tab-${t.id}`;
     tab.textContent = t.label;
     panels.append(tab);
   }
   for (const t of items) {
     const view = document.createElement('vscode-panel-view');
-    view.id = `view-${t.id}`;
+    view.id = `${prefix}view-${t.id}`;
     view.append(t.content);
     panels.append(view);
   }
   panels.addEventListener('change', (e) => {
     const id = ((e as CustomEvent).detail as HTMLElement | undefined)?.id ?? '';
-    if (id.startsWith('tab-')) onShow(id.slice(4));
+    if (id.startsWith(`${prefix}tab-`)) onShow(id.slice(prefix.length + 4));
   });
   return panels;
 }

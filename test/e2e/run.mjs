@@ -176,6 +176,38 @@ async function checkNpmStart(browser, results) {
   }
 }
 
+/** The typo step's edits: "reluu" saved, the card checked, the quick fix applied and saved. */
+async function typoAndFix(page, f, card, n, col) {
+  await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().click();
+  await page.keyboard.press('Control+g');
+  await page.keyboard.type(`${n + 1}:${col}`);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('u');
+  await page.keyboard.press('Control+s');
+  await page.locator('.tabs-container .tab', { hasText: LESSON_TITLE }).first().click();
+  const errors = await until('the card to list the error', async () => {
+    const t = await f.$eval(card, (el) => el.querySelector('.block-errors')?.textContent ?? '').catch(() => '');
+    return /reluu/.test(t) && /did you mean "relu"/.test(t) ? t : false;
+  }, 30_000);
+  const kept = await f.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => l.className));
+  if (!kept.length || kept.some((c) => c !== 'met')) throw new Error(`the last good run's outcomes are gone: ${kept.join(', ')}`);
+  await f.locator(card).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(state.dirs.results, '11a-typo-card.png') });
+  // The quick fix, from the editor: the cursor is on the typo; Ctrl+. lists the fixes.
+  await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().click();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Control+.');
+  const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Change to "relu"' }).first();
+  await fix.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.screenshot({ path: join(state.dirs.results, '11b-quick-fix.png') });
+  await fix.click();
+  await page.keyboard.press('Control+s');
+  await until('the file to be as it was', async () => readFileSync(LESSON_FILE, 'utf8') === lessonText, 10_000);
+  await page.locator('.tabs-container .tab', { hasText: LESSON_TITLE }).first().click();
+  await until('the card without errors', async () => !(await f.$(`${card} .block-errors`)), 30_000);
+  state.typo = errors.replace(/\s+/g, ' ').trim().slice(0, 160);
+}
+
 const state = {};
 /** Steps after the first need the panel it opened. */
 function needPanel() {
@@ -275,7 +307,9 @@ const steps = [
       const cssWidth = await canvas.evaluate((c) => c.getBoundingClientRect().width);
       // Hover a point first: the export must not carry the tooltip.
       await canvas.hover({ position: { x: cssWidth / 2, y: 120 } });
-      await f.locator(`${card} .chart-box`, { has: canvas }).locator('vscode-button', { hasText: 'PNG' }).click();
+      // By keyboard: focus the chart's PNG button, Enter.
+      await f.locator(`${card} .chart-box:has(canvas[aria-label="Loss"]) vscode-button`, { hasText: 'PNG' }).focus();
+      await page.keyboard.press('Enter');
       const target = join(state.dirs.results, 'export-loss.png');
       rmSync(target, { force: true });
       const input = page.locator('.quick-input-widget input');
@@ -306,8 +340,8 @@ const steps = [
     },
   ],
   [
-    'answering a quiz question shows the verdict and the explanation',
-    async () => {
+    'answering a quiz question shows the verdict and the explanation; a wrong answer shows its feedback, a retry is allowed and the score counts first attempts',
+    async (page) => {
       const f = needPanel();
       const q = `#quiz-${QUIZ[1]}-0`;
       const right = Number(QUIZ[2]);
@@ -320,8 +354,29 @@ const steps = [
       }, 20_000);
       if (!/Right/.test(feedback)) throw new Error(`choice ${right + 1} is the right answer; the feedback says ${JSON.stringify(feedback.slice(0, 200))}`);
       if (!(await f.$(`${q} .feedback .explanation`))) throw new Error('no explanation shown');
+      // Question 2, wrong at first: the chosen distractor's feedback, no answer given away; then
+      // right by keyboard (arrow to the choice, Enter); the score keeps the first attempt.
+      const q2 = `#quiz-${QUIZ[1]}-1`;
+      await f.locator(q2).scrollIntoViewIfNeeded();
+      await f.locator(`${q2} vscode-radio`).nth(1).click();
+      await f.locator(`${q2} vscode-button`, { hasText: 'Check' }).click();
+      const wrong = await until('the feedback on the wrong choice', async () => {
+        const t = (await f.textContent(`${q2} .feedback`)) ?? '';
+        return /Not quite/.test(t) ? t : false;
+      }, 20_000);
+      if (!/The opposite/.test(wrong)) throw new Error(`no per-choice feedback: ${JSON.stringify(wrong.slice(0, 200))}`);
+      if (await f.$(`${q2} .feedback .explanation`)) throw new Error('the explanation (and answer) showed after a wrong first answer');
+      await f.locator(`${q2} vscode-radio`).nth(1).focus();
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('Enter');
+      const retry = await until('the retry verdict', async () => {
+        const t = (await f.textContent(`${q2} .feedback`)) ?? '';
+        return /Right/.test(t) ? t : false;
+      }, 20_000);
+      if (!/attempt 2/.test(retry)) throw new Error(`the retry does not say it was the second attempt: ${retry.slice(0, 120)}`);
+      await page.screenshot({ path: join(state.dirs.results, '06a-quiz-retry.png') });
       const score = (await f.textContent('section.quiz .quiz-score')) ?? '';
-      if (!/1\/\d+/.test(score)) throw new Error(`the score reads ${JSON.stringify(score)}`);
+      if (!/1\/\d+/.test(score)) throw new Error(`the score reads ${JSON.stringify(score)} (one right at the first attempt)`);
       state.score = score.trim();
     },
   ],
@@ -469,35 +524,13 @@ const steps = [
       const n = lines.findIndex((l, i) => i > start && /activation: relu,/.test(l));
       const col = lines[n].indexOf('activation: relu') + 'activation: relu'.length + 1;
       state.edited = true;
-      await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().click();
-      await page.keyboard.press('Control+g');
-      await page.keyboard.type(`${n + 1}:${col}`);
-      await page.keyboard.press('Enter');
-      await page.keyboard.type('u');
-      await page.keyboard.press('Control+s');
-      await page.locator('.tabs-container .tab', { hasText: LESSON_TITLE }).first().click();
-      const errors = await until('the card to list the error', async () => {
-        const t = await f.$eval(card, (el) => el.querySelector('.block-errors')?.textContent ?? '').catch(() => '');
-        return /reluu/.test(t) && /did you mean "relu"/.test(t) ? t : false;
-      }, 30_000);
-      const kept = await f.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => l.className));
-      if (!kept.length || kept.some((c) => c !== 'met')) throw new Error(`the last good run's outcomes are gone: ${kept.join(', ')}`);
-      await f.locator(card).scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(state.dirs.results, '11a-typo-card.png') });
-      // The quick fix, from the editor: the cursor is on the typo; Ctrl+. lists the fixes.
-      await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().click();
-      await page.keyboard.press('ArrowLeft');
-      await page.keyboard.press('Control+.');
-      const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Change to "relu"' }).first();
-      await fix.waitFor({ state: 'visible', timeout: 15_000 });
-      await page.screenshot({ path: join(state.dirs.results, '11b-quick-fix.png') });
-      await fix.click();
-      await page.keyboard.press('Control+s');
-      await until('the file to be as it was', async () => readFileSync(LESSON_FILE, 'utf8') === lessonText, 10_000);
-      await page.locator('.tabs-container .tab', { hasText: LESSON_TITLE }).first().click();
-      await until('the card without errors', async () => !(await f.$(`${card} .block-errors`)), 30_000);
-      state.edited = false;
-      state.typo = errors.replace(/\s+/g, ' ').trim().slice(0, 160);
+      try {
+        await typoAndFix(page, f, card, n, col);
+      } finally {
+        // Whatever happened, the lesson file is as it was for the next steps.
+        if (readFileSync(LESSON_FILE, 'utf8') !== lessonText) writeFileSync(LESSON_FILE, lessonText);
+        state.edited = false;
+      }
     },
   ],
   [
