@@ -176,3 +176,23 @@ test('a finished run in the compare picker: date, seed, quick or full, epochs (p
   assert.match(detail, /^30 Nov 2026, \d\d:51 · seed \d+ · quick · 1 epoch in 19 s$/);
   assert.match(finishedRunDetail({ ...run, full: true, end: { ...end('r'), seconds: 125 } }), / · full size · 2 epochs in 2 min 05 s$/);
 });
+
+test('CSV: one column per instrumented layer for gradient norms and activation statistics, named as expect names them', () => {
+  const run = stored('x', 2);
+  run.batches = [
+    { ...batch(0), gradNorms: [1e-5, 0.02] },
+    { ...batch(1), gradNorms: [2e-5, 0.03], activations: [{ mean: 0.5, std: 0.1, zeroFraction: 0 }, { mean: -0.25, std: 0.75, zeroFraction: 0.5 }] },
+  ];
+  run.epochs = [{ ...epoch(1), gradNorms: [1.5e-5, 0.025] }];
+  const [header, b0, b1, e1] = metricsCsv(run, run.batches).trim().split('\n');
+  const cols = header!.split(',');
+  assert.deepEqual(cols.slice(11), ['grad_norm[1]', 'grad_norm[2]', 'act_mean[1]', 'act_mean[2]', 'act_std[1]', 'act_std[2]', 'zero_fraction[1]', 'zero_fraction[2]']);
+  const at = (row: string, name: string) => row.split(',')[cols.indexOf(name)];
+  assert.equal(at(b0!, 'grad_norm[1]'), '0.00001');
+  assert.equal(at(b0!, 'act_mean[2]'), '');
+  assert.equal(at(b1!, 'grad_norm[2]'), '0.03');
+  assert.equal(at(b1!, 'act_std[2]'), '0.75');
+  assert.equal(at(b1!, 'zero_fraction[2]'), '0.5');
+  assert.equal(at(e1!, 'kind'), 'epoch');
+  assert.equal(at(e1!, 'grad_norm[1]'), '0.000015');
+});
