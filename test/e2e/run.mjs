@@ -209,9 +209,13 @@ async function typoAndFix(page, f, card, n, col) {
 }
 
 const state = {};
-/** Steps after the first need the panel it opened. */
-function needPanel() {
+/**
+ * Steps after the first need the panel it opened. A panel moved to another editor group (a run
+ * from the editor brings it beside the file) gets a new frame: look it up again then.
+ */
+async function needPanel(page) {
   if (!state.frame) throw new Error('no lesson panel to work in (opening the lesson failed)');
+  if (state.frame.isDetached()) state.frame = await panelFrame(page);
   return state.frame;
 }
 const steps = [
@@ -230,8 +234,8 @@ const steps = [
   ],
   [
     `the panel shows the lesson with typeset math (KaTeX), its ${EXPERIMENTS.length} run cards and the quiz`,
-    async () => {
-      const f = needPanel();
+    async (page) => {
+      const f = await needPanel(page);
       const katex = await until('KaTeX output', async () => (await f.$$('.katex')).length || false, 20_000);
       const raw = await f.$$('.math[data-tex]');
       if (raw.length) throw new Error(`${raw.length} math spans were left untypeset`);
@@ -245,7 +249,7 @@ const steps = [
   [
     'Run on "ReLU with He initialization": the run streams its progress and ends with its outcomes shown',
     async (page) => {
-      const f = needPanel();
+      const f = await needPanel(page);
       const card = 'section.run-card#exp-relu-he';
       await f.locator(card).scrollIntoViewIfNeeded();
       await f.locator(`${card} vscode-button`, { hasText: '▶ Run' }).first().click();
@@ -267,7 +271,7 @@ const steps = [
   [
     'every chart of the run card drew the points of the run (compared with the same chart of a card not run)',
     async (page) => {
-      const f = needPanel();
+      const f = await needPanel(page);
       const card = 'section.run-card#exp-relu-he';
       const other = `section.run-card#exp-${EXPERIMENTS.find((id) => id !== 'relu-he' && id !== 'sigmoid-normal')}`;
       if (!state.run) throw new Error('no run to look at (the previous step failed)');
@@ -276,7 +280,7 @@ const steps = [
       for (const tab of ['Loss & accuracy', 'Gradients', 'Activations', 'Learning rate']) {
         for (const c of [card, other]) {
           await f.locator(c).scrollIntoViewIfNeeded();
-          await f.locator(`${c} vscode-panel-tab`, { hasText: tab }).click();
+          await f.locator(`${c} vscode-tab-header`, { hasText: tab }).click();
         }
         await page.waitForTimeout(600);
         await f.locator(card).scrollIntoViewIfNeeded();
@@ -298,10 +302,10 @@ const steps = [
   [
     'PNG export of a chart: opaque, at twice the canvas size, read back from the saved file',
     async (page, browser) => {
-      const f = needPanel();
+      const f = await needPanel(page);
       const card = 'section.run-card#exp-relu-he';
       await f.locator(card).scrollIntoViewIfNeeded();
-      await f.locator(`${card} vscode-panel-tab`, { hasText: 'Loss & accuracy' }).click();
+      await f.locator(`${card} vscode-tab-header`, { hasText: 'Loss & accuracy' }).click();
       await page.waitForTimeout(400);
       const canvas = f.locator(`${card} canvas[aria-label="Loss"]`);
       const cssWidth = await canvas.evaluate((c) => c.getBoundingClientRect().width);
@@ -315,8 +319,8 @@ const steps = [
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 15_000 });
       await input.fill(target);
-      await page.keyboard.press('Enter');
-      await until(`the PNG at ${target}`, async () => existsSync(target) && statSync(target).size > 0, 15_000);
+      await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
+      await until(`the PNG at ${target}`, async () => existsSync(target) && statSync(target).size > 0, 30_000);
       const b64 = readFileSync(target).toString('base64');
       const probe = await browser.newPage();
       try {
@@ -342,7 +346,7 @@ const steps = [
   [
     'answering a quiz question shows the verdict and the explanation; a wrong answer shows its feedback, a retry is allowed and the score counts first attempts',
     async (page) => {
-      const f = needPanel();
+      const f = await needPanel(page);
       const q = `#quiz-${QUIZ[1]}-0`;
       const right = Number(QUIZ[2]);
       await f.locator(q).scrollIntoViewIfNeeded();
@@ -383,7 +387,7 @@ const steps = [
   [
     `axe-core finds no serious or critical violation in the panel in ${THEMES.map((t) => t[1]).join(', ')}; no text under 4.5:1`,
     async (page) => {
-      const f = needPanel();
+      const f = await needPanel(page);
       const problems = [];
       const summary = [];
       for (const [name, label, bodyClass] of THEMES) {
@@ -427,13 +431,13 @@ const steps = [
       const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Deep Learning Lessons' }).first();
       await item.waitFor({ state: 'visible', timeout: 15_000 });
       await item.click();
-      const steps = page.locator('.gettingStartedContainer .getting-started-step');
+      const steps = page.locator('.gettingStartedContainer button.getting-started-step[data-step-id*="deepLessons.start#"]');
       await until('the walkthrough steps', async () => (await steps.count()) >= 3, 20_000);
       const done = await until('three ticked steps', async () => {
-        const ticked = await page.locator('.gettingStartedContainer .getting-started-step.complete').allTextContents();
+        const ticked = await page.locator('.gettingStartedContainer button.getting-started-step[data-step-id*="deepLessons.start#"][aria-checked="true"]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-step-id')));
         return ticked.length >= 3 ? ticked : false;
       }, 20_000);
-      state.walkthrough = done.map((t) => t.trim().split('\n')[0]).join(' | ');
+      state.walkthrough = done.map((t) => t.split('#').pop()).join(', ');
       await page.screenshot({ path: join(state.dirs.results, '06a-walkthrough.png') });
       await page.keyboard.press('Control+F4').catch(() => undefined);
     },
@@ -441,7 +445,7 @@ const steps = [
   [
     'a CodeLens in the lesson file (opened with Quick Open) starts a run',
     async (page) => {
-      const f = needPanel();
+      await needPanel(page);
       const target = EXPERIMENTS.find((id) => id !== 'relu-he' && id !== 'sigmoid-normal') ?? EXPERIMENTS[0];
       const fenceLine = lessonText.split('\n').findIndex((l, i, all) => l.startsWith('```experiment') && all[i + 1]?.includes(`id: ${target}`)) + 1;
       // The learner opens the lesson file with Quick Open (Ctrl+P) and goes to the block (Ctrl+G).
@@ -478,10 +482,11 @@ const steps = [
       }, 20_000);
       await runs.nth(best.i).click();
       state.lensCard = `section.run-card#exp-${target}`;
-      await until(`the "${target}" run card to get busy`, async () => f.$eval(state.lensCard, (el) => el.classList.contains('busy')), 60_000);
+      // (The panel moves beside the file: its frame is looked up again.)
+      await until(`the "${target}" run card to get busy`, async () => (await needPanel(page)).$eval(state.lensCard, (el) => el.classList.contains('busy')), 60_000);
       // The panel came into view beside the file, scrolled to the card.
       const onScreen = await until('the run card on screen in the panel', async () => {
-        const r = await f.$eval(state.lensCard, (el) => ({ top: el.getBoundingClientRect().top, h: globalThis.innerHeight }));
+        const r = await (await needPanel(page)).$eval(state.lensCard, (el) => ({ top: el.getBoundingClientRect().top, h: globalThis.innerHeight }));
         const panelVisible = await page.locator('.tabs-container .tab.active', { hasText: LESSON_TITLE }).count();
         return panelVisible && r.top > -10 && r.top < r.h / 2 ? r : false;
       }, 15_000);
@@ -493,7 +498,7 @@ const steps = [
   [
     'Stop in the panel ends the run mid-way',
     async (page) => {
-      const f = needPanel();
+      const f = await needPanel(page);
       const card = state.lensCard;
       if (!card) throw new Error('no run to stop (the CodeLens step failed)');
       // The lesson file took the panel's place: the learner goes back to the panel's tab.
@@ -517,7 +522,7 @@ const steps = [
   [
     "a typo in an experiment keeps its card (errors listed, last run kept); the editor's quick fix repairs it",
     async (page) => {
-      const f = needPanel();
+      const f = await needPanel(page);
       const card = 'section.run-card#exp-relu-he';
       const lines = lessonText.split('\n');
       const start = lines.findIndex((l) => l === 'id: relu-he');
@@ -536,7 +541,7 @@ const steps = [
   [
     'Compare Runs overlays three finished runs with one legend outside the plots',
     async (page) => {
-      const f = needPanel();
+      const f = await needPanel(page);
       // Two more finished runs (the stopped one does not count).
       const others = EXPERIMENTS.filter((id) => id !== 'relu-he' && `section.run-card#exp-${id}` !== state.lensCard).slice(0, 2);
       for (const id of others) {
