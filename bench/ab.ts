@@ -1,12 +1,17 @@
 /**
  * A/B: the same workload two ways, alternating in one process so that the load of other work on
  * the machine hits both alike. Reports samples per CPU-second (medians).
- *   node --import tsx bench/ab.ts [workload] [rounds] [samples] [swap|instrumentation]
+ *   node --import tsx bench/ab.ts [workload] [rounds] [samples] [swap|small|fused|sgd|stats|unlimited|instrumentation]
  *   swap: the swapped matmul form (kernels.ts matMulPlan) on vs off, plain loop
+ *   small: the small-matrix SIMD path (kernels.ts smallPlan, wasm/smallmm.c) on vs off, plain loop
+ *   fused: the fused Dense kernels (denseFused.ts) on vs off (the small-matrix path stays on), plain loop
+ *   sgd: plain SGD's update as one wasm kernel (sgdStep.ts) vs tfjs's mul and sub
+ *   stats: the activation statistics as one wasm kernel per layer (blockStats.ts) vs tfjs's ops, instrumented loop
+ *   unlimited: every product to our SIMD kernels vs the default threshold (larger ones to XNNPACK)
  *   instrumentation: the lessons' instrumentation vs none, optimized kernels
  */
 import { initBackend } from '../src/engine';
-import { fastMatMulOptions } from '../src/engine/kernels';
+import { SMALL_MATMUL_MAX_FLOPS_DEFAULT, fastMatMulOptions } from '../src/engine/kernels';
 import { WORKLOADS, measureThroughput, median, randomData } from '../src/cli/bench';
 
 async function main(): Promise<void> {
@@ -16,12 +21,14 @@ async function main(): Promise<void> {
   const what = process.argv[5] ?? 'swap';
   await initBackend('wasm');
   const data = randomData(samples, w.inputs, w.classes);
-  const [a, b] = what === 'swap' ? ['swap on', 'swap off'] : ['instrumented', 'plain'];
+  const toggles: Record<string, (on: boolean) => void> = { swap: (on) => (fastMatMulOptions.swap = on), small: (on) => (fastMatMulOptions.small = on), fused: (on) => (fastMatMulOptions.fusedDense = on), sgd: (on) => (fastMatMulOptions.fusedSgd = on), stats: (on) => (fastMatMulOptions.fusedStats = on), unlimited: (on) => (fastMatMulOptions.smallMaxFlops = on ? Infinity : SMALL_MATMUL_MAX_FLOPS_DEFAULT) };
+  const toggle = toggles[what] as ((on: boolean) => void) | undefined;
+  const [a, b] = toggle ? [`${what} on`, `${what} off`] : ['instrumented', 'plain'];
   const res: Record<string, number[]> = { [a]: [], [b]: [] };
   for (let r = 0; r < rounds; r++) {
     for (const side of [a, b]) {
-      fastMatMulOptions.swap = what !== 'swap' || side === a;
-      const mode = what === 'swap' || side === b ? 'plain' : 'instrumented';
+      toggle?.(side === a);
+      const mode = (toggle && what !== 'stats') || (!toggle && side === b) ? 'plain' : 'instrumented';
       const m = await measureThroughput(w, mode, { samples, repeats: 2, backend: 'wasm', data });
       res[side].push(Math.round(m.samplesPerCpuSecond));
     }

@@ -7,8 +7,10 @@ Workloads (names as in src/cli/bench.ts):
   bn-32    the book's batch-norm MLP (BN before each Dense, Keras momentum 0.99 = torch 0.01,
            epsilon 1e-3), batch 32
   deep-32  20 Dense layers of 100 ELU units on 3,072 inputs, then 10, batch 32
+  deep100  the notebook's self-normalizing net: Dense 300, then 99 x Dense 100, SELU, LeCun normal
+           (Keras's truncated normal), then 10, on 784 inputs, batch 32
 Random data (features uniform in [0, 1), uniform labels), sparse categorical cross-entropy, plain
-SGD (0.01; 0.001 for deep-32, which diverges on random data at 0.01), shuffled every epoch with rows gathered into each batch (as our loop does). One
+SGD (0.01; 0.001 for deep-32, which diverges on random data at 0.01, and for deep100, as in the notebook), shuffled every epoch with rows gathered into each batch (as our loop does). One
 warm-up epoch, then the median of the following epochs' samples per second (wall clock) and per
 CPU-second of this process.
 
@@ -31,6 +33,7 @@ WORKLOADS = {
     'mlp-256': dict(inputs=784, batch=256, kind='mlp', lr=0.01, description='784-300-100-10 ELU MLP, batch 256'),
     'bn-32': dict(inputs=784, batch=32, kind='bn', lr=0.01, description="the book's batch-norm MLP, batch 32"),
     'deep-32': dict(inputs=3072, batch=32, kind='deep', lr=0.001, description='20x100 ELU net on 3,072 inputs, batch 32'),
+    'deep100': dict(inputs=784, batch=32, kind='selu100', lr=0.001, description='100-layer SELU net (300, then 99 x 100), batch 32'),
 }
 
 
@@ -66,6 +69,14 @@ def build(torch, nn, kind, inputs):
         nn.init.zeros_(layer.bias)
         return [layer, nn.ELU()] if act else [layer]
 
+    def selu(n_in, n_out):
+        layer = nn.Linear(n_in, n_out)
+        # Keras's lecun_normal: a normal truncated at two standard deviations, std sqrt(1/fan_in)/0.8796...
+        std = (1.0 / n_in) ** 0.5 / 0.87962566103423978
+        nn.init.trunc_normal_(layer.weight, std=std, a=-2 * std, b=2 * std)
+        nn.init.zeros_(layer.bias)
+        return [layer, nn.SELU()]
+
     def bn(n):
         return nn.BatchNorm1d(n, eps=1e-3, momentum=0.01)
 
@@ -79,6 +90,11 @@ def build(torch, nn, kind, inputs):
         for _ in range(20):
             layers += dense(n, 100)
             n = 100
+        layers += dense(100, 10, act=False)
+    elif kind == 'selu100':
+        layers = selu(inputs, 300) + selu(300, 100)
+        for _ in range(98):
+            layers += selu(100, 100)
         layers += dense(100, 10, act=False)
     return nn.Sequential(*layers)
 

@@ -17,7 +17,7 @@ const known = new Set(['--quick', '--only', '--backend', '--torch-threads']);
 const unknown = args.filter((a, i) => a.startsWith('-') && !known.has(a) && !known.has(args[i - 1]));
 if (unknown.length || args.includes('--help') || args.includes('-h')) {
   if (unknown.length && !unknown.every((a) => a === '--help' || a === '-h')) console.error(`bench:compare: unknown option ${unknown.join(' ')}`);
-  console.error('usage: npm run bench:compare [-- --quick] [--only mlp-32,mlp-256,bn-32,deep-32] [--backend wasm|cpu|tensorflow] [--torch-threads 1,2]');
+  console.error('usage: npm run bench:compare [-- --quick] [--only mlp-32,mlp-256,bn-32,deep-32,deep100] [--backend wasm|cpu|tensorflow] [--torch-threads 1,2]');
   process.exit(unknown.every((a) => a === '--help' || a === '-h') ? 0 : 2);
 }
 const quick = args.includes('--quick');
@@ -51,7 +51,8 @@ function findPython() {
 }
 
 const common = [...(quick ? ['--quick'] : []), ...(only ? ['--only', only] : [])];
-console.error(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
+console.error(`load average before: ${loadBefore}`);
 console.error(`tfjs (${backend}): node bin/deep-lessons.js bench --json --no-process ${common.join(' ')}`);
 const tfjs = spawnSync(process.execPath, [join(root, 'bin', 'deep-lessons.js'), 'bench', '--json', '--no-process', '--backend', backend, ...common], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 if (tfjs.status !== 0) {
@@ -92,12 +93,36 @@ const body = names.map((name) => {
   const one = torchRuns.find((run) => run.threads === 1)?.rows.find((r) => r.name === name);
   return [p?.description ?? name, fmt(p?.samplesPerSecond), fmt(i?.samplesPerSecond), ...t.map((r) => fmt(r?.samplesPerSecond)), ...t.map((r) => ratio(p?.samplesPerSecond, r?.samplesPerSecond)), ratio(p?.samplesPerCpuSecond, one?.samplesPerCpuSecond)];
 });
-const w = head.map((h, c) => Math.max(h.length, ...body.map((r) => String(r[c]).length)));
-const line = (r) => '| ' + r.map((x, c) => (c === 0 ? String(x).padEnd(w[c]) : String(x).padStart(w[c]))).join(' | ') + ' |';
+// The issue's table first (ours, PyTorch on one thread, the ratio: the next comparison is one
+// command), then every column: instrumented, other thread counts, per CPU-second.
+const LABELS = {
+  'mlp-32': '784-300-100-10 ELU MLP, batch 32',
+  'mlp-256': 'the same, batch 256',
+  'bn-32': "the book's batch-norm MLP, batch 32",
+  'deep-32': '20 × 100 ELU on 3,072 inputs, batch 32',
+  deep100: '100 × SELU (300, then 99 × 100), batch 32',
+};
+function markdown(head, body) {
+  const w = head.map((h, c) => Math.max(h.length, ...body.map((r) => String(r[c]).length)));
+  const line = (r) => '| ' + r.map((x, c) => (c === 0 ? String(x).padEnd(w[c]) : String(x).padStart(w[c]))).join(' | ') + ' |';
+  return [line(head), '| ' + w.map((n, c) => (c === 0 ? '-'.repeat(n) : '-'.repeat(n - 1) + ':')).join(' | ') + ' |', ...body.map(line)].join('\n');
+}
+const oneThread = torchRuns.find((run) => run.threads === 1);
+const ratios = names.map((name) => {
+  const p = rows.find((r) => r.name === name && r.mode === 'plain');
+  const t = oneThread?.rows.find((r) => r.name === name);
+  return [LABELS[name] ?? p?.description ?? name, fmt(p?.samplesPerSecond), fmt(t?.samplesPerSecond), ratio(p?.samplesPerSecond, t?.samplesPerSecond)];
+});
+const deep100 = rows.find((r) => r.name === 'deep100' && r.mode === 'plain');
+const deep100Torch = oneThread?.rows.find((r) => r.name === 'deep100');
 console.log(`\n${machine?.cpu ?? ''}, ${machine?.cores ?? '?'} cores; ${machine?.date ?? ''}; tfjs ${machine?.tfjs ?? ''} (${machine?.backendReason ?? ''})`);
 if (torchMachine) console.log(`torch ${torchMachine.torch}, BLAS_INFO=${torchMachine.blas}, loaded: ${torchMachine.blasLibrariesLoaded.join(', ') || 'no BLAS library found'}`);
-console.log('samples/s, wall clock, medians after a warm-up epoch; last column: samples per CPU-second, less sensitive to other load\n');
-console.log(line(head));
-console.log('| ' + w.map((n, c) => (c === 0 ? '-'.repeat(n) : '-'.repeat(n - 1) + ':')).join(' | ') + ' |');
-for (const r of body) console.log(line(r));
+console.log(`load average before: ${loadBefore}; samples/s, wall clock, medians after a warm-up epoch\n`);
+console.log(markdown(['workload', 'ours', 'PyTorch 1 thread', 'ratio'], ratios));
+if (deep100) {
+  const epoch = (r) => (r ? `${(55_000 / r.samplesPerSecond).toFixed(0)} s` : '–');
+  console.log(`\nThe 100-layer SELU net, one epoch of 55,000 images at these rates: ${epoch(deep100)} here, ${epoch(deep100Torch)} in PyTorch on one thread.`);
+}
+console.log('\nEvery column (last: samples per CPU-second, less sensitive to other load):\n');
+console.log(markdown(head, body));
 console.log(`\nload average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -2,7 +2,8 @@
 //   unit        test/unit/**/*.test.ts       fast, no real training
 //   slow        test/slow/**/*.test.ts       real training on the real datasets (DEEP_LESSONS_DATA_DIR)
 //   integration test/integration             inside a real extension host (code-server), see test/integration/README.md
-//   e2e         test/e2e                     a learner's clicks in Chromium against code-server
+//   e2e         test/e2e/run.mjs             a learner's clicks in Chromium against code-server
+//               test/e2e/installed.mjs       the same smoke flow against the packaged VSIX, installed
 // `node scripts/run-tests.mjs all` runs every tier that exists; a tier's failure fails the run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -24,11 +25,24 @@ function findTests(dir) {
   return out.sort();
 }
 
-// The real datasets: tests read them through DEEP_LESSONS_DATA_DIR (default: ../shared/datasets).
+// The real datasets: tests read them through DEEP_LESSONS_DATA_DIR. Where it is set, that folder
+// is used and nothing here touches the network; where it is not, scripts/fetch-datasets.ts gets
+// Fashion-MNIST and MNIST once into .cache/datasets (checksummed, with a progress line) and the
+// tiers use that folder.
 const env = { ...process.env };
 if (!env.DEEP_LESSONS_DATA_DIR) {
-  const shared = join(root, '..', 'shared', 'datasets');
-  if (existsSync(shared)) env.DEEP_LESSONS_DATA_DIR = shared;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'fetch-datasets.ts'), join(root, '.cache', 'datasets')], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const dir = /^DEEP_LESSONS_DATA_DIR=(.+)$/m.exec(r.stdout ?? '')?.[1];
+  if (r.status !== 0 || !dir) {
+    console.log('tests: 0 passed, 1 failed (no datasets; see above)');
+    process.exit(1);
+  }
+  env.DEEP_LESSONS_DATA_DIR = dir;
 }
 
 let passed = 0;
@@ -51,10 +65,11 @@ function nodeTests(tier, files, { concurrency = 1, timeoutMs } = {}) {
 
 function script(tier, file) {
   if (!existsSync(join(root, file))) return;
-  console.log(`\n== ${tier}`);
+  if (filter.length && !filter.some((s) => file.includes(s))) return;
+  console.log(`\n== ${tier}: ${file}`);
   const r = spawnSync(process.execPath, [file], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
   process.stdout.write(r.stdout);
-  const m = r.stdout.match(/^(?:\w+: )?(\d+) passed, (\d+) failed/m);
+  const m = r.stdout.match(/^(?:[\w-]+: )?(\d+) passed, (\d+) failed/m);
   if (m) {
     passed += Number(m[1]);
     failed += Number(m[2]);
@@ -69,7 +84,10 @@ const t0 = Date.now();
 if (which === 'unit' || which === 'all') nodeTests('unit', findTests(join(root, 'test', 'unit')), { concurrency: 2, timeoutMs: 120_000 });
 if (which === 'slow' || which === 'all') nodeTests('slow', findTests(join(root, 'test', 'slow')), { concurrency: 2, timeoutMs: 2_400_000 });
 if (which === 'integration' || which === 'all') script('integration', 'test/integration/run.mjs');
-if (which === 'e2e' || which === 'all') script('e2e', 'test/e2e/run.mjs');
+if (which === 'e2e' || which === 'all') {
+  script('e2e', 'test/e2e/run.mjs');
+  script('e2e', 'test/e2e/installed.mjs');
+}
 
 console.log(`\n${which} tiers took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 console.log(`tests: ${passed} passed, ${failed} failed`);

@@ -1,8 +1,8 @@
 /**
  * `deep-lessons bench`: how fast the engine trains, measured on the very loop the lessons use.
  *
- *   - Throughput: the 784-300-100-10 ELU MLP at batch 32 and 256, the book's batch-norm MLP and a
- *     20×100 ELU net on 3,072 inputs, each `plain` (no instrumentation) and `instrumented` (the
+ *   - Throughput: the 784-300-100-10 ELU MLP at batch 32 and 256, the book's batch-norm MLP, a
+ *     20×100 ELU net on 3,072 inputs and the notebook's 100-layer SELU net, each `plain` (no instrumentation) and `instrumented` (the
  *     lessons' defaults: gradient norms every 10th batch, activation statistics every 5th recorded
  *     batch and at each epoch's end). Random data drawn with our seeded Rng is handed to
  *     `runExperiment` (its `dataset` hook), so the timing is the product's loop, batch building
@@ -43,6 +43,7 @@ export interface Workload {
 
 const elu = (units: number): LayerSpec => ({ type: 'Dense', units, activation: 'elu', kernel_initializer: 'he_normal' });
 const softmax = (units: number): LayerSpec => ({ type: 'Dense', units, activation: 'softmax' });
+const selu = (units: number): LayerSpec => ({ type: 'Dense', units, activation: 'selu', kernel_initializer: 'lecun_normal' });
 
 /** The models of issue 6, named as `bench/pytorch_reference.py` names them. */
 export const WORKLOADS: readonly Workload[] = [
@@ -58,12 +59,14 @@ export const WORKLOADS: readonly Workload[] = [
     layers: [{ type: 'BatchNormalization' }, elu(300), { type: 'BatchNormalization' }, elu(100), { type: 'BatchNormalization' }, softmax(10)],
   },
   { name: 'deep-32', description: '20×100 ELU net on 3,072 inputs, batch 32', inputs: 3072, classes: 10, batch: 32, lr: 0.001, layers: [...Array.from({ length: 20 }, () => elu(100)), softmax(10)] },
+  // The notebook's self-normalizing net (chapter 11): Dense 300, then 99 × Dense 100, SELU, LeCun normal, SGD 1e-3.
+  { name: 'deep100', description: '100-layer SELU net (300, then 99 × 100), batch 32', inputs: 784, classes: 10, batch: 32, lr: 0.001, layers: [selu(300), ...Array.from({ length: 99 }, () => selu(100)), softmax(10)] },
 ];
 
 export type Mode = 'plain' | 'instrumented';
 
 /** No instrumentation at all: no gradient norms, no activation statistics, one batch point per epoch. */
-export const PLAIN_RECORD = { every: 1_000_000, gradients: false, activations: false };
+export const PLAIN_RECORD = { every: 1_000_000, gradients: false, activations: false, histograms: false };
 
 /** The experiment a workload runs: SGD, no validation, no test, the lessons' record defaults when instrumented. */
 export function benchSpec(w: Workload, mode: Mode, epochs: number): ExperimentInput {

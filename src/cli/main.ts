@@ -3,17 +3,23 @@
  *   run <experiment-file | lesson[/experiment]>   train, with a progress bar per epoch or JSON lines
  *   check <file...>                               validate lesson and experiment files
  *   list                                          the lessons and their experiments
+ *   export <lesson/experiment | file>             the experiment as a runnable tf.keras script
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BackendChoice, RunEvent, RunRecord, RunRequest } from '../protocol/events';
 import type { Lesson, LessonDiagnostic } from '../protocol/lesson';
 import type { ExperimentSpec } from '../protocol/spec';
-import { builtInLessonsDir, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson } from '../lessons';
-import { runExperiment } from '../engine';
+import { builtInLessonsDir, estimateRunCost, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson, readLessonFileSync } from '../lessons';
+import { MAX_SEEDS, runExperiment, runSeeds, seedsOf } from '../engine';
+import { parseSet } from '../lessons/setPath';
+import { deriveVariant, type VariantResult } from '../lessons/variant';
+import { printComparison, printSeeds, type SeedsOutcome } from './seedsReport';
 import { TerminalReporter, JsonReporter, type Reporter } from './report';
 import { registerBench } from './bench';
+import { overBudgetLines } from './budget';
+import { registerExport } from './export';
 
 const program = new Command();
 program
@@ -57,7 +63,9 @@ function lessonTargets(lesson: Lesson, only?: string): Target[] {
 
 async function resolveTargets(target: string): Promise<Target[]> {
   if (existsSync(target) && statSync(target).isFile()) {
-    const text = readFileSync(target, 'utf8');
+    const read = readLessonFileSync(target, resolve(target));
+    if ('diagnostic' in read) throw new UsageError(formatDiagnostic(read.diagnostic));
+    const { text } = read;
     if (target.endsWith('.lesson.md')) {
       const { lesson, diagnostics } = parseLesson(text, resolve(target));
       if (!lesson || diagnostics.some((d) => d.severity === 'error')) throw new UsageError(diagnostics.map(formatDiagnostic).join('\n'));
@@ -82,6 +90,21 @@ async function resolveTargets(target: string): Promise<Target[]> {
 
 class UsageError extends Error {}
 
+interface RunCliOptions {
+  backend: BackendChoice;
+  dataDir?: string;
+  cacheDir?: string;
+  epochs?: number;
+  seed?: number;
+  full?: boolean;
+  json?: boolean;
+  batches?: boolean;
+  set?: string[];
+  seeds?: number;
+  compare?: boolean;
+  yes?: boolean;
+}
+
 program
   .command('run')
   .description('train an experiment: a lesson id (all its experiments), lesson-id/experiment-id, a *.lesson.md file, or a .yaml/.json experiment file')
@@ -94,8 +117,33 @@ program
   .option('--full', "use the experiment's full setting (the book's sizes)")
   .option('--json', 'one JSON object per line: start, epoch, end or error')
   .option('--batches', "with --json, also print batch events (one every `record.every` batches, as the experiment records them)")
-  .action(async (target: string, opts: { backend: BackendChoice; dataDir?: string; cacheDir?: string; epochs?: number; seed?: number; full?: boolean; json?: boolean; batches?: boolean }) => {
+  .option('--set <path=value>', 'run a variant: change one field of the experiment, e.g. training.optimizer.name=adam or model.layers[1].activation=relu (repeatable; null removes a field)', (v: string, all: string[] = []) => [...all, v])
+  .option('--seeds <n>', `run each experiment with N seeds (its own, then the next ones; at most ${MAX_SEEDS}) and end with their mean ± std`, intArg('--seeds'))
+  .option('--compare', 'with --set: run the original experiment too (same seeds) and say whether the variant differs beyond noise')
+  .option('--yes', 'run even when the estimated cost is over the budget (see docs/experiment-spec.md, "Limits and cost")')
+  .action(async (target: string, opts: RunCliOptions) => {
     const targets = await resolveTargets(target);
+    const sets = (opts.set ?? []).map((text) => {
+      try {
+        return parseSet(text);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    });
+    if (opts.compare && !sets.length) throw new UsageError('--compare compares a variant with its original: give the change with --set');
+    if (opts.seeds !== undefined && (opts.seeds < 1 || opts.seeds > MAX_SEEDS)) throw new UsageError(`--seeds must be from 1 to ${MAX_SEEDS}, got ${opts.seeds}`);
+    const variants = new Map<Target, Extract<VariantResult, { spec: unknown }>>();
+    for (const t of sets.length ? targets : []) {
+      const v = deriveVariant(t.spec, sets);
+      if ('error' in v) throw new UsageError(`${t.key}: ${v.error}`);
+      variants.set(t, v);
+    }
+    const costs = targets.map((t) => ({
+      key: t.key,
+      cost: estimateRunCost(variants.get(t)?.spec ?? t.spec, { full: opts.full, epochs: opts.epochs, lessonId: t.key.split('/')[0], dependencies: t.dependencies }),
+    }));
+    const over = overBudgetLines(costs);
+    if (over.length && !opts.yes) throw new UsageError(`${over.join('\n')}\nthis would take long or much memory; run again with --yes to start it anyway`);
     const reporter: Reporter = opts.json ? new JsonReporter(Boolean(opts.batches)) : new TerminalReporter(process.stdout.isTTY === true);
     const abort = new AbortController();
     const onSigint = () => {
@@ -104,27 +152,57 @@ program
     };
     process.on('SIGINT', onSigint);
     let failed = false;
-    for (const [i, t] of targets.entries()) {
-      if (abort.signal.aborted) break;
+    let n = 0;
+    const runOne = async (t: Target, spec: ExperimentSpec, variant?: { label: string; parent: ExperimentSpec }): Promise<SeedsOutcome> => {
       const req: RunRequest = {
         type: 'run',
-        runId: `cli-${i + 1}`,
+        runId: `cli-${++n}`,
         experiment: t.key,
-        spec: t.spec,
+        spec,
         dependencies: t.dependencies,
         options: { backend: opts.backend, dataDir: opts.dataDir, cacheDir: opts.cacheDir, epochs: opts.epochs, seed: opts.seed, full: opts.full },
+        ...(variant ? { twin: { spec: variant.parent, label: variant.label } } : {}),
+        ...(opts.seeds !== undefined ? { seeds: opts.seeds } : {}),
       };
-      const record: RunRecord = { runId: req.runId, experiment: t.key, epochs: [] };
+      const records = new Map<string, RunRecord>();
+      const expect = spec.expect ?? t.expect;
       const emit = (e: RunEvent) => {
+        const id = e.runId ?? req.runId;
+        const record = records.get(id) ?? { runId: id, experiment: t.key, epochs: [] };
+        records.set(id, record);
         if (e.type === 'start') record.start = e;
         else if (e.type === 'epoch') record.epochs.push(e);
         else if (e.type === 'end') record.end = e;
         else if (e.type === 'error') record.error = e;
         reporter.event(e, t.key);
+        if (e.type === 'end' && e.status !== 'cancelled' && expect.length) {
+          const results = evaluateExpectations(expect, record);
+          outcome.expectations.push(results);
+          reporter.expectations(results);
+        }
       };
-      const result = await runExperiment(req, emit, abort.signal);
-      if (result.error) failed = true;
-      else if (t.expect.length && result.end?.status !== 'cancelled') reporter.expectations(evaluateExpectations(t.expect, record));
+      const outcome: SeedsOutcome = { experiment: t.key, ...(variant ? { label: variant.label } : {}), seeds: seedsOf(req), ends: [], expectations: [] };
+      const results = opts.seeds !== undefined ? await runSeeds(req, emit, abort.signal) : [{ ...(await runExperiment(req, emit, abort.signal)), runId: req.runId }];
+      for (const r of results) {
+        if (r.error) failed = true;
+        if (!r.end || r.end.status === 'cancelled') continue;
+        outcome.ends.push(r.end);
+      }
+      if (opts.seeds !== undefined && outcome.ends.length) printSeeds(outcome, Boolean(opts.json));
+      return outcome;
+    };
+    for (const t of targets) {
+      if (abort.signal.aborted) break;
+      if (!sets.length) {
+        await runOne(t, t.spec);
+        continue;
+      }
+      const v = variants.get(t)!;
+      if (!opts.json) process.stdout.write(`\nvariant of ${t.key}: ${v.label}\n`);
+      const parent = opts.compare ? await runOne(t, t.spec) : undefined;
+      if (abort.signal.aborted) break;
+      const mine = await runOne(t, v.spec, { label: v.label, parent: t.spec });
+      if (parent && !abort.signal.aborted) printComparison(parent, mine, Boolean(opts.json));
     }
     process.off('SIGINT', onSigint);
     reporter.close();
@@ -152,8 +230,8 @@ program
         errors++;
         continue;
       }
-      const text = readFileSync(f, 'utf8');
-      const { diagnostics } = f.endsWith('.lesson.md') ? parseLesson(text, f) : parseExperimentFile(text, f);
+      const read = readLessonFileSync(f);
+      const { diagnostics } = 'diagnostic' in read ? { diagnostics: [read.diagnostic] } : f.endsWith('.lesson.md') ? parseLesson(read.text, f) : parseExperimentFile(read.text, f);
       diagnostics.forEach(report);
       checked++;
     }
@@ -200,6 +278,7 @@ program
   });
 
 registerBench(program);
+registerExport(program, resolveTargets, (m) => new UsageError(m));
 program.parseAsync(process.argv).catch((e: unknown) => {
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`deep-lessons: ${msg}\n`);

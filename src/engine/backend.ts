@@ -1,12 +1,18 @@
 /**
- * Backend choice. `auto` tries, in order: `tensorflow` (@tensorflow/tfjs-node, an optional
- * dependency: native speed where its install could fetch libtensorflow), `wasm` (its .wasm files ship
- * in the npm package and beside our bundles, so it works offline everywhere), `cpu` (plain JS).
+ * Backend choice. `auto` tries, in order: `tensorflow` (@tensorflow/tfjs-node: TensorFlow's C
+ * library, native and multi-threaded, where it is installed and loads), `wasm` (its .wasm files
+ * ship in the npm package and beside our bundles, so it works offline everywhere), `cpu` (plain JS).
  * Every choice comes with the reason, shown in each run's header.
+ *
+ * Where tfjs-node is looked for: the folder in DEEP_LESSONS_TFJS_NODE (the package folder itself,
+ * or an npm prefix holding node_modules/@tensorflow/tfjs-node: what "Install Native Backend"
+ * makes, or the `deepLessons.nativeBackendPath` setting; DEEP_LESSONS_TFJS_NODE_SOURCE says which),
+ * else ordinary module resolution (an optional dependency in a development checkout).
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { BackendChoice, BackendName } from '../protocol/events';
 import { installFastWasmMatMul } from './kernels';
@@ -16,23 +22,67 @@ export interface BackendInfo {
   reason: string;
 }
 
+/** Environment variables through which the extension hands the trainer a tfjs-node installation. */
+export const TFJS_NODE_ENV = 'DEEP_LESSONS_TFJS_NODE';
+export const TFJS_NODE_SOURCE_ENV = 'DEEP_LESSONS_TFJS_NODE_SOURCE';
+
 let current: BackendInfo | undefined;
 let tfjsNodeError: string | undefined;
+let tfjsNodeFrom = '';
+
+/** The package folder of tfjs-node inside `dir` (the folder itself, or `<dir>/node_modules/@tensorflow/tfjs-node`). */
+export function findTfjsNode(dir: string): string | undefined {
+  for (const candidate of [dir, join(dir, 'node_modules', '@tensorflow', 'tfjs-node')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(candidate, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === '@tensorflow/tfjs-node') return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+function packageVersion(dir: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
+  } catch {
+    return '?';
+  }
+}
 
 function loadTfjsNode(): boolean {
   if (tf.findBackend('tensorflow')) return true;
   if (tfjsNodeError) return false;
+  const dir = process.env[TFJS_NODE_ENV];
+  const source = process.env[TFJS_NODE_SOURCE_ENV] || TFJS_NODE_ENV;
   try {
-    // Kept external by the bundler: a native addon. It registers the `tensorflow` backend into the
-    // global tfjs engine that our bundled tfjs shares.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('@tensorflow/tfjs-node');
-    return tf.findBackend('tensorflow') !== undefined;
+    if (dir) {
+      const pkgDir = findTfjsNode(dir);
+      if (!pkgDir) {
+        tfjsNodeError = `${dir} (from ${source}) holds no @tensorflow/tfjs-node (looked for ${join(dir, 'package.json')} and ${join(dir, 'node_modules', '@tensorflow', 'tfjs-node', 'package.json')}); install it again or fix the path`;
+        return false;
+      }
+      tfjsNodeFrom = ` ${packageVersion(pkgDir)} from ${pkgDir} (${source})`;
+      // A native addon outside our bundle: it registers the `tensorflow` backend into the global
+      // tfjs engine that our bundled tfjs shares.
+      createRequire(join(pkgDir, 'package.json'))(pkgDir);
+    } else {
+      // Kept external by the bundler (an optional dependency in a development checkout).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('@tensorflow/tfjs-node');
+    }
+    if (!tf.findBackend('tensorflow')) {
+      tfjsNodeError = `@tensorflow/tfjs-node${tfjsNodeFrom} loaded but registered no "tensorflow" backend (a different tfjs version?)`;
+      return false;
+    }
+    return true;
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    tfjsNodeError = /Cannot find module/.test(msg)
-      ? '@tensorflow/tfjs-node is not installed (an optional dependency whose install downloads libtensorflow)'
-      : `@tensorflow/tfjs-node did not load: ${msg}`;
+    tfjsNodeError =
+      !dir && /Cannot find module '@tensorflow\/tfjs-node'/.test(msg)
+        ? '@tensorflow/tfjs-node is not installed (DL Lessons: Install Native Backend installs it)'
+        : `@tensorflow/tfjs-node${tfjsNodeFrom || (dir ? ` in ${dir}` : '')} did not load: ${msg}`;
     return false;
   }
 }
@@ -69,7 +119,7 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
   if (choice === 'tensorflow') {
     if (!loadTfjsNode()) throw new Error(`backend "tensorflow" is not available: ${tfjsNodeError}. Use --backend wasm (or auto).`);
     await use('tensorflow');
-    current = { name: 'tensorflow', reason: 'forced: tensorflow (native libtensorflow through tfjs-node)' };
+    current = { name: 'tensorflow', reason: `forced: tensorflow (tfjs-node${tfjsNodeFrom}: TensorFlow's C library, multi-threaded)` };
   } else if (choice === 'wasm') {
     const err = await tryWasm();
     if (err) throw new Error(`backend "wasm" is not available: ${err}. Use --backend cpu.`);
@@ -80,7 +130,7 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
   } else {
     if (loadTfjsNode()) {
       await use('tensorflow');
-      current = { name: 'tensorflow', reason: 'auto: tfjs-node loaded (native libtensorflow)' };
+      current = { name: 'tensorflow', reason: `auto: tfjs-node${tfjsNodeFrom} loaded (TensorFlow's C library, multi-threaded)` };
     } else {
       const err = await tryWasm();
       if (!err) current = { name: 'wasm', reason: `auto: ${tfjsNodeError}; using wasm (${simdNote()})` };

@@ -6,16 +6,40 @@
  * backward pass of every Dense layer asks for exactly those products (dX = dY·Wᵀ, dW = Xᵀ·dY).
  * Transposing the operand first with the wasm `Transpose` kernel and then multiplying without the
  * flags gives the same numbers (to float rounding) several times faster: see
- * `../shared/design/PERFORMANCE.md` and `test/unit/kernels.test.ts`.
+ * `docs/performance.md` and `test/unit/kernels.test.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { loadSmallMatMul, wasmApi, type SmallMatMul, type WasmMemory } from './wasm/smallmm';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
 
 let installed = false;
-/** The swapped matmul form (`matMulPlan`) on or off: for A/B measurements (bench/ab.ts). */
-export const fastMatMulOptions = { swap: true };
+/**
+ * The small-matrix path's threshold (`smallPlan`), in floating-point operations (2·M·K·N): up to a
+ * batch of 4,096 through a 784×300 layer. Measured (docs/performance.md): our kernels beat XNNPACK
+ * at every size the lessons use, since XNNPACK packs the new weights on every call; at batch 256
+ * the MLP trains 1.35× faster per CPU-second with the whole step on our kernels.
+ */
+export const SMALL_MATMUL_MAX_FLOPS_DEFAULT = 2 * 4096 * 784 * 300;
+/**
+ * The swapped matmul form (`matMulPlan`) and the small-matrix SIMD path (`smallPlan`) on or off:
+ * for A/B measurements (bench/ab.ts, bench/smallmm.ts) and tests.
+ */
+export const fastMatMulOptions = { swap: true, small: true, fusedDense: true, fusedSgd: true, fusedStats: true, smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT };
+let smallMM: SmallMatMul | undefined;
+/** Whether the small-matrix SIMD module is loaded (after `installFastWasmMatMul`). */
+export const smallMatMulLoaded = (): boolean => smallMM !== undefined;
+/** The loaded small-matrix SIMD module (for the fused Dense kernels, `denseFused.ts`). */
+export const smallMatMulModule = (): SmallMatMul | undefined => smallMM;
+
+/** The wasm backend's internals the small-matrix path uses. */
+export interface WasmBackendInternals {
+  wasm: { asm: { memory: WasmMemory } };
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): Info;
+  disposeData(id: object): void;
+}
 let identityInstalled = false;
 
 /**
@@ -61,6 +85,15 @@ export function installFastWasmMatMul(): boolean {
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
     const a = inputs.a as Info;
     const b = inputs.b as Info;
+    const small = smallMM && fastMatMulOptions.small ? smallPlan(a, b, transposeA, transposeB) : undefined;
+    if (small) {
+      const wb = backend as unknown as WasmBackendInternals;
+      const out = wb.makeOutput(small.outShape, 'float32');
+      const at = (x: Info) => wb.dataIdMap.get(x.dataId)!.memoryOffset;
+      if (small.form === 'nt') smallMM!.nt(at(a), at(b), at(out), small.M, small.K, small.N);
+      else smallMM!.nb(at(a), small.form === 'tb', at(b), at(out), small.M, small.K, small.N);
+      return out;
+    }
     const plan = fastMatMulOptions.swap ? matMulPlan(a.shape, b.shape, transposeA, transposeB) : 'direct';
     if (plan === 'direct' && !transposeA && !transposeB) return matmul(args);
     const disposable: Info[] = [];
@@ -91,6 +124,9 @@ export function installFastWasmMatMul(): boolean {
     return out;
   };
 
+  const internals = tf.backend() as unknown as Partial<WasmBackendInternals>;
+  const memory = internals.wasm?.asm?.memory;
+  smallMM = memory instanceof wasmApi.Memory ? loadSmallMatMul(memory) : undefined;
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({ ...original, kernelFunc: fast, setupFunc: undefined });
   installed = true;
@@ -121,6 +157,25 @@ export function matMulPlan(aShape: number[], bShape: number[], transposeA: boole
   const direct = (transposeA ? T * M * K : 0) + (transposeB ? T * N * K : 0) + P * K * N;
   const swapped = (transposeB ? 0 : T * K * N) + (transposeA ? 0 : T * M * K) + P * K * M + T * M * N;
   return swapped < 0.8 * direct ? 'swapped' : 'direct';
+}
+
+/**
+ * Products small enough for our SIMD kernels (`wasm/smallmm.c`), where XNNPACK's fixed cost per
+ * call (creating an operator, packing the right operand: about 110 µs here) outweighs the
+ * arithmetic. Only float32, one matrix (no batch of matrices), and the three forms a Dense layer
+ * asks for: x·W (`nb`), xᵀ·dY (`tb`) and dY·Wᵀ (`nt`); both operands transposed stays with XNNPACK.
+ */
+export function smallPlan(a: Info, b: Info, transposeA: boolean, transposeB: boolean): { form: 'nb' | 'tb' | 'nt'; M: number; K: number; N: number; outShape: number[] } | undefined {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || (transposeA && transposeB)) return undefined;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (ra < 2 || rb < 2 || a.shape.slice(0, -2).some((d) => d !== 1) || b.shape.slice(0, -2).some((d) => d !== 1)) return undefined;
+  const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (M * K * N === 0 || 2 * M * K * N > fastMatMulOptions.smallMaxFlops) return undefined;
+  const outer = ra >= rb ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+  return { form: transposeB ? 'nt' : transposeA ? 'tb' : 'nb', M, K, N, outShape: [...outer, M, N] };
 }
 
 /** Size of the wasm backend's linear memory in bytes (it only grows), or undefined on other backends. */

@@ -9,6 +9,7 @@ import type { LayerSummary, ModelSummary } from '../protocol/events';
 import type { ActivationName, ActivationSpec, ConstraintSpec, InitializerSpec, LayerSpec, RegularizerSpec } from '../protocol/spec';
 import { initKernel } from './init';
 import { batchNormTraining } from './kernels';
+import { denseFused } from './denseFused';
 import { Rng } from './rng';
 
 /** Where an error in the spec is: `model.layers[2].units`. */
@@ -37,6 +38,11 @@ export interface ForwardContext {
   updates?: [tf.Variable, tf.Tensor][];
   /** When set, collects the output of each instrumented block (a Dense layer and what follows it up to the next Dense). */
   blockOutputs?: tf.Tensor[];
+  /**
+   * Set by `Model.forward` for each layer in training: whether its input depends on a variable the
+   * optimizer updates (else the fused Dense kernel skips the input's gradient). Unset: assume it does.
+   */
+  inputGrad?: boolean;
 }
 
 let modelCounter = 0;
@@ -150,8 +156,11 @@ export class Dense extends Layer {
     if (spec.use_bias !== false) this.bias = this.addParam(prefix, 'bias', tf.zeros([spec.units]), true);
     if (this.activation === 'prelu') this.alpha = this.addParam(prefix, 'alpha', tf.zeros([spec.units]), true);
   }
-  apply(x: tf.Tensor, _ctx: ForwardContext): tf.Tensor {
-    let y = this.linear(x);
+  apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    const fusable = !this.frozen && (this.leak === undefined || (this.activation === 'elu' && this.leak === 1));
+    const fused = fusable ? denseFused(x, this.kernel, this.bias, this.activation, ctx.inputGrad ?? true) : undefined;
+    if (fused) return fused;
+    let y = this.linear(x, ctx);
     y = activate(y, this.activation, this.leak, this.alpha);
     return y;
   }
@@ -159,7 +168,9 @@ export class Dense extends Layer {
     return { ...this.spec, name: this.name };
   }
   /** x·W + b, before the activation. */
-  linear(x: tf.Tensor): tf.Tensor {
+  linear(x: tf.Tensor, ctx?: ForwardContext): tf.Tensor {
+    const fused = this.frozen ? undefined : denseFused(x, this.kernel, this.bias, 'linear', ctx?.inputGrad ?? true);
+    if (fused) return fused;
     const y = x.rank === 2 ? tf.matMul(x as tf.Tensor2D, this.kernel as tf.Variable<tf.Rank.R2>) : tf.dot(x, this.kernel);
     return this.bias ? tf.add(y, this.bias) : y;
   }
@@ -289,7 +300,8 @@ export class Dropout extends Layer {
     inputShape: number[],
     readonly rate: number,
     readonly alphaDropout: boolean,
-    readonly index: number,
+    /** Where the masks come from: the layer's position, or its twin parent's (so both draw the same masks). */
+    public index: number,
   ) {
     super(name, alphaDropout ? 'AlphaDropout' : 'Dropout', inputShape, inputShape);
   }
@@ -418,15 +430,18 @@ export class Model {
     const n = this.layers.length;
     const blocks = ctx.blockOutputs;
     let inBlock = false;
+    let upstreamTrainable = false;
     for (let i = 0; i < n; i++) {
       const layer = this.layers[i];
+      if (ctx.training) ctx.inputGrad = upstreamTrainable;
+      if (!layer.frozen && layer.params.some((p) => p.trainable)) upstreamTrainable = true;
       if (layer instanceof Dense) {
         if (blocks && inBlock) blocks.push(y);
         inBlock = true;
       }
       const last = i === n - 1;
       if (last && logits && (this.outputActivation === 'softmax' || this.outputActivation === 'sigmoid')) {
-        y = layer instanceof Dense ? layer.linear(y) : y;
+        y = layer instanceof Dense ? layer.linear(y, ctx) : y;
       } else {
         y = layer.apply(y, ctx);
       }

@@ -1,18 +1,9 @@
 /** Turning an experiment as written into the one that runs: `full` overrides, CLI overrides, defaults. */
-import { ExperimentSpec } from '../protocol/spec';
+import { ExperimentSpec, LIMITS } from '../protocol/spec';
+import { estimateCost } from '../protocol/cost';
 import type { RunOptions } from '../protocol/events';
+import { deepMerge, isPlainObject } from '../protocol/merge';
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** Deep merge: objects merge key by key, anything else (arrays included) replaces. */
-export function deepMerge<T>(base: T, over: unknown): T {
-  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
-  return out as T;
-}
 
 /**
  * The spec a run uses: validated, with `full` merged in when asked, and the epochs and seed
@@ -33,6 +24,11 @@ export function resolveSpec(spec: unknown, options: Pick<RunOptions, 'full' | 'e
     const issue = parsed.error.issues[0];
     const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
     throw Object.assign(new Error(`${where || 'experiment'}: ${issue.message}`), { where });
+  }
+  const { parameters } = estimateCost(parsed.data);
+  if (parameters > LIMITS.parameters) {
+    const where = 'model.layers';
+    throw Object.assign(new Error(`${where}: this model has ${parameters.toLocaleString('en-US')} parameters, over the limit of ${LIMITS.parameters.toLocaleString('en-US')}; use fewer or narrower layers`), { where });
   }
   return parsed.data;
 }

@@ -15,6 +15,8 @@ export const COMMANDS = {
   'deepLessons.showLog': { title: 'Show Training Log', palette: true },
   'deepLessons.exportMetrics': { title: 'Export Run Metrics…', palette: true },
   'deepLessons.refreshLessons': { title: 'Refresh Lessons', palette: true },
+  'deepLessons.installNativeBackend': { title: 'Install Native Backend', palette: true },
+  'deepLessons.exportKeras': { title: 'Export as Keras Script', palette: true },
   // Internal: from the tree, CodeLenses, the status bar and the panel.
   'deepLessons.openLessonById': { title: 'Open Lesson', palette: false },
   'deepLessons.runExperimentFull': { title: 'Run Experiment (Full Size)', palette: false },
@@ -30,4 +32,4 @@ export const CATEGORY = 'DL Lessons';
 export const PANEL_VIEW_TYPE = 'deepLessons.lesson';
 export const TREE_VIEW_ID = 'deepLessons.lessons';
 export const VIEW_CONTAINER_ID = 'deepLessons';
-export const SETTINGS = ['deepLessons.backend', 'deepLessons.dataDir', 'deepLessons.chartUpdateRate', 'deepLessons.epochsBudget', 'deepLessons.trainerRuntime', 'deepLessons.openOnStartup'] as const;
+export const SETTINGS = ['deepLessons.backend', 'deepLessons.dataDir', 'deepLessons.chartUpdateRate', 'deepLessons.epochsBudget', 'deepLessons.trainerRuntime', 'deepLessons.budget.gigaWork', 'deepLessons.budget.memoryMiB', 'deepLessons.nativeBackendPath', 'deepLessons.openOnStartup'] as const;

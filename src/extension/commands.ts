@@ -5,6 +5,8 @@ import type { BackendChoice } from '../protocol/events';
 import { CATEGORY, type CommandId } from './commandIds';
 import type { LessonCatalog } from './lessonCatalog';
 import type { LessonNode } from './lessonTree';
+import type { NativeBackend } from './nativeBackend';
+import { openKerasScript } from './kerasExport';
 import { exportMetrics, type PanelManager } from './lessonPanel';
 import type { ProgressStore } from './progressStore';
 import type { RunHistory } from './runHistory';
@@ -20,6 +22,7 @@ export interface CommandDeps {
   runs: RunManager;
   panels: PanelManager;
   log: vscode.LogOutputChannel;
+  native: NativeBackend;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -236,6 +239,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       if (format === 'csv' || format === 'json') await exportMetrics(runs, key, format);
     },
     'deepLessons.refreshLessons': () => catalog.refresh(),
+    'deepLessons.installNativeBackend': () => deps.native.install(),
+    'deepLessons.exportKeras': async (arg?: unknown) => {
+      const key = await experimentKey(deps, arg, 'Export which experiment as a tf.keras script?');
+      return key ? (await openKerasScript(catalog, key))?.uri.toString() : undefined;
+    },
     'deepLessons.openLessonFile': async (arg?: unknown) => {
       const lesson = isNode(arg) && arg.kind !== 'topic' ? arg.lesson : typeof arg === 'string' ? catalog.byId(arg) : undefined;
       if (lesson) await vscode.window.showTextDocument(vscode.Uri.file(lesson.file));

@@ -9,6 +9,7 @@ import { registerCommands } from './commands';
 import { registerDiagnostics } from './diagnostics';
 import { registerFirstRun } from './firstRun';
 import { LessonCatalog } from './lessonCatalog';
+import { NativeBackend } from './nativeBackend';
 import { PanelManager } from './lessonPanel';
 import { registerLessonTree, type LessonTreeProvider } from './lessonTree';
 import { ProgressStore } from './progressStore';
@@ -23,6 +24,7 @@ export interface ExtensionApi {
   panels: PanelManager;
   history: RunHistory;
   tree: LessonTreeProvider;
+  native: NativeBackend;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -34,10 +36,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const history = new RunHistory(vscode.Uri.joinPath(context.globalStorageUri, 'runs').fsPath);
   const runs = new RunManager(context, catalog, progress, history, log);
   context.subscriptions.push(runs);
+  const native = new NativeBackend(context, runs, log);
+  context.subscriptions.push(native);
+  void native.refresh();
   const panels = new PanelManager({ context, catalog, progress, runs, log });
   context.subscriptions.push(panels);
 
-  const deps = { catalog, progress, history, runs, panels, log };
+  const deps = { catalog, progress, history, runs, panels, log, native };
   registerCommands(context, deps);
   const tree = registerLessonTree(context, deps);
   registerCodeLens(context, deps);

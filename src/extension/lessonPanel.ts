@@ -18,7 +18,7 @@ import type { RunManager } from './runManager';
 import { readSettings } from './settings';
 import { toLessonView, specDifferences } from './lessonView';
 import { metricsCsv, metricsJson, pngFromDataUrl } from './exportMetrics';
-import { openLinkTarget } from './links';
+import { followLink } from './links';
 import type { CompareSeries } from '../protocol/webview';
 import { storedEvents } from './runManager';
 import { isLessonFile } from './diagnostics';
@@ -157,7 +157,8 @@ export class LessonPanel extends Disposable {
 
   private async openLink(href: string): Promise<void> {
     const lesson = this.deps.catalog.byId(this.lessonId);
-    const target = openLinkTarget(href, lesson?.file);
+    const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const target = await followLink(href, lesson?.file, roots);
     switch (target.kind) {
       case 'external':
         await vscode.env.openExternal(vscode.Uri.parse(target.url));
@@ -168,6 +169,10 @@ export class LessonPanel extends Disposable {
         else await vscode.window.showTextDocument(vscode.Uri.file(target.path));
         return;
       }
+      case 'refused':
+        this.deps.log.warn(`link refused: ${href} → ${target.path} (${target.reason})`);
+        void vscode.window.showWarningMessage(`The lesson's link to "${href}" was not opened: ${target.reason}. A lesson may link only to files in its folder or the workspace.`);
+        return;
       case 'none':
         this.deps.log.warn(`link not followed: ${href} (${target.reason})`);
         return;

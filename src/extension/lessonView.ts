@@ -7,6 +7,8 @@ import { brokenBlockOf, errorsWithin } from './brokenBlocks';
 import type { ExperimentSpec, LayerSpec } from '../protocol/spec';
 import type { LessonView, SegmentView } from '../protocol/webview';
 import { publicQuestion } from './quizGrader';
+import { formatCost } from '../protocol/cost';
+import { estimateRunCost } from '../lessons/index';
 
 function layerLabel(l: LayerSpec): string {
   switch (l.type) {
@@ -85,11 +87,19 @@ function experimentView(lesson: Lesson, e: ExperimentBlock): SegmentView {
     explains: e.explains,
     expect: e.expect,
     setup: describeSetup(e.spec),
+    ...costLines(lesson, e),
     hasFull: e.spec.full !== undefined && Object.keys(e.spec.full).length > 0,
     spec: e.spec,
     line: e.range.start.line,
     ...(e.errors ? { errors: e.errors } : {}),
   };
+}
+
+/** The estimated cost of a run and of a full run (reused layers counted when they come from this lesson). */
+function costLines(lesson: Lesson, e: ExperimentBlock): { cost: string; fullCost: string } {
+  const dependencies = Object.fromEntries(lesson.experiments.map((x) => [`${lesson.meta.id}/${x.id}`, x.spec]));
+  const at = (full: boolean) => formatCost(estimateRunCost(e.spec, { full, lessonId: lesson.meta.id, dependencies }));
+  return { cost: at(false), fullCost: at(true) };
 }
 
 const IGNORED = new Set(['id', 'title', 'explains', 'expect', 'full']);

@@ -16,6 +16,8 @@ import { RunStream } from './runStream';
 import { newRunId, outcomesOf, reuseKey, storedEvents } from './runRecords';
 export { storedEvents };
 import { readSettings } from './settings';
+import { formatCost, overBudget } from '../protocol/cost';
+import { estimateRunCost } from '../lessons/index';
 import { TrainerClient } from './trainerClient';
 
 export interface LiveRun {
@@ -38,6 +40,9 @@ export interface PanelPost {
 
 export class RunManager extends Disposable {
   private client?: TrainerClient;
+  /** Environment for the next trainer process (the native backend's folder, see nativeBackend.ts). */
+  trainerEnv: () => Record<string, string> = () => ({});
+  private restartPending = false;
   private readonly byKey = new Map<string, LiveRun>();
   private readonly byRunId = new Map<string, LiveRun>();
   private readonly posted = this._register(new vscode.EventEmitter<PanelPost>());
@@ -59,11 +64,23 @@ export class RunManager extends Disposable {
     this._register({ dispose: () => [...this.byRunId.values()].forEach((r) => r.stream.dispose()) });
   }
 
+  /** The next run starts a fresh trainer process (its backend is chosen once per process); runs in flight finish first. */
+  restartTrainer(): void {
+    this.restartPending = true;
+  }
+
   private trainer(): TrainerClient {
+    if (this.client && this.restartPending && this.client.activeRuns().length === 0) {
+      this.log.info('starting a fresh trainer process (the native backend changed)');
+      this.client.dispose();
+      this.client = undefined;
+    }
     if (this.client) return this.client;
+    this.restartPending = false;
     const client = new TrainerClient({
       trainerPath: this.context.asAbsolutePath('dist/trainer.js'),
       runtime: () => readSettings().trainerRuntime,
+      env: () => this.trainerEnv(),
       log: (level, message) => {
         if (level === 'error') this.log.error(message);
         else if (level === 'warn') this.log.warn(message);
@@ -140,7 +157,22 @@ export class RunManager extends Disposable {
       void vscode.window.showErrorMessage(`${lesson.file}:${experiment.range.start.line}: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
+    if (!(await this.withinBudget(lesson.meta.id, experiment.title, experiment.spec, full, dependencies))) return undefined;
     return this.start(key, lesson.meta.id, experiment.title, experiment.spec, full, dependencies);
+  }
+
+  /** A run whose estimated cost is over the budget setting starts only if the learner confirms. */
+  private async withinBudget(lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec>): Promise<boolean> {
+    const settings = readSettings();
+    const cost = estimateRunCost(spec, { full, epochs: settings.epochsBudget || undefined, lessonId, dependencies });
+    const over = overBudget(cost, settings.budget);
+    if (over.length === 0) return true;
+    const choice = await vscode.window.showWarningMessage(
+      `"${title}" is estimated at ${formatCost(cost)}: over the budget (${over.join(', ')}). It may take long or use much memory. Run it anyway?`,
+      { modal: true, detail: 'The budget is set by deepLessons.budget.gigaWork and deepLessons.budget.memoryMiB.' },
+      'Run anyway',
+    );
+    return choice === 'Run anyway';
   }
 
   /** Sends a run request for any spec (also used to fetch datasets). */

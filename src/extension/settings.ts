@@ -1,6 +1,10 @@
 /** The extension's settings, read fresh each time (they can change while it runs). */
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../protocol/events';
+import { DEFAULT_BUDGET } from '../protocol/cost';
+import type { CostBudget } from '../protocol/cost';
+
+const positiveOr = (v: number, fallback: number) => (Number.isFinite(v) && v > 0 ? v : fallback);
 
 export const SECTION = 'deepLessons';
 
@@ -13,6 +17,10 @@ export interface Settings {
   trainerRuntime?: string;
   /** Open the lesson to continue when VS Code starts: the first time only, every time, or never. */
   openOnStartup: OpenOnStartup;
+  /** Above it a run asks before it starts. */
+  budget: CostBudget;
+  /** An existing @tensorflow/tfjs-node installation (its folder, or an npm prefix holding it). */
+  nativeBackendPath?: string;
 }
 
 export type OpenOnStartup = 'firstTime' | 'always' | 'never';
@@ -28,6 +36,7 @@ export function readSettings(): Settings {
   const dataDir = c.get<string>('dataDir', '').trim();
   const runtime = c.get<string>('trainerRuntime', '').trim();
   const startup = c.get<string>('openOnStartup', 'firstTime');
+  const native = c.get<string>('nativeBackendPath', '').trim();
   return {
     backend: (BACKENDS as readonly string[]).includes(backend) ? (backend as BackendChoice) : 'auto',
     dataDir: dataDir || undefined,
@@ -35,6 +44,11 @@ export function readSettings(): Settings {
     epochsBudget: Number.isInteger(budget) && budget > 0 ? budget : 0,
     trainerRuntime: runtime || undefined,
     openOnStartup: (OPEN_ON_STARTUP as readonly string[]).includes(startup) ? (startup as OpenOnStartup) : 'firstTime',
+    budget: {
+      gigaWork: positiveOr(c.get<number>('budget.gigaWork', DEFAULT_BUDGET.gigaWork), DEFAULT_BUDGET.gigaWork),
+      memoryMiB: positiveOr(c.get<number>('budget.memoryMiB', DEFAULT_BUDGET.memoryMiB), DEFAULT_BUDGET.memoryMiB),
+    },
+    nativeBackendPath: native || undefined,
   };
 }
 

@@ -18,8 +18,8 @@ export interface TrainerClientOptions {
   log?: (level: LogLevel, message: string) => void;
   /** How long a stop may take before the process is killed (default 3000 ms). */
   stopTimeoutMs?: number;
-  /** Extra environment for the child. */
-  env?: Record<string, string>;
+  /** Extra environment for the child, read each time a process is forked. */
+  env?: Record<string, string> | (() => Record<string, string>);
   /** Lines of stderr kept to explain an unexpected exit (default 20). */
   stderrLines?: number;
 }
@@ -103,7 +103,8 @@ export class TrainerClient {
       throw new Error(`the trainer script is missing: ${trainerPath} (run "npm run build")`);
     }
     const runtime = this.options.runtime?.();
-    const env: Record<string, string | undefined> = { ...process.env, ...this.options.env };
+    const extra = typeof this.options.env === 'function' ? this.options.env() : this.options.env;
+    const env: Record<string, string | undefined> = { ...process.env, ...extra };
     if (!runtime) env.ELECTRON_RUN_AS_NODE = '1';
     this.ready = false;
     this.stderrTail = [];

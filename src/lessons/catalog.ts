@@ -7,6 +7,7 @@ import { promises as fs, existsSync } from 'fs';
 import * as path from 'path';
 import type { ExperimentBlock, Lesson, LessonDiagnostic } from '../protocol/lesson';
 import { blockYaml, frontMatterYaml, parseLesson, sortDiagnostics } from './parse';
+import { fileSizeDiagnostic } from './textLimits';
 
 const LESSON_SUFFIX = '.lesson.md';
 
@@ -53,8 +54,15 @@ export async function loadLessons(dirsOrFiles: string[], opts: { builtIn?: boole
   const byId = new Map<string, Lesson>();
   const parsed: { lesson: Lesson; shown: string }[] = [];
   for (const [abs, shown] of [...files].sort((a, b) => a[0].localeCompare(b[0]))) {
+    // Each file is parsed synchronously: let the event loop (the editor's extension host) breathe between files.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let text: string;
     try {
+      const tooLarge = fileSizeDiagnostic(shown, (await fs.stat(abs)).size);
+      if (tooLarge) {
+        diagnostics.push(tooLarge);
+        continue;
+      }
       text = await fs.readFile(abs, 'utf8');
     } catch (e) {
       diagnostics.push({ file: shown, range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, severity: 'error', message: `cannot read the file: ${(e as Error).message}` });

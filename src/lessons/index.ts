@@ -9,6 +9,8 @@ export { loadLessons, builtInLessonsDir, findExperiment } from './catalog';
 export { parseExpectation, evaluateExpectations, evaluateExpectation, formatNumber, EXPECT_METRICS, EXPECT_OPS } from './expect';
 export type { Expectation, ExpectationResult, ExpectMetric, ExpectOp, MetricRef, Term } from './expect';
 export { lessonJsonSchemas } from './schemas';
+export { MAX_LESSON_FILE_BYTES, readLessonFileSync } from './textLimits';
+export { estimateRunCost } from './costCheck';
 
 /** `file:line:col: message` (warnings say so: `file:line:col: warning: message`). */
 export function formatDiagnostic(d: LessonDiagnostic): string {

@@ -142,6 +142,8 @@ export function describeSchema(s: AnySchema | undefined): string {
       }
       const noun = int ? 'integer' : 'number';
       if (lo && lo.v === 0 && !hi) return lo.incl ? `a non-negative ${noun} (0 or more)` : `a positive ${noun}`;
+      // A hard limit (protocol/spec.ts LIMITS) on a count.
+      if (lo && lo.v === 0 && hi?.incl) return lo.incl ? `a ${noun} from 0 to ${fmtNum(hi.v)}` : `a positive ${noun} up to ${fmtNum(hi.v)}`;
       const parts: string[] = [];
       if (lo) parts.push(`${lo.incl ? '≥' : '>'} ${fmtNum(lo.v)}`);
       if (hi) parts.push(`${hi.incl ? '≤' : '<'} ${fmtNum(hi.v)}`);
@@ -345,6 +347,9 @@ function explain(issue: Issue, base: PathKey[], ctx: IssueContext, out: Found[])
         at(path, `${prefix}expected ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}, got ${n}`);
       } else if (issue.origin === 'string') {
         at(path, `${prefix}must not be empty`);
+      } else if (issue.code === 'too_big' && issue.origin === 'number' && typeof value === 'number') {
+        const max = Number((issue as { maximum: number | bigint }).maximum);
+        at(path, `${prefix}${describeValue(value)} is over the limit of ${fmtNum(max)}; give ${fmtNum(max)} or less (the limits keep a run within the machine's memory and time: docs/experiment-spec.md, "Limits")`);
       } else {
         at(path, `${prefix}expected ${describeSchema(schemaAt(ctx.schema, path, ctx.data))}, got ${describeValue(value)}`);
       }

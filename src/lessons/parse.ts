@@ -14,11 +14,13 @@ import type { MetricRef } from './expect';
 import { formatPath, issuesToDiagnostics, valueAt } from './issues';
 import type { PathKey } from './yamlBlock';
 import { YamlBlock } from './yamlBlock';
+import { lineEndingDiagnostic, textSizeDiagnostic } from './textLimits';
+import { checkModelSize } from './costCheck';
+import { ownedKind, scanFences } from './fences';
+import { deepMerge, isPlainObject } from '../protocol/merge';
 
 /** Inside a lesson an experiment needs an `id` (for `lesson-id/experiment-id` and the Run button). */
 export const LessonExperimentSpec = ExperimentSpec.extend({ id: ExperimentSpec.shape.id.unwrap() });
-
-const OWNED = new Set(['experiment', 'quiz']);
 
 interface Line {
   text: string;
@@ -46,7 +48,8 @@ function lineRange(line: Line, startCol = 1, endCol = line.text.length + 1): Sou
 
 export function splitLines(text: string): Line[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return body.split(/\r?\n/).map((t, i) => ({ text: t, no: i + 1 }));
+  // A lone CR ends a line too, as in the editor (lineEndingDiagnostic says so).
+  return body.split(/\r\n|\r|\n/).map((t, i) => ({ text: t, no: i + 1 }));
 }
 
 /**
@@ -55,7 +58,11 @@ export function splitLines(text: string): Line[] {
  * ordinary code block (Markdown), so it cannot be run or answered until it is fixed.
  */
 export function parseLesson(text: string, file: string, opts: { builtIn?: boolean } = {}): { lesson?: Lesson; diagnostics: LessonDiagnostic[] } {
+  const tooLarge = textSizeDiagnostic(file, text);
+  if (tooLarge) return { diagnostics: [tooLarge] };
   const diagnostics: LessonDiagnostic[] = [];
+  const crOnly = lineEndingDiagnostic(file, text);
+  if (crOnly) diagnostics.push(crOnly);
   const lines = splitLines(text);
 
   // ---- front matter
@@ -114,30 +121,18 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
     prose = [];
   };
 
+  const texts = lines.map((l) => l.text);
   let i = close + 1;
-  while (i < lines.length) {
+  for (const f of scanFences(texts, close + 1)) {
+    for (; i < f.open; i++) prose.push(lines[i]);
     const line = lines[i];
-    const open = line.text.match(/^( {0,3})(`{3,}|~{3,})(.*)$/);
-    if (!open || (open[2][0] === '`' && open[3].includes('`'))) {
-      prose.push(line);
-      i++;
-      continue;
-    }
-    const indent = open[1].length;
-    const marker = open[2];
-    const info = open[3].trim();
-    const fence: Fence = { kind: OWNED.has(info) ? (info as 'experiment' | 'quiz') : 'code', open: line, indent, body: [], removed: [] };
-    let j = i + 1;
-    for (; j < lines.length; j++) {
-      const l = lines[j];
-      const m = l.text.match(/^( {0,3})(`{3,}|~{3,})\s*$/);
-      if (m && m[2][0] === marker[0] && m[2].length >= marker.length) {
-        fence.close = l;
-        break;
-      }
-      const lead = l.text.match(/^ */)?.[0].length ?? 0;
-      const removed = Math.min(lead, indent);
-      fence.body.push(l.text.slice(removed));
+    const { indent, marker, info } = f;
+    const j = f.close ?? lines.length;
+    const fence: Fence = { kind: ownedKind(info) ?? 'code', open: line, close: f.close === undefined ? undefined : lines[f.close], indent, body: [], removed: [] };
+    for (let k = i + 1; k < j; k++) {
+      const text = lines[k].text;
+      const removed = Math.min(text.match(/^ */)?.[0].length ?? 0, indent);
+      fence.body.push(text.slice(removed));
       fence.removed.push(removed);
     }
     if (fence.kind === 'code') {
@@ -159,6 +154,8 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
       diagnostics.push(
         err(file, lineRange(line, indent + 1), `unterminated ${info} block: the opening ${marker}${info} has no closing ${marker} line; add one after the block's YAML`),
       );
+      // The rest of the file is inside the unclosed block: nothing more to show or parse.
+      i = lines.length;
       break;
     }
     const range: SourceRange = { start: { line: line.no, column: indent + 1 }, end: { line: fence.close.no, column: fence.close.text.length + 1 } };
@@ -183,6 +180,7 @@ export function parseLesson(text: string, file: string, opts: { builtIn?: boolea
     segments.push({ kind: 'markdown', text: lines.slice(i, j + 1).map((l) => l.text).join('\n'), range });
     i = j + 1;
   }
+  for (; i < lines.length; i++) prose.push(lines[i]);
   flushProse();
 
   // ---- reuse.from within the lesson (`lesson/exp` references are checked by loadLessons)
@@ -251,18 +249,6 @@ function claimId(ids: Map<string, { line: number; kind: string }>, id: string, k
   return true;
 }
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** As the engine applies `full`: mappings merge key by key, anything else (lists included) replaces. */
-export function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
-  return out;
-}
-
 /**
  * `full` is checked by validating the experiment as "Run full" will see it (the overrides merged
  * over the rest); a mistake is reported where it is written inside `full`.
@@ -273,7 +259,10 @@ function checkFull(block: YamlBlock, data: Record<string, unknown>, schema: z.Zo
   const { full: _full, ...rest } = data;
   const merged = deepMerge(rest, full);
   const r = schema.safeParse(merged);
-  if (r.success) return;
+  if (r.success) {
+    checkModelSize(block, r.data as ExperimentSpecType, diagnostics, isPlainObject(full.model) ? ['full', 'model'] : ['model', 'layers']);
+    return;
+  }
   const mapPath = (p: readonly PathKey[]): PathKey[] => {
     // The deepest prefix of `p` that `full` itself contains.
     let k = 0;
@@ -374,7 +363,10 @@ function parseExperimentBlock(
       reuseChecks.push({ from, block, path: ['model', 'reuse', 'from'] });
     }
   }
-  if (r.success) checkExpectAgainstSpec(block, r.data, diagnostics);
+  if (r.success) {
+    checkModelSize(block, r.data, diagnostics);
+    checkExpectAgainstSpec(block, r.data, diagnostics);
+  }
   if (!r.success || diagnostics.length > before) return undefined;
   const spec = r.data;
   return { kind: 'experiment', id: spec.id, title: spec.title ?? spec.id, ...(spec.explains !== undefined ? { explains: spec.explains } : {}), expect: spec.expect ?? [], spec, range };
@@ -482,9 +474,13 @@ export function frontMatterYaml(text: string, file: string): YamlBlock {
 
 /** A standalone experiment (`.yaml`, `.yml` or `.json`; JSON is read as YAML, so positions hold). */
 export function parseExperimentFile(text: string, file: string): { spec?: ExperimentSpec; diagnostics: LessonDiagnostic[] } {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const tooLarge = textSizeDiagnostic(file, text);
+  if (tooLarge) return { diagnostics: [tooLarge] };
+  const crOnly = lineEndingDiagnostic(file, text);
+  const lf = crOnly ? splitLines(text).map((l) => l.text).join('\n') : text;
+  const body = lf.charCodeAt(0) === 0xfeff ? lf.slice(1) : lf;
   const block = new YamlBlock(file, body, 1);
-  const diagnostics = [...block.diagnostics];
+  const diagnostics = [...(crOnly ? [crOnly] : []), ...block.diagnostics];
   if (!block.ok) return { diagnostics };
   const data = block.value;
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
@@ -495,6 +491,7 @@ export function parseExperimentFile(text: string, file: string): { spec?: Experi
   const r = ExperimentSpec.safeParse(data);
   if (!r.success) diagnostics.push(...issuesToDiagnostics(r.error.issues, { block, schema: ExperimentSpec, data }));
   else {
+    checkModelSize(block, r.data, diagnostics);
     checkFull(block, data as Record<string, unknown>, ExperimentSpec, diagnostics);
     checkExpectAgainstSpec(block, r.data, diagnostics);
   }

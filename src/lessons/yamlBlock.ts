@@ -3,7 +3,7 @@
  * standalone experiment file), parsed with the `yaml` Document API so that every node keeps its
  * offsets; `pos()` maps them back to the file's 1-based line and column.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, YAMLParseError } from 'yaml';
 import type { Document, Node as YamlNode, Scalar } from 'yaml';
 import type { LessonDiagnostic, SourcePos, SourceRange } from '../protocol/lesson';
 
@@ -32,11 +32,11 @@ export class YamlBlock {
     this.lineStarts = [0];
     for (let i = 0; i < text.length; i++) if (text[i] === '\n') this.lineStarts.push(i + 1);
     this.length = text.length;
-    this.doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    this.doc = parseYaml(text);
     // The first error is the one to fix; those after it are mostly its consequences.
     const first = this.doc.errors[0];
     if (first) {
-      const message = first.message.split('\n')[0].replace(/\.$/, '');
+      const message = first.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(first.message) ? TOO_DEEP : first.message.split('\n')[0].replace(/\.$/, '');
       const more = this.doc.errors.length - 1;
       this.diagnostics.push({
         file,
@@ -53,22 +53,8 @@ export class YamlBlock {
         message: `YAML: ${w.message.split('\n')[0]}`,
       });
     }
+    if (this.doc.errors.length === 0) this.checkShape();
     let value: unknown;
-    if (this.doc.errors.length === 0) {
-      // An alias whose anchor is not set before it (`*x`) is not a parse error, but toJS throws on it.
-      visit(this.doc, {
-        Alias: (_key, node) => {
-          if (findAnchor(this.doc, node.source, node.range?.[0] ?? 0) === undefined) {
-            this.diagnostics.push({
-              file,
-              range: this.range(node.range?.[0] ?? 0, node.range?.[1] ?? 1),
-              severity: 'error',
-              message: `bad YAML: the alias *${node.source} has no anchor &${node.source} before it (to write a literal "*", quote the text)`,
-            });
-          }
-        },
-      });
-    }
     if (this.diagnostics.some((d) => d.severity === 'error')) {
       this.failed = true;
     } else {
@@ -76,10 +62,62 @@ export class YamlBlock {
         value = this.doc.toJS({ maxAliasCount: 100 });
       } catch (e) {
         this.failed = true;
-        this.diagnostics.push({ file, range: this.firstLineRange(), severity: 'error', message: `bad YAML: ${(e as Error).message}` });
+        const m = (e as Error).message;
+        const message = /excessive alias count/i.test(m) ? 'its aliases (*name) expand to too much data; write the values out instead' : m;
+        this.diagnostics.push({ file, range: this.firstLineRange(), severity: 'error', message: `bad YAML: ${message}` });
       }
     }
     this.value = value;
+  }
+
+  /**
+   * Limits checked before anything recursive walks the tree (visit, toJS, zod): nesting depth, then
+   * the aliases (how many, and each after its anchor), in one pass each, so the cost is linear in
+   * the text whatever it contains.
+   */
+  private checkShape(): void {
+    const deep = tooDeep(this.doc.contents);
+    if (deep) {
+      this.diagnostics.push({
+        file: this.file,
+        range: this.range(deep.range?.[0] ?? 0, Math.max(deep.range?.[1] ?? 1, (deep.range?.[0] ?? 0) + 1)),
+        severity: 'error',
+        message: `bad YAML: ${TOO_DEEP}`,
+      });
+      return;
+    }
+    /** Each anchor name → the offset of the first node that sets it. */
+    const anchors = new Map<string, number>();
+    let aliases = 0;
+    visit(this.doc, (_key, node) => {
+      const n = node as { anchor?: string; range?: [number, number, number] };
+      if (isAlias(node)) {
+        const at = node.range?.[0] ?? 0;
+        const end = node.range?.[1] ?? at + 1;
+        if (++aliases > YAML_LIMITS.aliases) {
+          this.diagnostics.push({
+            file: this.file,
+            range: this.range(at, end),
+            severity: 'error',
+            message: `bad YAML: more than ${YAML_LIMITS.aliases} aliases (*name) in one block; write the values out instead`,
+          });
+          return visit.BREAK;
+        }
+        // An alias whose anchor is not set before it (`*x`) is not a parse error, but toJS throws on it.
+        const anchor = anchors.get(node.source);
+        if (anchor === undefined || anchor >= at) {
+          this.diagnostics.push({
+            file: this.file,
+            range: this.range(at, end),
+            severity: 'error',
+            message: `bad YAML: the alias *${node.source} has no anchor &${node.source} before it (to write a literal "*", quote the text)`,
+          });
+        }
+      } else if (n && typeof n.anchor === 'string' && n.range && !anchors.has(n.anchor)) {
+        anchors.set(n.anchor, n.range[0]);
+      }
+      return undefined;
+    });
   }
 
   private failed = false;
@@ -178,14 +216,38 @@ export class YamlBlock {
   }
 }
 
-/** The offset of an anchor `&name` set on a node that starts before `before`, if any. */
-function findAnchor(doc: Document.Parsed, name: string, before: number): number | undefined {
-  let found: number | undefined;
-  visit(doc, (_key, node) => {
-    const n = node as { anchor?: string; range?: [number, number, number] };
-    if (n && n.anchor === name && n.range && n.range[0] < before) found = n.range[0];
-  });
-  return found;
+/** Limits on one YAML block (documented in docs/lesson-format.md). */
+export const YAML_LIMITS = { depth: 32, aliases: 100 } as const;
+
+const TOO_DEEP = `nested more than ${YAML_LIMITS.depth} levels deep here; a lesson block needs a handful of levels, so close the brackets or unindent the lines`;
+
+function parseYaml(text: string): Document.Parsed {
+  try {
+    return parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    // yaml recurses while composing; a pathological nesting can exhaust the stack before our check.
+    const doc = parseDocument('', { prettyErrors: false });
+    const message = e instanceof RangeError ? TOO_DEEP : (e as Error).message;
+    doc.errors.push(new YAMLParseError([0, Math.min(1, text.length)], 'IMPOSSIBLE', message));
+    return doc;
+  }
+}
+
+/** The first collection nested deeper than the limit, found without recursion. */
+function tooDeep(root: unknown): YamlNode | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 1 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > YAML_LIMITS.depth) return node;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) {
+        stack.push({ node: item.value, depth: depth + 1 });
+        stack.push({ node: item.key, depth: depth + 1 });
+      } else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 function isNode(x: unknown): x is YamlNode {

@@ -36,12 +36,51 @@ export interface ActivationStats {
 }
 
 /**
+ * A histogram with fixed bins: `counts[i]` values fell in bin i of `bins` equal steps between `lo`
+ * and `hi` (of the value for `linear`, of log10 |value| for `log`). Values beyond the range are
+ * counted in the edge bins (for `log`, |value| below 10^lo, zeros included, in the first); NaN
+ * and ±Inf in `nonFinite`. So Σ counts + nonFinite = the number of values.
+ */
+export interface Histogram {
+  scale: 'linear' | 'log';
+  lo: number;
+  hi: number;
+  counts: number[];
+  nonFinite: number;
+}
+
+/** One instrumented layer's health on the probe batch. */
+export interface LayerHealth {
+  /** The block's activation (the Dense layer's, or an Activation layer's after it). */
+  activation: string;
+  mean: number;
+  std: number;
+  /** ReLU-family blocks: the fraction of units that output 0 for every example of the probe batch. */
+  deadFraction?: number;
+  /** Sigmoid and tanh blocks: the fraction of outputs within 0.01 of the activation's bounds. */
+  saturatedFraction?: number;
+}
+
+/**
+ * What one instrumented layer looks like inside at one recorded step: the histogram of its block's
+ * outputs on the probe batch, the histogram of its kernel's gradient (the step's batch; absent
+ * when frozen or when gradients are not recorded), and its health.
+ */
+export interface LayerInside {
+  activations: Histogram;
+  gradients?: Histogram;
+  health: LayerHealth;
+}
+
+/**
  * Per-layer instrumentation. `layers` names the layers that have a kernel (Dense), bottom to top;
  * `gradNorms[i]` is the ℓ2 norm of layer i's kernel gradient; `activations[i]` its output statistics.
  */
 export interface LayerStats {
   gradNorms?: number[];
   activations?: ActivationStats[];
+  /** Histograms and health per instrumented layer, every `histograms_every` recorded batches and at each epoch's end. */
+  inside?: LayerInside[];
 }
 
 export interface Metrics {
@@ -66,6 +105,17 @@ export interface StartEvent {
   seed: number;
   /** `lr_finder` runs one sweep instead of training. */
   mode: 'train' | 'lr_finder';
+  /** A variant started from its parent's initial weights: which layers were shared, which fresh. */
+  twin?: TwinReport;
+}
+
+export interface TwinReport {
+  /** The parent experiment (its key). */
+  parent: string;
+  /** The difference from the parent ("lr 0.01 → 0.1"). */
+  label?: string;
+  shared: string[];
+  fresh: string[];
 }
 
 export interface BatchEvent extends LayerStats {
@@ -196,6 +246,13 @@ export interface RunRequest {
   /** Only resolve the dataset (download, verify, cache): no model, no training; ends with an `end` of 0 epochs. */
   prepareOnly?: boolean;
   options: RunOptions;
+  /**
+   * Run as a twin of this parent (a variant): start from the parent's initial weights where the
+   * layers match and draw its dropout masks. `label` says what differs.
+   */
+  twin?: { spec: ExperimentSpec; label?: string };
+  /** Run this many seeds (the experiment's seed, then the next ones), one after the other; each seed is its own run, `<runId>/seed-<seed>`. */
+  seeds?: number;
 }
 
 export type HostToTrainer =

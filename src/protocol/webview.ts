@@ -31,6 +31,9 @@ export interface ExperimentView {
   expect: string[];
   /** A short line about the setup: dataset, layers, optimizer, epochs. */
   setup: string;
+  /** The estimated cost of a run and of a full run: "266,610 parameters · about 287 MiB · work 483 G". */
+  cost?: string;
+  fullCost?: string;
   /** Whether the experiment has `full` overrides (shows "Run full"). */
   hasFull: boolean;
   spec: ExperimentSpec;

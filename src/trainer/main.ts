@@ -3,7 +3,8 @@
  * `ready`, then serves `HostToTrainer` messages. Training runs here, never in the extension host.
  * A crash leaves the parent an exit code and the error on stderr.
  */
-import type { HostToTrainer, TrainerToHost } from '../protocol/events';
+import type { TrainerToHost } from '../protocol/events';
+import { checkMessage } from './messages';
 import { Trainer } from './trainer';
 
 function send(msg: TrainerToHost): void {
@@ -28,7 +29,14 @@ process.on('unhandledRejection', fail);
 const trainer = new Trainer(send);
 let shuttingDown = false;
 
-process.on('message', (msg: HostToTrainer) => {
+process.on('message', (raw: unknown) => {
+  const checked = checkMessage(raw);
+  if ('error' in checked) {
+    // Answer and serve on: a bad message from the host must not end the runs of others.
+    send({ type: 'error', runId: checked.runId, message: checked.error, where: 'message' });
+    return;
+  }
+  const msg = checked.message;
   if (msg.type === 'shutdown') {
     shuttingDown = true;
     trainer.handle(msg);

@@ -8,6 +8,7 @@ import { getState, post, setState } from './api';
 import { brokenBlockCard } from './blockErrors';
 import { CompareView } from './compare';
 import { createMarkdown, typeset } from './markdown';
+import { anchorId } from './markdownRules';
 import { QuizCard } from './quiz';
 import { RunCard } from './runCard';
 import { ScrollKeeper } from './scrollKeeper';
@@ -167,7 +168,7 @@ document.addEventListener('click', (e) => {
   const href = a.getAttribute('href') ?? '';
   e.preventDefault();
   if (href.startsWith('#')) {
-    document.getElementById(decodeURIComponent(href.slice(1)))?.scrollIntoView();
+    document.getElementById(anchorId(href))?.scrollIntoView();
     return;
   }
   if (href) post({ type: 'openLink', href });

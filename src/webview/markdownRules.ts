@@ -77,6 +77,16 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
   return true;
 }
 
+/** The element id an in-page link (`#…`) points to; a malformed escape (`#%E0%A4%A`) is taken literally, never thrown. */
+export function anchorId(href: string): string {
+  const raw = href.startsWith('#') ? href.slice(1) : href;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 function escapeAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -74,7 +74,7 @@ export class RunCard {
     this.progress = progressBar(`Progress of "${view.title}"`);
     this.runBtn = button('▶ Run', { title: `Run "${view.title}"`, onClick: () => post({ type: 'run', key: view.key, full: false }) });
     if (view.hasFull) {
-      this.fullBtn = button('▶ Run full', { appearance: 'secondary', title: "Run with the book's sizes (slower)", onClick: () => post({ type: 'run', key: view.key, full: true }) });
+      this.fullBtn = button('▶ Run full', { appearance: 'secondary', title: `Run with the book's sizes (slower)${view.fullCost ? `; estimate: ${view.fullCost}` : ''}`, onClick: () => post({ type: 'run', key: view.key, full: true }) });
     }
     this.stopBtn = button('■ Stop', { appearance: 'secondary', title: 'Stop training (between two batches)', onClick: () => post({ type: 'stop', key: view.key }) });
     const compareBtn = button('Compare…', { appearance: 'secondary', title: "Overlay this run with another experiment's last run", onClick: () => post({ type: 'compare', keys: [view.key] }) });
@@ -136,7 +136,7 @@ export class RunCard {
     this.el = h(
       'section',
       { class: `run-card${errors.length ? ' has-errors' : ''}`, id: `exp-${view.id}`, 'aria-label': `Experiment: ${view.title}` },
-      h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source)),
+      h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source), ...(view.cost ? [h('div', { class: 'cost', title: 'Estimated from the experiment before it runs (docs/experiment-spec.md, "Limits and cost")' }, `Estimate: ${view.cost}`)] : [])),
       ...errors,
       controls,
       progressRow,

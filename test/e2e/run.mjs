@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
 import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
+import { panelFrame, runCommand, until } from './helpers.mjs';
 
 const AXE_SOURCE = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 /** The themes the panel is checked in: the file name's part, the theme's label, the body class it gives the webview. */
@@ -39,30 +40,6 @@ killOnExit(() => {
   console.log(`\ninterrupted\ne2e: ${passed} passed, ${failed + 1} failed`);
   void closeAllBrowsers();
 });
-
-/** The frame of the lesson panel's page (a webview: an iframe inside an iframe). */
-async function panelFrame(page, selector = 'article.lesson', timeout = 30_000) {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    for (const f of page.frames()) {
-      if (await f.$(selector).catch(() => null)) return f;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`the lesson panel (a webview with ${selector}) did not appear within ${timeout / 1000} s`);
-}
-
-/** Waits until `fn()` returns something truthy (polling), or fails saying what it waited for. */
-async function until(what, fn, timeout = 60_000, every = 250) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    last = await fn().catch((e) => (e instanceof Error ? e : undefined));
-    if (last && !(last instanceof Error)) return last;
-    await new Promise((r) => setTimeout(r, every));
-  }
-  throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last instanceof Error ? ` (${last.message.split('\n')[0]})` : ''}`);
-}
 
 /**
  * The drawn (not transparent) pixels of each chart canvas of a run card that is on screen (the
@@ -109,16 +86,6 @@ async function axeCheck(frame) {
     const r = await globalThis.axe.run(globalThis.document, { resultTypes: ['violations', 'incomplete'] });
     return { violations: r.violations, incomplete: r.incomplete, url: r.url, testEngine: r.testEngine };
   });
-}
-
-async function runCommand(page, text) {
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(`>${text}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.press('Enter');
 }
 
 /**

@@ -31,7 +31,7 @@ export async function run(spec: unknown, options: RunOptions = {}, opts: { exper
 /** The real datasets folder, or a failure that says what is missing. */
 export function dataDir(): string {
   const dir = process.env.DEEP_LESSONS_DATA_DIR;
-  if (!dir) throw new Error('DEEP_LESSONS_DATA_DIR is not set: point it at a folder with the Fashion-MNIST and MNIST IDX files (../shared/datasets); this test needs the real data');
+  if (!dir) throw new Error('DEEP_LESSONS_DATA_DIR is not set: point it at a folder with the Fashion-MNIST and MNIST IDX files (scripts/run-tests.mjs sets it, downloading them once into .cache/datasets); this test needs the real data');
   return dir;
 }
 

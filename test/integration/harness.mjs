@@ -11,13 +11,14 @@ import { startCodeServer, writeUserSettings } from '../../scripts/code-server/se
 export { root };
 
 /**
- * The real datasets: DEEP_LESSONS_DATA_DIR, else ../shared/datasets as scripts/run-tests.mjs
- * does; a clear failure when neither is there (no test touches the network).
+ * The real datasets: DEEP_LESSONS_DATA_DIR (scripts/run-tests.mjs sets it, fetching the files into
+ * .cache/datasets first where it was unset), else that cache folder; a clear failure when neither is
+ * there (no editor test touches the network).
  */
 export function dataDir() {
-  const shared = join(root, '..', 'shared', 'datasets');
-  const dir = process.env.DEEP_LESSONS_DATA_DIR || (existsSync(shared) ? shared : undefined);
-  if (!dir) throw new Error('DEEP_LESSONS_DATA_DIR is not set: point it at the folder of the Fashion-MNIST and MNIST IDX .gz files (scripts/run-tests.mjs sets it to ../shared/datasets)');
+  const cached = join(root, '.cache', 'datasets');
+  const dir = process.env.DEEP_LESSONS_DATA_DIR || (existsSync(cached) ? cached : undefined);
+  if (!dir) throw new Error('DEEP_LESSONS_DATA_DIR is not set: point it at the folder of the Fashion-MNIST and MNIST IDX .gz files, or run the tests through scripts/run-tests.mjs, which downloads them once into .cache/datasets');
   if (!existsSync(dir)) throw new Error(`DEEP_LESSONS_DATA_DIR=${dir} does not exist`);
   return dir;
 }

@@ -16,7 +16,7 @@ let shared: LoadOptions | undefined;
 /** One set of options for every test (same folders, so the decoded dataset is memoised across tests). */
 function opts(): LoadOptions {
   if (shared) return shared;
-  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: it must point at the real datasets folder (../shared/datasets); scripts/run-tests.mjs sets it when that folder exists');
+  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: it must point at the real datasets folder (scripts/run-tests.mjs sets it, downloading them once into .cache/datasets)');
   assert.ok(existsSync(join(DATA_DIR, 'fashion-mnist', 'train-images-idx3-ubyte.gz')), `${DATA_DIR}/fashion-mnist/train-images-idx3-ubyte.gz is missing: DEEP_LESSONS_DATA_DIR must hold the official IDX files`);
   shared = { seed: 42, dataDir: DATA_DIR, cacheDir: mkdtempSync(join(tmpdir(), 'dl-slow-cache-')), fetch: noNetwork };
   return shared;

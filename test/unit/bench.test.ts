@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { ModelStore, resolveSpec, runExperiment } from '../../src/engine';
-import { countCorrect } from '../../src/engine/run';
+import { countCorrect } from '../../src/engine/losses';
 import { Model } from '../../src/engine/model';
 import { Rng } from '../../src/engine/rng';
-import { batchNormTraining, installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
+import { batchNormTraining, fastMatMulOptions, installFastWasmMatMul, installZeroCopyWasmIdentity, matMulPlan } from '../../src/engine/kernels';
 import { Command } from 'commander';
 import { PLAIN_RECORD, WORKLOADS, benchSpec, measureThroughput, median, randomData, registerBench, type Workload } from '../../src/cli/bench';
 import type { RunEvent, RunRequest } from '../../src/protocol/events';
@@ -99,19 +99,25 @@ test('two training steps of the optimized loop equal a float64 reference computa
 test('every workload is a valid experiment; plain records no statistics, instrumented the lessons defaults', () => {
   assert.deepEqual(
     WORKLOADS.map((w) => w.name),
-    ['mlp-32', 'mlp-256', 'bn-32', 'deep-32'],
+    ['mlp-32', 'mlp-256', 'bn-32', 'deep-32', 'deep100'],
   );
   for (const w of WORKLOADS) {
     const plain = resolveSpec(benchSpec(w, 'plain', 3));
     const instr = resolveSpec(benchSpec(w, 'instrumented', 3));
     assert.equal(plain.training.batch_size, w.batch);
     assert.equal(plain.training.epochs, 3);
-    assert.deepEqual([plain.record.gradients, plain.record.activations, plain.record.every], [false, false, 1_000_000]);
+    assert.deepEqual([plain.record.gradients, plain.record.activations, plain.record.histograms, plain.record.every], [false, false, false, 1_000_000]);
     assert.deepEqual([instr.record.gradients, instr.record.activations, instr.record.every, instr.record.activations_every], [true, true, 10, 5]);
   }
   const deep = WORKLOADS.find((w) => w.name === 'deep-32')!;
   assert.equal(deep.layers.length, 21);
   assert.equal(deep.inputs, 3072);
+  // The notebook's net: Dense 300, 99 × Dense 100, SELU with LeCun normal, then the softmax layer.
+  const d100 = WORKLOADS.find((w) => w.name === 'deep100')!;
+  assert.equal(d100.layers.length, 101);
+  assert.deepEqual(d100.layers.map((l) => (l as { units: number }).units), [300, ...Array<number>(99).fill(100), 10]);
+  assert.ok(d100.layers.slice(0, 100).every((l) => l.type === 'Dense' && l.activation === 'selu' && l.kernel_initializer === 'lecun_normal'));
+  assert.deepEqual([d100.inputs, d100.batch, d100.lr], [784, 32, 0.001]);
 });
 
 test('random data: seeded, the right shapes, features in [0, 1), labels in range; median', () => {
@@ -151,6 +157,8 @@ test('the wasm matmul plan: the weights are not repacked at batch 32 (swapped), 
 });
 
 test('every transpose form, in both plans, multiplies as a float64 triple loop (and frees its temporaries)', () => {
+  // The XNNPACK plans (products above the small-matrix threshold take them): our SIMD path off.
+  fastMatMulOptions.small = false;
   const r = new Rng(5);
   for (const [m, k, n] of [
     [32, 784, 300],
@@ -179,6 +187,7 @@ test('every transpose form, in both plans, multiplies as a float64 triple loop (
     }
     tf.dispose([a, b, at, bt, ...forms]);
   }
+  fastMatMulOptions.small = true;
 });
 
 test('the transpose-first BatchMatMul is the one registered on wasm (installed once, idempotent)', () => {
@@ -231,7 +240,7 @@ test('`deep-lessons bench --json --quick --only mlp-32 --no-process` prints a ma
   assert.equal(objs[0].backend, 'wasm');
   assert.deepEqual(objs.slice(1).map((o) => o.mode), ['plain', 'instrumented']);
   assert.ok(objs.slice(1).every((o) => o.samples === 2048 && (o.samplesPerSecond ?? 0) > 0));
-  await assert.rejects(program.parseAsync(['node', 'x', 'bench', '--only', 'mlp-64', '--no-process']), /--only: no workload mlp-64; there are mlp-32, mlp-256, bn-32, deep-32/);
+  await assert.rejects(program.parseAsync(['node', 'x', 'bench', '--only', 'mlp-64', '--no-process']), /--only: no workload mlp-64; there are mlp-32, mlp-256, bn-32, deep-32, deep100/);
 });
 
 test('accuracy counted in JS from the logits equals tf.argMax (ties: the first largest) and the sigmoid rule', () => {

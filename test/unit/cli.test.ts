@@ -13,7 +13,7 @@ test('`check` passes on the built-in lessons and prints file:line:col errors, on
   const bad = cli('check', 'test/fixtures/lessons/broken/bad-experiment.lesson.md');
   assert.equal(bad.status, 1);
   const lines = bad.stderr.trim().split('\n');
-  assert.ok(lines.includes('test/fixtures/lessons/broken/bad-experiment.lesson.md:20:14: model.layers[2].units: expected a positive integer, got "three"'), bad.stderr);
+  assert.ok(lines.includes('test/fixtures/lessons/broken/bad-experiment.lesson.md:20:14: model.layers[2].units: expected a positive integer up to 4096, got "three"'), bad.stderr);
   const diagnostics = lines.filter((l) => /:\d+:\d+: /.test(l));
   assert.equal(new Set(diagnostics).size, diagnostics.length, 'no diagnostic printed twice');
   assert.match(lines.at(-1)!, /^\d+ errors? in 1 file$/);

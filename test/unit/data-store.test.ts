@@ -2,14 +2,15 @@
 // written atomically. The downloads here go to a fake fetch function: no test touches the network.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATASETS, DatasetError, loadDataset, resolveIdxFile, type DatasetProgress, type FetchFn } from '../../src/engine/data';
 
 const DATA_DIR = process.env.DEEP_LESSONS_DATA_DIR;
 function realFile(dataset: string, file: string): Buffer {
-  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (../shared/datasets); scripts/run-tests.mjs sets it');
+  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (scripts/run-tests.mjs sets it)');
   const p = join(DATA_DIR, dataset, file);
   assert.ok(existsSync(p), `${p} is missing: DEEP_LESSONS_DATA_DIR must hold the official IDX files`);
   return readFileSync(p);
@@ -112,7 +113,7 @@ test('a damaged file in the cache is dropped and fetched again', async () => {
 });
 
 test('the local folder is looked in first, as <dir>/<dataset>/<file> and as <dir>/<file>', async () => {
-  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (../shared/datasets)');
+  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (scripts/run-tests.mjs sets it)');
   const cacheDir = tmp('local');
   // A valid copy in the cache too: the local folder still wins.
   mkdirSync(join(cacheDir, 'fashion-mnist'));
@@ -131,7 +132,7 @@ test('the local folder is looked in first, as <dir>/<dataset>/<file> and as <dir
 });
 
 test('the environment variable DEEP_LESSONS_DATA_DIR is the local folder when no option is given', async () => {
-  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (../shared/datasets)');
+  assert.ok(DATA_DIR, 'DEEP_LESSONS_DATA_DIR is not set: point it at the real datasets folder (scripts/run-tests.mjs sets it)');
   const r = await resolveIdxFile('mnist', DATASETS.mnist.files[3], { cacheDir: tmp('env'), fetch: neverCalled });
   assert.equal(r.from, 'local');
   assert.equal(r.path, join(DATA_DIR, 'mnist', 't10k-labels-idx1-ubyte.gz'));
@@ -147,18 +148,68 @@ test('an uncompressed local file is accepted against the checksum of its gunzipp
   assert.equal(r.bytes.length, 10008);
 });
 
-test('a local file with the wrong checksum is an error that says so', async () => {
+test('a local file of the right size with the wrong checksum is an error that says so', async () => {
   const dir = tmp('wrong');
   mkdirSync(join(dir, 'fashion-mnist'));
   const p = join(dir, 'fashion-mnist', labelsInfo.file);
-  writeFileSync(p, 'hello');
+  const junk = Buffer.alloc(labelsInfo.bytes, 'x');
+  writeFileSync(p, junk);
+  const hash = createHash('sha256').update(junk).digest('hex');
   await assert.rejects(resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: dir, cacheDir: tmp('c'), fetch: neverCalled }), (e: unknown) => {
     assert.ok(e instanceof DatasetError);
     assert.equal(e.where, p);
-    assert.match(e.message, new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: wrong checksum for fashion-mnist's t10k-labels-idx1-ubyte\\.gz: SHA-256 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824, expected 67da17c7`));
+    assert.match(e.message, new RegExp(`^${escape(p)}: wrong checksum for fashion-mnist's t10k-labels-idx1-ubyte\\.gz: SHA-256 ${hash}, expected 67da17c7`));
     assert.match(e.message, /replace it with the official file, or remove it/);
     return true;
   });
+});
+
+const escape = (p: string) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+test('a local file of the wrong size is refused before it is read, naming the file, both sizes and what to do', async () => {
+  const dir = tmp('size');
+  mkdirSync(join(dir, 'fashion-mnist'));
+  const small = join(dir, 'fashion-mnist', labelsInfo.file);
+  writeFileSync(small, 'hello');
+  await assert.rejects(resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: dir, cacheDir: tmp('c'), fetch: neverCalled }), (e: unknown) => {
+    assert.ok(e instanceof DatasetError);
+    assert.equal(e.where, small);
+    assert.equal(
+      e.message,
+      `${small}: wrong size for fashion-mnist's t10k-labels-idx1-ubyte.gz: 5 bytes, expected 5,148 bytes. The file is damaged, truncated or is not the official one: replace it with the official file, or remove it so that the dataset is downloaded (it was not read).`,
+    );
+    return true;
+  });
+  // 3 GB (sparse: no disk used): refused at once, without reading it into memory.
+  const images = fm.files[0];
+  const huge = join(dir, 'fashion-mnist', images.file);
+  const fd = openSync(huge, 'w');
+  ftruncateSync(fd, 3e9);
+  closeSync(fd);
+  const rss = process.memoryUsage().rss;
+  const t = Date.now();
+  await assert.rejects(resolveIdxFile('fashion-mnist', images, { dataDir: dir, cacheDir: tmp('c'), fetch: neverCalled }), (e: unknown) => {
+    assert.ok(e instanceof DatasetError);
+    assert.match(e.message, new RegExp(`^${escape(huge)}: wrong size for fashion-mnist's train-images-idx3-ubyte\\.gz: 3,000,000,000 bytes \\(2,861 MiB\\), expected 26,421,880 bytes \\(25 MiB\\)\\. `));
+    return true;
+  });
+  assert.ok(process.memoryUsage().rss - rss < 200 * 2 ** 20, `memory grew by ${(process.memoryUsage().rss - rss) / 2 ** 20} MiB`);
+  assert.ok(Date.now() - t < 5000);
+});
+
+test('stale .part files whose process is gone are removed at start; those of a live process are kept', async () => {
+  const cacheDir = tmp('parts');
+  const folder = join(cacheDir, 'fashion-mnist');
+  mkdirSync(folder);
+  writeFileSync(join(folder, labelsInfo.file), realFile('fashion-mnist', labelsInfo.file));
+  // A pid above Linux's largest possible pid (2^22) belongs to no process.
+  const dead = `.${labelsInfo.file}.9999999.dead.part`;
+  const live = `.${labelsInfo.file}.${process.pid}.live.part`;
+  const other = `.${'train-labels-idx1-ubyte.gz'}.9999999.dead.part`;
+  for (const n of [dead, live, other]) writeFileSync(join(folder, n), 'partial');
+  const r = await resolveIdxFile('fashion-mnist', labelsInfo, { dataDir: join(cacheDir, 'none'), cacheDir, fetch: neverCalled });
+  assert.equal(r.from, 'cache');
+  assert.deepEqual(readdirSync(folder).sort(), [live, other, labelsInfo.file].sort());
 });
 
 test("a flat local folder holding another dataset's file is not taken for this one", async () => {
@@ -225,13 +276,21 @@ test('a real HTTP download (the default fetch) from a mirror on 127.0.0.1 stream
   const { createServer } = await import('node:http');
   const good = realFile('mnist', 't10k-labels-idx1-ubyte.gz');
   const asked: string[] = [];
+  const loaded: number[] = [];
   const server = createServer((req, res) => {
     asked.push(req.url ?? '');
     if (req.url === '/mnist/t10k-labels-idx1-ubyte.gz') {
       res.writeHead(200, { 'content-length': good.length });
       // Two writes, so that the body arrives in more than one piece.
+      // The rest is sent once the client has reported the first piece (a fixed delay merged the two
+      // pieces on a loaded machine), or after 5 s, when the assertion below says what arrived.
       res.write(good.subarray(0, 2000));
-      setTimeout(() => res.end(good.subarray(2000)), 20);
+      const t0 = Date.now();
+      const rest = (): void => {
+        if (loaded.includes(2000) || Date.now() - t0 > 5000) res.end(good.subarray(2000));
+        else setTimeout(rest, 5);
+      };
+      rest();
     } else {
       res.writeHead(404).end();
     }
@@ -240,7 +299,6 @@ test('a real HTTP download (the default fetch) from a mirror on 127.0.0.1 stream
   try {
     const { port } = server.address() as { port: number };
     const cacheDir = tmp('http');
-    const loaded: number[] = [];
     const r = await resolveIdxFile('mnist', DATASETS.mnist.files[3], {
       dataDir: join(cacheDir, 'none'),
       cacheDir,

@@ -82,3 +82,13 @@ test('New Lesson: the scaffold passes the real validator and gets the next numbe
   assert.equal(lesson?.quizzes[0]?.questions.length, 1);
   assert.deepEqual(findBlocks(src).blocks.map((b) => [b.kind, b.id]), [['experiment', 'baseline'], ['quiz', 'check']]);
 });
+
+test('the finder sees a block only where the parser does: exact info strings, backtick rules', () => {
+  const fm = ['---', 'id: l', 'title: L', 'topic: T', 'order: 1', 'minutes: 5', 'summary: S.', '---'];
+  const src = [...fm, '```Experiment', 'id: a', '```', '```experiment extra', 'id: b', '```', '``` experiment `x` is inline code, not a fence', '```experiment', 'id: d', '```'].join('\n');
+  assert.deepEqual(findBlocks(src).blocks.map((b) => [b.kind, b.id, b.startLine]), [['experiment', 'd', 15]]);
+  // The parser owns block d only: its errors (d is not a valid experiment) are all inside it, none elsewhere.
+  const { diagnostics } = parseLesson(src, '/w/l.lesson.md');
+  const errorLines = diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.start.line - 1);
+  assert.ok(errorLines.length > 0 && errorLines.every((l) => l >= 15 && l <= 17), JSON.stringify(diagnostics));
+});

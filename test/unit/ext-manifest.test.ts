@@ -42,7 +42,7 @@ test('views, activation, settings, walkthrough and extension kind', () => {
   assert.deepEqual(Object.keys(c.configuration.properties).sort(), [...SETTINGS].sort());
   assert.deepEqual(c.configuration.properties['deepLessons.backend'].enum, ['auto', 'tensorflow', 'wasm', 'cpu']);
   const settingsSrc = readFileSync(join(root, 'src', 'extension', 'settings.ts'), 'utf8');
-  const read = [...settingsSrc.matchAll(/c\.get<\w+>\('(\w+)'/g)].map((m) => `deepLessons.${m[1]}`).sort();
+  const read = [...settingsSrc.matchAll(/c\.get<\w+>\('([\w.]+)'/g)].map((m) => `deepLessons.${m[1]}`).sort();
   assert.deepEqual(read, [...SETTINGS].sort());
   const steps = c.walkthroughs[0].steps as { media: { markdown: string }; description: string }[];
   assert.equal(steps.length, 3);

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import katex from 'katex';
 import { createMarkdown } from '../../src/webview/markdownRules';
+import { MAX_TEX_CHARS, katexErrorNote, katexOptions, texSource, texTooLong } from '../../src/webview/markdownMath';
 
 const md = createMarkdown();
 
@@ -33,4 +35,28 @@ test('code blocks are highlighted with highlight.js classes only (no inline styl
   const other = md.render('```brainfuck\n<script>++</script>\n```\n');
   assert.match(other, /&lt;script&gt;/);
   assert.doesNotMatch(other, /hljs/);
+});
+
+test('a formula over the size limit is not given to KaTeX: its source is shown with a note', () => {
+  assert.equal(texTooLong('x^2'), undefined);
+  assert.equal(texTooLong('x'.repeat(MAX_TEX_CHARS)), undefined);
+  assert.equal(texTooLong('x'.repeat(538_000)), 'not typeset: the formula has 538,000 characters, more than 2,000');
+  assert.equal(texSource('a+b', true), '$$a+b$$');
+  assert.equal(texSource('a+b', false), '$a+b$');
+});
+
+test('KaTeX errors are thrown (not rendered with an inline colour the CSP blocks) and become a note', () => {
+  // KaTeX's own error rendering: an inline style attribute, which the panel's CSP does not allow.
+  assert.match(katex.renderToString('\\frac{1}{', { throwOnError: false }), /style="color:/);
+  assert.throws(() => katex.renderToString('\\frac{1}{', katexOptions(false)), (e: Error) => {
+    assert.match(katexErrorNote(e), /^cannot typeset: Unexpected end of input in a macro argument, expected '}'/);
+    return true;
+  });
+  // A macro bomb stops at the expansion limit instead of running away.
+  const bomb = '\\def\\a{xxxxxxxxxx}\\def\\b{\\a\\a\\a\\a\\a\\a\\a\\a\\a\\a}\\def\\c{\\b\\b\\b\\b\\b\\b\\b\\b\\b\\b}\\def\\d{\\c\\c\\c\\c\\c\\c\\c\\c\\c\\c}\\d';
+  assert.throws(() => katex.renderToString(bomb, katexOptions(false)), /Too many expansions/);
+  // \\href and friends need trust, which lessons do not get.
+  assert.doesNotMatch(katex.renderToString('\\href{javascript:alert(1)}{x}', katexOptions(false)), /<a /);
+  // Good TeX typesets.
+  assert.match(katex.renderToString('\\sigma(z) = \\frac{1}{1 + e^{-z}}', katexOptions(true)), /class="katex-display"/);
 });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/panelHtml';
 import { describeLayers, describeSetup, specDifferences, toLessonView } from '../../src/extension/lessonView';
 import { pngFromDataUrl } from '../../src/extension/exportMetrics';
-import { openLinkTarget } from '../../src/extension/links';
+import { followLink, isInside, openLinkTarget } from '../../src/extension/links';
+import { anchorId } from '../../src/webview/markdownRules';
 import { parseLesson } from '../../src/lessons/index';
 import { ExperimentSpec, type LayerSpec } from '../../src/protocol/spec';
 
@@ -81,8 +82,34 @@ test('PNG export accepts only PNG data URLs', () => {
 test('links in lesson prose: web pages open outside, relative paths resolve against the lesson file, other schemes do nothing', () => {
   assert.deepEqual(openLinkTarget('https://keras.io/api/', '/w/lessons/01-a.lesson.md'), { kind: 'external', url: 'https://keras.io/api/' });
   assert.deepEqual(openLinkTarget('02-b.lesson.md#quiz', '/w/lessons/01-a.lesson.md'), { kind: 'file', path: '/w/lessons/02-b.lesson.md', fragment: 'quiz' });
-  assert.deepEqual(openLinkTarget('../notes/my%20file.md', '/w/lessons/01-a.lesson.md'), { kind: 'file', path: '/w/notes/my file.md', fragment: undefined });
+  assert.deepEqual(openLinkTarget('../notes/my%20file.md', '/w/lessons/01-a.lesson.md', ['/w']), { kind: 'file', path: '/w/notes/my file.md', fragment: undefined });
   assert.equal(openLinkTarget('javascript:alert(1)', '/w/lessons/01-a.lesson.md').kind, 'none');
   assert.equal(openLinkTarget('command:workbench.action.quit', '/w/lessons/01-a.lesson.md').kind, 'none');
   assert.equal(openLinkTarget('#top', '/w/lessons/01-a.lesson.md').kind, 'none');
+});
+
+test("links open only files in the lesson's folder or the workspace; the rest is refused with the reason", async () => {
+  const lesson = '/w/lessons/01-a.lesson.md';
+  const refused = (href: string, roots: string[] = ['/w']) => openLinkTarget(href, lesson, roots);
+  assert.deepEqual(refused('../../../../etc/passwd'), { kind: 'refused', path: '/etc/passwd', reason: "it is outside the lesson's folder and the workspace" });
+  assert.equal(refused('..%2F..%2F..%2Fetc%2Fshadow').kind, 'refused');
+  assert.equal(refused('/etc/passwd').kind, 'refused');
+  // A sibling folder whose name starts like the workspace's is not inside it.
+  assert.equal(refused('../../w-evil/x.md').kind, 'refused');
+  // Without a workspace, only the lesson's own folder (and below).
+  assert.equal(refused('../notes/a.md', []).kind, 'refused');
+  assert.deepEqual(refused('sub/b.md', []), { kind: 'file', path: '/w/lessons/sub/b.md', fragment: undefined });
+  assert.equal(refused('x%00.md').kind, 'none');
+  assert.deepEqual(refused('bad%E0%A4%A.md'), { kind: 'none', reason: 'a malformed path' });
+  // A symbolic link inside the folder that leads out of it is refused too.
+  const real = async (p: string) => (p === '/w/lessons/link.md' ? '/etc/passwd' : p);
+  assert.equal((await followLink('link.md', lesson, ['/w'], real)).kind, 'refused');
+  assert.equal((await followLink('02-b.lesson.md', lesson, ['/w'], real)).kind, 'file');
+  assert.ok(isInside('/w', '/w') && isInside('/w/a/b', '/w') && !isInside('/wx', '/w') && !isInside('/', '/w'));
+});
+
+test('in-page anchors: a malformed escape is taken literally, never thrown', () => {
+  assert.equal(anchorId('#caf%C3%A9'), 'café');
+  assert.equal(anchorId('#%E0%A4%A'), '%E0%A4%A');
+  assert.equal(anchorId('#%'), '%');
 });

@@ -76,7 +76,7 @@ test('fences with other info strings, longer fences and tildes stay Markdown', (
 test('an indented fence (inside a list) keeps the columns of its fields', () => {
   const text = lesson('1. Step one:', '', '   ```experiment', '   id: indented', '   dataset: { name: mnist }', '   model:', '     layers: [{ type: Dense, units: zero }]', '   ```');
   const r = parseLesson(text, 'x.lesson.md');
-  assert.deepEqual(at(r.diagnostics), ['16:37 model.layers[0].units: expected a positive integer, got "zero"']);
+  assert.deepEqual(at(r.diagnostics), ['16:37 model.layers[0].units: expected a positive integer up to 4096, got "zero"']);
 });
 
 test('missing front matter: 1:1', () => {
@@ -151,7 +151,7 @@ test('experiment errors: unknown layer, wrong type, unknown field, bad expect, m
   const r = parseLesson(read('broken/bad-experiment.lesson.md'), 'lessons/04-x.lesson.md');
   assert.deepEqual(at(r.diagnostics), [
     '17:13 model.layers[1].type: unknown layer "Dens"; expected one of Dense, Flatten, BatchNormalization, Activation, Dropout, AlphaDropout (did you mean "Dense"?)',
-    '20:14 model.layers[2].units: expected a positive integer, got "three"',
+    '20:14 model.layers[2].units: expected a positive integer up to 4096, got "three"',
     '21:7 model.layers[2].activaton: unknown field; expected one of type, units, activation, kernel_initializer, use_bias, kernel_regularizer, kernel_constraint, name, trainable (did you mean "activation"?)',
     `24:5 expect[1]: unknown metric "val_acuracy"; expected one of loss, accuracy, val_loss, val_accuracy, lr, momentum, grad_norm, act_mean, act_std, zero_fraction, saturated_fraction, seconds, test_loss, test_accuracy, epochs_run, mc_accuracy, mc_std, deterministic_accuracy, suggested_lr, best_lr, params, trainable_params, non_trainable_params`,
     '28:1 id: missing; add `id:` with a lower-case id (letters, digits and dashes), e.g. `id: deep-sigmoid`',
@@ -163,7 +163,7 @@ test('experiment errors: unknown layer, wrong type, unknown field, bad expect, m
   ]);
   assert.equal(
     formatDiagnostic(r.diagnostics[1]),
-    'lessons/04-x.lesson.md:20:14: model.layers[2].units: expected a positive integer, got "three"',
+    'lessons/04-x.lesson.md:20:14: model.layers[2].units: expected a positive integer up to 4096, got "three"',
   );
   // Every block has an error, so none is runnable; each stays visible as a code block, in place.
   assert.deepEqual(r.lesson?.experiments, []);
@@ -292,7 +292,7 @@ test('an experiment and a quiz share one id namespace', () => {
 test('CRLF line endings and a BOM keep the same positions', () => {
   const text = '\ufeff' + lesson('```experiment', 'id: e', 'dataset: { name: mnist }', 'model: { layers: [{ type: Dense, units: -2 }] }', '```').replace(/\n/g, '\r\n');
   const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), ['13:41 model.layers[0].units: expected a positive integer, got -2']);
+  assert.deepEqual(at(r.diagnostics), ['13:41 model.layers[0].units: expected a positive integer up to 4096, got -2']);
 });
 
 test('built-in lessons are named NN-<id>.lesson.md', () => {
@@ -311,7 +311,7 @@ test('parseExperimentFile: YAML and JSON, with positions', () => {
   const json = '{\n  "dataset": { "name": "mnist" },\n  "model": { "layers": [ { "type": "Dense", "units": 0 } ] }\n}\n';
   const bad = parseExperimentFile(json, 'e.json');
   assert.equal(bad.spec, undefined);
-  assert.deepEqual(at(bad.diagnostics), ['3:54 model.layers[0].units: expected a positive integer, got 0']);
+  assert.deepEqual(at(bad.diagnostics), ['3:54 model.layers[0].units: expected a positive integer up to 4096, got 0']);
   const notMap = parseExperimentFile('- 1\n', 'e.yaml');
   assert.equal(notMap.diagnostics[0].range.start.line, 1);
 });
@@ -331,9 +331,9 @@ test('full: the overrides are validated as merged, and reported where they are w
   const r = parseLesson(text, 'a.lesson.md');
   assert.deepEqual(at(r.diagnostics), [
     '15:15 full.training.epoch: unknown field; expected one of epochs, batch_size, optimizer, loss, clipvalue, clipnorm, global_clipnorm, schedule, early_stopping, lr_finder, autoencoder, shuffle, seed (did you mean "epochs"?)',
-    '15:38 full.training.batch_size: expected a positive integer, got 0',
+    '15:38 full.training.batch_size: expected a positive integer up to 8192, got 0',
     '16:20 full.dataset.name: unknown dataset "mnsit"; expected one of fashion-mnist, mnist, spirals, moons, blobs, shapes',
-    '17:38 full.evaluate.mc_dropout.samples: expected a positive integer, got "many"',
+    '17:38 full.evaluate.mc_dropout.samples: expected a positive integer up to 1000, got "many"',
   ]);
   const ok = parseLesson(lesson('```experiment', 'id: e', 'dataset: { name: mnist, train_size: 100 }', 'model: { layers: [{ type: Dense, units: 2 }] }', 'full: { dataset: { train_size: 55000 }, training: { epochs: 10 } }', '```'), 'a.lesson.md');
   assert.deepEqual(ok.diagnostics, []);

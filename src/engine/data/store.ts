@@ -38,6 +38,8 @@ export interface IdxFileInfo {
   bytes: number;
   /** SHA-256 of the gunzipped file (accepted in a local folder under the name without `.gz`). */
   rawSha256: string;
+  /** Size of the gunzipped file: the IDX header and 60,000 (train) or 10,000 (test) 28×28 images or labels. */
+  rawBytes: number;
 }
 
 export interface RealDatasetInfo {
@@ -49,14 +51,10 @@ export interface RealDatasetInfo {
   files: IdxFileInfo[];
 }
 
-const f = (role: IdxRole, file: string, kind: 'images' | 'labels', sha256: string, bytes: number, rawSha256: string): IdxFileInfo => ({
-  role,
-  file,
-  kind,
-  sha256,
-  bytes,
-  rawSha256,
-});
+const f = (role: IdxRole, file: string, kind: 'images' | 'labels', sha256: string, bytes: number, rawSha256: string): IdxFileInfo => {
+  const n = role.startsWith('train') ? 60_000 : 10_000;
+  return { role, file, kind, sha256, bytes, rawSha256, rawBytes: kind === 'images' ? 16 + n * 28 * 28 : 8 + n };
+};
 
 export const DATASETS: Record<RealDatasetName, RealDatasetInfo> = {
   'fashion-mnist': {
@@ -151,7 +149,6 @@ export function effectiveDataDir(opts: { dataDir?: string }): { dir: string; fro
   return undefined;
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Which known file has this SHA-256 (gzipped or raw), if any. */
 function identify(hash: string): { dataset: RealDatasetName; file: string } | undefined {
@@ -182,9 +179,38 @@ async function isDir(path: string): Promise<boolean> {
 
 const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
 
-async function readBytes(path: string): Promise<Uint8Array> {
-  const b = await fsp.readFile(path);
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+/** The largest file the store ever reads (the gunzipped training images): anything larger is refused unread. */
+const LARGEST = Math.max(...REAL_DATASETS.flatMap((d) => DATASETS[d].files.map((x) => Math.max(x.bytes, x.rawBytes))));
+
+/**
+ * Reads a file of `size` bytes (its size on disk, already checked) in chunks, hashing as it goes,
+ * into one buffer of that size: memory is the file's size, never more, and a stop is honoured
+ * between chunks. With `keep: false` only the hash is computed (nothing is kept).
+ */
+async function readHashed(path: string, size: number, signal: AbortSignal | undefined, keep = true): Promise<{ bytes: Uint8Array; hash: string }> {
+  const hasher = createHash('sha256');
+  const out = new Uint8Array(keep ? size : 0);
+  const chunk = new Uint8Array(keep ? 0 : Math.min(size, 1 << 20));
+  const handle = await fsp.open(path, 'r');
+  try {
+    let at = 0;
+    while (at < size) {
+      if (signal?.aborted) throw abortError(signal);
+      const into = keep ? out.subarray(at, Math.min(size, at + (1 << 20))) : chunk.subarray(0, Math.min(chunk.length, size - at));
+      const { bytesRead } = await handle.read(into, 0, into.length, at);
+      if (bytesRead === 0) throw new DatasetError(`${path}: the file shrank while it was read (${at} of ${size} bytes); run again`, path);
+      hasher.update(into.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  return { bytes: out, hash: hasher.digest('hex') };
+}
+
+/** A size in words: "26,421,880 bytes (25 MiB)". */
+function sizeText(n: number): string {
+  return `${n.toLocaleString('en-US')} bytes${n >= 2 ** 20 ? ` (${Math.round(n / 2 ** 20).toLocaleString('en-US')} MiB)` : ''}`;
 }
 
 async function removeQuietly(path: string): Promise<void> {
@@ -224,16 +250,38 @@ interface Resolved {
 }
 
 /** Looks for a file in the local folder. Returns undefined when it is not there. */
-async function fromLocal(dataset: RealDatasetName, info: IdxFileInfo, dir: string, emit: (p: Omit<DatasetProgress, 'dataset' | 'file'>) => void, tried: string[]): Promise<Resolved | undefined> {
+async function fromLocal(
+  dataset: RealDatasetName,
+  info: IdxFileInfo,
+  dir: string,
+  emit: (p: Omit<DatasetProgress, 'dataset' | 'file'>) => void,
+  tried: string[],
+  signal: AbortSignal | undefined,
+): Promise<Resolved | undefined> {
   const raw = info.file.replace(/\.gz$/, '');
   const candidates = [join(dir, dataset, info.file), join(dir, dataset, raw), join(dir, info.file), join(dir, raw)];
   for (const path of candidates) {
     if (!(await exists(path))) continue;
     const flat = !path.startsWith(join(dir, dataset));
-    const bytes = await readBytes(path);
-    emit({ phase: 'local', loadedBytes: bytes.length, totalBytes: bytes.length });
-    emit({ phase: 'verify', loadedBytes: bytes.length, totalBytes: bytes.length });
-    const hash = sha256(bytes);
+    const gz = path.endsWith('.gz');
+    const size = (await fsp.stat(path)).size;
+    const expectedSize = gz ? info.bytes : info.rawBytes;
+    if (size !== expectedSize) {
+      // Another dataset's file in a flat folder has its own size: identify it (hashing only, nothing kept) and keep looking.
+      const other = flat && size <= LARGEST ? identify((await readHashed(path, size, signal, false)).hash) : undefined;
+      if (other && other.dataset !== dataset) {
+        tried.push(`${path} is ${other.dataset}'s ${other.file}, not ${dataset}'s`);
+        continue;
+      }
+      throw new DatasetError(
+        `${path}: wrong size for ${dataset}'s ${gz ? info.file : raw}: ${sizeText(size)}, expected ${sizeText(expectedSize)}. ` +
+          `The file is damaged, truncated or is not the official one: replace it with the official file, or remove it so that the dataset is downloaded (it was not read).`,
+        path,
+      );
+    }
+    emit({ phase: 'local', loadedBytes: size, totalBytes: size });
+    emit({ phase: 'verify', loadedBytes: size, totalBytes: size });
+    const { bytes, hash } = await readHashed(path, size, signal);
     if (hash === info.sha256 || hash === info.rawSha256) return { bytes, path, from: 'local' };
     const other = identify(hash);
     if (flat && other && other.dataset !== dataset) {
@@ -253,7 +301,22 @@ async function fromLocal(dataset: RealDatasetName, info: IdxFileInfo, dir: strin
   return undefined;
 }
 
-/** Removes temporary files of earlier downloads of this file that a killed process left behind. */
+/** Whether a process with this id is alive (signal 0 checks without signalling; EPERM means it exists). */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temporary files of earlier downloads of this file that no running process holds: their
+ * name carries the downloading process's id (`.<file>.<pid>.<random>.part`); one whose process is
+ * gone is removed at once, any other after an hour without change.
+ */
 async function removeStaleParts(folder: string, file: string): Promise<void> {
   let names: string[];
   try {
@@ -264,9 +327,11 @@ async function removeStaleParts(folder: string, file: string): Promise<void> {
   const hourAgo = Date.now() - 3600_000;
   for (const n of names) {
     if (!n.startsWith(`.${file}.`) || !n.endsWith('.part')) continue;
+    const pid = Number(n.slice(file.length + 2).split('.')[0]);
     const p = join(folder, n);
     const st = await fsp.stat(p).catch(() => undefined);
-    if (st && st.mtimeMs < hourAgo) await removeQuietly(p);
+    if (!st) continue;
+    if (!(Number.isInteger(pid) && pid > 0 && alive(pid)) || st.mtimeMs < hourAgo) await removeQuietly(p);
   }
 }
 
@@ -342,7 +407,7 @@ export async function resolveIdxFile(dataset: RealDatasetName, info: IdxFileInfo
   const local = effectiveDataDir(opts);
   if (local) {
     if (await isDir(local.dir)) {
-      const r = await fromLocal(dataset, info, local.dir, emit, tried);
+      const r = await fromLocal(dataset, info, local.dir, emit, tried, signal);
       if (r) {
         emit({ phase: 'done', loadedBytes: r.bytes.length, totalBytes: r.bytes.length });
         return r;
@@ -356,11 +421,17 @@ export async function resolveIdxFile(dataset: RealDatasetName, info: IdxFileInfo
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   const folder = join(cacheDir, dataset);
   const target = join(folder, info.file);
-  if (await exists(target)) {
-    const bytes = await readBytes(target);
+  await removeStaleParts(folder, info.file);
+  const cachedSize = (await exists(target)) ? (await fsp.stat(target)).size : undefined;
+  if (cachedSize !== undefined && cachedSize !== info.bytes) {
+    // Checked before reading: a cache entry of the wrong size is damaged (the cache is only written after a check).
+    await removeQuietly(target);
+    tried.push(`the cached ${target} had the wrong size (${sizeText(cachedSize)}, expected ${sizeText(info.bytes)}) and has been removed`);
+  } else if (cachedSize !== undefined) {
+    const { bytes, hash } = await readHashed(target, cachedSize, signal);
     emit({ phase: 'cache', loadedBytes: bytes.length, totalBytes: bytes.length });
     emit({ phase: 'verify', loadedBytes: bytes.length, totalBytes: bytes.length });
-    if (sha256(bytes) === info.sha256) {
+    if (hash === info.sha256) {
       emit({ phase: 'done', loadedBytes: bytes.length, totalBytes: bytes.length });
       return { bytes, path: target, from: 'cache' };
     }
@@ -381,7 +452,6 @@ export async function resolveIdxFile(dataset: RealDatasetName, info: IdxFileInfo
   } catch (e) {
     throw new DatasetError(`${dataset}: cannot create the cache folder ${folder}: ${what(e)}.\n${advice(dataset)}`, folder);
   }
-  await removeStaleParts(folder, info.file);
   const stallMs = opts.stallTimeoutMs ?? 30_000;
   const mirror = opts.mirror ? (opts.mirror.endsWith('/') ? opts.mirror : opts.mirror + '/') : undefined;
   for (const base of [...(mirror ? [mirror] : []), ...DATASETS[dataset].baseUrls]) {
@@ -396,7 +466,7 @@ export async function resolveIdxFile(dataset: RealDatasetName, info: IdxFileInfo
         continue;
       }
       await fsp.rename(tmp, target);
-      const data = await readBytes(target);
+      const { bytes: data } = await readHashed(target, info.bytes, signal);
       emit({ phase: 'done', loadedBytes: data.length, totalBytes: data.length });
       return { bytes: data, path: target, from: 'download' };
     } catch (e) {

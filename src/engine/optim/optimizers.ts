@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName, OptimizerSpec } from '../../protocol/spec';
+import { sgdStep } from '../sgdStep';
 
 export interface Optimizer {
   readonly name: OptimizerName;
@@ -139,7 +140,8 @@ class Sgd extends BaseOptimizer {
     super(spec.name, spec, undefined, 0);
   }
   protected update(v: tf.Variable, g: tf.Tensor, _st: VarState, lr: number): tf.Tensor {
-    return tf.sub(v, tf.mul(g, lr));
+    // One wasm kernel where it applies (sgdStep.ts); the same formula, the same rounding.
+    return sgdStep(v, g, lr) ?? tf.sub(v, tf.mul(g, lr));
   }
 }
 

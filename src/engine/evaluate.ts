@@ -1,0 +1,85 @@
+/** Evaluating a trained model on a split: loss and accuracy, and Monte Carlo dropout. */
+import * as tf from '@tensorflow/tfjs';
+import type { McDropoutResult } from '../protocol/events';
+import type { ExperimentSpec } from '../protocol/spec';
+import { widthOf } from './context';
+import type { Prepared, Split } from './data/prepare';
+import { correctFrom, lossFrom, type Task } from './losses';
+import type { Model } from './model';
+
+export interface EvalResult {
+  loss: number;
+  accuracy?: number;
+}
+
+const EVAL_BATCH = 1000;
+
+function targetsOf(split: Split, task: Task, spec: ExperimentSpec, from: number, to: number, width: number): tf.Tensor {
+  if (spec.training.autoencoder) return tf.tensor2d(split.x.subarray(from * width, to * width), [to - from, width]);
+  if (task.loss === 'binary_crossentropy') return tf.tensor1d(Float32Array.from(split.y.subarray(from, to)));
+  return tf.tensor1d(split.y.subarray(from, to), 'int32');
+}
+
+/** Loss (with the regularization term, as Keras reports it) and accuracy over the whole split, in inference mode. */
+export function evaluate(model: Model, split: Split, data: Prepared, task: Task, spec: ExperimentSpec): EvalResult | undefined {
+  if (split.n === 0) return undefined;
+  const width = widthOf(data.inputShape);
+  let lossSum = 0;
+  let correct = 0;
+  for (let from = 0; from < split.n; from += EVAL_BATCH) {
+    const to = Math.min(split.n, from + EVAL_BATCH);
+    const [l, c] = tf.tidy(() => {
+      const x = tf.tensor(split.x.subarray(from * width, to * width), [to - from, ...model.inputShape]);
+      const y = targetsOf(split, task, spec, from, to, width);
+      const out = model.forward(x, { training: false, dropout: false, seed: 0 }, true);
+      const loss = lossFrom(out, y, task, data.numClasses);
+      const parts = [tf.mul(loss, to - from)];
+      if (task.classify) parts.push(correctFrom(out, y, task));
+      return tf.stack(parts).dataSync();
+    }) as unknown as [number, number];
+    lossSum += l;
+    correct += c ?? 0;
+  }
+  const reg = tf.tidy(() => model.regularization()?.dataSync()[0] ?? 0);
+  return { loss: lossSum / split.n + reg, ...(task.classify ? { accuracy: correct / split.n } : {}) };
+}
+
+/** Monte Carlo dropout: K stochastic passes with dropout on, batch norm in inference mode. */
+export function mcDropout(model: Model, data: Prepared, samples: number, seed: number, deterministicAccuracy: number | undefined): McDropoutResult {
+  const test = data.test;
+  const width = widthOf(data.inputShape);
+  const k = data.binary ? 2 : data.numClasses;
+  let correct = 0;
+  let stdSum = 0;
+  const examples: McDropoutResult['examples'] = [];
+  for (let from = 0; from < test.n; from += EVAL_BATCH) {
+    const to = Math.min(test.n, from + EVAL_BATCH);
+    const [meanArr, stdArr] = tf.tidy(() => {
+      const x = tf.tensor(test.x.subarray(from * width, to * width), [to - from, ...model.inputShape]);
+      const passes: tf.Tensor[] = [];
+      for (let s = 0; s < samples; s++) {
+        // Each pass in its own scope: only its probabilities are kept (the hidden activations of
+        // 100 passes over 1,000 images would not fit in the wasm heap).
+        passes.push(
+          tf.tidy(() => {
+            const out = model.forward(x, { training: false, dropout: true, seed: (seed * 7 + 1_000_000 + s * 131 + from) >>> 0 }, true);
+            return data.binary ? tf.concat([tf.sub(1, tf.sigmoid(out)), tf.sigmoid(out)], 1) : tf.softmax(out as tf.Tensor2D);
+          }),
+        );
+      }
+      // Two-pass moments over the K passes: exactly 0 spread when every pass agrees.
+      const { mean, variance } = tf.moments(tf.stack(passes), 0);
+      const std = tf.sqrt(variance);
+      return [mean.dataSync(), std.dataSync()];
+    });
+    for (let i = 0; i < to - from; i++) {
+      const row = meanArr.subarray(i * k, (i + 1) * k);
+      let arg = 0;
+      for (let c = 1; c < k; c++) if (row[c] > row[arg]) arg = c;
+      if (arg === test.y[from + i]) correct++;
+      stdSum += stdArr[i * k + arg];
+      if (examples.length < 3) examples.push({ label: test.y[from + i], mean: Array.from(row), std: Array.from(stdArr.subarray(i * k, (i + 1) * k)) });
+    }
+  }
+  return { samples, accuracy: correct / test.n, deterministicAccuracy: deterministicAccuracy ?? NaN, meanStd: stdSum / test.n, examples };
+}

@@ -1,0 +1,75 @@
+/**
+ * The small-matrix products of `smallmm.c` (WebAssembly SIMD), run inside the wasm backend's own
+ * memory: the module imports the backend's `WebAssembly.Memory`, reads the operands where the
+ * backend keeps them and writes into an output tensor the backend allocated. `kernels.ts` sends
+ * it the products under `fastMatMulOptions.smallMaxFlops` (see `smallPlan`); larger ones go to XNNPACK.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The parts of the WebAssembly JS API used here (the project's `lib` has no DOM types). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Memory: new (d: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { exports: object };
+}
+export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+export const SMALL_MM_FILE = 'smallmm.wasm';
+
+/** Beside the bundle (dist/, copied by scripts/build.mjs) or beside this source file (tsx). */
+export function smallMatMulPath(): string | undefined {
+  return [join(__dirname, SMALL_MM_FILE), join(__dirname, 'wasm', SMALL_MM_FILE)].find((p) => existsSync(p));
+}
+
+export interface SmallMatMul {
+  /** C[M×N] = op(A)·B (B stored K×N): A·B with A stored M×K, or Aᵀ·B with A stored K×M (`transposeA`). Byte offsets. */
+  nb(a: number, transposeA: boolean, b: number, c: number, M: number, K: number, N: number): void;
+  /** C[M×N] = A·Bᵀ, A stored M×K, B stored N×K. Byte offsets. */
+  nt(a: number, b: number, c: number, M: number, K: number, N: number): void;
+  /** Y[M×N] = act(X[M×K]·W[K×N] + b); `b` undefined for no bias. Byte offsets. */
+  denseForward(x: number, w: number, b: number | undefined, y: number, M: number, K: number, N: number, act: FusedActivation): void;
+  /** dZ = dY ⊙ act′(Y) (into the scratch `dz`), dW = Xᵀ·dZ, db = Σ dZ, dX = dZ·Wᵀ; `db`, `dx` undefined to skip them. */
+  denseBackward(p: { dy: number; x: number; w: number; y: number; dz: number; dx?: number; dw: number; db?: number }, M: number, K: number, N: number, act: FusedActivation): void;
+  /** out = v − lr·g over `count` float32 values. Byte offsets. */
+  sgdStep(v: number, g: number, out: number, count: number, lr: number): void;
+  /** out[0..4) = mean, std, zero fraction, saturated fraction (sat 1 sigmoid, 2 tanh) or −1 (sat 0). Byte offsets. */
+  blockStats(x: number, count: number, sat: 0 | 1 | 2, out: number): void;
+}
+
+/** The activations the fused Dense kernels compute (their derivative is a function of the output). */
+export const FUSED_ACTIVATIONS = { linear: 0, relu: 1, elu: 2, selu: 3 } as const;
+export type FusedActivation = keyof typeof FUSED_ACTIVATIONS;
+
+interface Exports {
+  mm_nb(a: number, sam: number, sak: number, b: number, c: number, M: number, K: number, N: number): void;
+  mm_nt(a: number, b: number, c: number, M: number, K: number, N: number): void;
+  dense_forward(x: number, w: number, b: number, hasBias: number, y: number, M: number, K: number, N: number, act: number): void;
+  sgd_step(v: number, g: number, out: number, count: number, lr: number): void;
+  block_stats(x: number, count: number, sat: number, out: number): void;
+  dense_backward(dy: number, x: number, w: number, y: number, dz: number, dx: number, dw: number, db: number, wantDx: number, wantDb: number, M: number, K: number, N: number, act: number): void;
+}
+
+/** Instantiate the module on `memory` (synchronously: 8 KB). Undefined when the file is missing or the engine lacks SIMD. */
+export function loadSmallMatMul(memory: WasmMemory, path = smallMatMulPath()): SmallMatMul | undefined {
+  if (!path) return undefined;
+  let e: Exports;
+  try {
+    const mod = new wasmApi.Module(readFileSync(path));
+    e = new wasmApi.Instance(mod, { env: { memory } }).exports as unknown as Exports;
+  } catch {
+    return undefined;
+  }
+  return {
+    nb: (a, transposeA, b, c, M, K, N) => e.mm_nb(a, transposeA ? 1 : K, transposeA ? M : 1, b, c, M, K, N),
+    nt: (a, b, c, M, K, N) => e.mm_nt(a, b, c, M, K, N),
+    denseForward: (x, w, b, y, M, K, N, act) => e.dense_forward(x, w, b ?? 0, b === undefined ? 0 : 1, y, M, K, N, FUSED_ACTIVATIONS[act]),
+    sgdStep: (v, g, out, count, lr) => e.sgd_step(v, g, out, count, lr),
+    blockStats: (x, count, sat, out) => e.block_stats(x, count, sat, out),
+    denseBackward: (p, M, K, N, act) => e.dense_backward(p.dy, p.x, p.w, p.y, p.dz, p.dx ?? 0, p.dw, p.db ?? 0, p.dx === undefined ? 0 : 1, p.db === undefined ? 0 : 1, M, K, N, FUSED_ACTIVATIONS[act]),
+  };
+}

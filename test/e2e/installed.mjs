@@ -1,0 +1,209 @@
+// The packaged extension, installed the way a learner installs it: `npm run package` builds the
+// VSIX, code-server installs it (`--install-extension`) into empty extensions and user-data
+// folders, and a smoke flow runs against that installed copy, not the development folder (the
+// workspace is an empty folder; the lessons, bundles and trainer all come from the VSIX). A file
+// that .vscodeignore leaves out fails here. Screenshots: test-results/e2e-installed/.
+//   node test/e2e/installed.mjs
+// Env: DEEP_LESSONS_DATA_DIR (the datasets), DEEP_LESSONS_E2E_STEP_TIMEOUT (seconds per step, default 120).
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
+import { codeServerEntry, configFile, ensureCodeServer } from '../../scripts/code-server/setup.mjs';
+import { killOnExit, workbenchUrl, writeUserSettings } from '../../scripts/code-server/server.mjs';
+import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
+import { panelFrame, runCommand, until } from './helpers.mjs';
+
+const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
+const t0 = Date.now();
+let passed = 0;
+let failed = 0;
+let server;
+let browser;
+const state = {};
+const consoleLines = [];
+
+killOnExit(() => {
+  console.log(`\ninterrupted\ne2e-installed: ${passed} passed, ${failed + 1} failed`);
+  void closeAllBrowsers();
+});
+
+function ok(title, s0) {
+  passed++;
+  console.log(`  ✔ ${title} (${elapsed(s0)})`);
+}
+function fail(title, s0, e, shot) {
+  failed++;
+  console.log(`  ✖ ${title} (${elapsed(s0)})\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}${shot ? `\n      screenshot: ${shot}` : ''}`);
+}
+
+/** The command lines of this machine's processes that run a trainer.js (from /proc). */
+function trainerProcesses() {
+  const out = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (cmd.some((a) => a.endsWith('/dist/trainer.js'))) out.push(cmd.join(' '));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** The installed copy's first lesson: its title, an experiment to run, its first quiz and answer. */
+function lessonFrom(installed) {
+  const text = readFileSync(join(installed, 'lessons', '01-vanishing-gradients.lesson.md'), 'utf8');
+  const title = /^title:\s*(.+)$/m.exec(text)?.[1]?.trim();
+  const experiments = [...text.matchAll(/^```experiment\s*\nid:\s*(\S+)/gm)].map((m) => m[1]);
+  const quiz = /^```quiz\s*\nid:\s*(\S+)[\s\S]*?\n\s+answer:\s*(\d+)/m.exec(text);
+  if (!title || !experiments.includes('relu-he') || !quiz) throw new Error(`${installed}/lessons/01-vanishing-gradients.lesson.md: no title, no relu-he experiment, or no quiz with an answer`);
+  return { title, quizId: quiz[1], answer: Number(quiz[2]) };
+}
+
+const steps = [
+  [
+    'the command palette opens the first lesson from the installed copy',
+    async (page) => {
+      await runCommand(page, 'DL Lessons: Open Lesson');
+      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: state.lesson.title }).first();
+      await item.waitFor({ state: 'visible', timeout: 30_000 });
+      await item.click();
+      state.frame = await panelFrame(page);
+      const title = await state.frame.textContent('article.lesson h1, .lesson-header h1').catch(() => null);
+      if (!title?.includes(state.lesson.title)) throw new Error(`the panel's title is ${JSON.stringify(title)}, expected "${state.lesson.title}"`);
+      const katex = await until('KaTeX output (the VSIX has the stylesheet and fonts)', async () => (await state.frame.$$('.katex')).length || false, 20_000);
+      state.katex = katex;
+    },
+  ],
+  [
+    'Run on "ReLU with He initialization" trains in the installed trainer and ends with its outcomes',
+    async (page) => {
+      const f = state.frame;
+      if (!f) throw new Error('no lesson panel (the previous step failed)');
+      const card = 'section.run-card#exp-relu-he';
+      await f.locator(card).scrollIntoViewIfNeeded();
+      await f.locator(`${card} :is(vscode-button, button)`, { hasText: 'Run' }).first().click();
+      await until('the run to start (progress text)', async () => /epoch/i.test((await f.textContent(`${card} .progress-text`)) ?? ''), 60_000);
+      const trainers = trainerProcesses();
+      const installedTrainer = join(state.installed, 'dist', 'trainer.js');
+      if (!trainers.some((c) => c.includes(installedTrainer))) throw new Error(`no trainer runs from the installed copy (${installedTrainer}); trainers: ${trainers.join('; ') || 'none'}`);
+      if (trainers.some((c) => c.includes(join(root, 'dist')))) throw new Error(`a trainer runs from the development folder: ${trainers.join('; ')}`);
+      await page.screenshot({ path: join(state.dirs.results, '02a-run-mid.png') });
+      const status = await until('the run to end (Run complete.)', async () => {
+        const s = (await f.textContent(`${card} .run-status`)) ?? '';
+        if (/failed/i.test(s)) throw new Error(s);
+        return /complete/i.test(s) ? s : false;
+      }, stepTimeout);
+      const outcomes = await f.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => l.className));
+      if (!outcomes.length || outcomes.some((c) => c.includes('pending'))) throw new Error(`outcomes not shown as met / not met: ${outcomes.join(', ')}`);
+      const table = (await f.textContent(`${card} table.metrics`)) ?? '';
+      if (!/val_accuracy/.test(table)) throw new Error(`no val_accuracy in the summary: ${table}`);
+      state.run = `${status.trim()}; outcomes ${outcomes.join(', ')}; trainer ${installedTrainer}`;
+    },
+  ],
+  [
+    'answering the first quiz question shows the verdict and the explanation',
+    async () => {
+      const f = state.frame;
+      if (!f) throw new Error('no lesson panel (the first step failed)');
+      const q = `#quiz-${state.lesson.quizId}-0`;
+      await f.locator(q).scrollIntoViewIfNeeded();
+      await f.locator(`${q} :is(vscode-radio, input[type=radio])`).nth(state.lesson.answer).click();
+      await f.locator(`${q} :is(vscode-button, button)`, { hasText: 'Check' }).click();
+      const feedback = await until('the quiz feedback', async () => {
+        const t = (await f.textContent(`${q} .feedback`)) ?? '';
+        return t.trim() ? t : false;
+      }, 20_000);
+      if (!/Right/.test(feedback)) throw new Error(`choice ${state.lesson.answer + 1} is the right answer; the feedback says ${JSON.stringify(feedback.slice(0, 200))}`);
+      if (!(await f.$(`${q} .feedback .explanation`))) throw new Error('no explanation shown');
+      state.quiz = ((await f.textContent('section.quiz .quiz-score')) ?? '').trim();
+    },
+  ],
+  [
+    'the same panel in the light theme',
+    async (page) => {
+      writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': state.dataDir, 'workbench.colorTheme': 'Default Light Modern' }, { keepExisting: false });
+      await until('the workbench to switch to the light theme', async () => page.locator('.monaco-workbench.vs').count(), 20_000);
+      await page.waitForTimeout(1000);
+      await state.frame.locator(`#quiz-${state.lesson.quizId}-0`).scrollIntoViewIfNeeded();
+    },
+  ],
+];
+
+try {
+  const dirs = prepareFolders('e2e-installed');
+  state.dirs = dirs;
+  state.dataDir = JSON.parse(readFileSync(join(dirs.userData, 'User', 'settings.json'), 'utf8'))['deepLessons.dataDir'];
+  // Clean folders: nothing installed, nothing left of an earlier run.
+  rmSync(dirs.extensions, { recursive: true, force: true });
+  mkdirSync(dirs.extensions, { recursive: true });
+  const vsix = join(dirs.base, `${pkg.name}-${pkg.version}.vsix`);
+  {
+    const s0 = Date.now();
+    const title = '`npm run package` builds the VSIX and code-server installs it into an empty extensions folder';
+    try {
+      const p = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--out', vsix], { cwd: root, encoding: 'utf8' });
+      if (p.status !== 0) throw new Error(`npm run package failed:\n${p.stdout}${p.stderr}`);
+      await ensureCodeServer({ say: (l) => console.log(`  setup: ${l}`) });
+      const args = [codeServerEntry, '--config', configFile, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData, '--install-extension', vsix];
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
+      if (r.status !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) throw new Error(`code-server --install-extension failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+      const folder = readdirSync(dirs.extensions).find((n) => n.startsWith(`${EXTENSION_ID}-`));
+      if (!folder) throw new Error(`no ${EXTENSION_ID}-* folder in ${dirs.extensions}: ${readdirSync(dirs.extensions).join(', ')}`);
+      state.installed = join(dirs.extensions, folder);
+      if (lstatSync(state.installed).isSymbolicLink()) throw new Error(`${state.installed} is a link to ${readlinkSync(state.installed)}, not an installed copy`);
+      for (const f of ['dist/extension.js', 'dist/trainer.js', 'dist/webview.js', 'dist/tfjs-backend-wasm-simd.wasm']) {
+        if (!existsSync(join(state.installed, f))) throw new Error(`the installed copy has no ${f}`);
+      }
+      for (const f of ['src', 'test', 'node_modules', 'dist/extension.js.map']) {
+        if (existsSync(join(state.installed, f))) throw new Error(`the installed copy has ${f}, which the VSIX should leave out`);
+      }
+      state.lesson = lessonFrom(state.installed);
+      ok(`${title}: ${p.stdout.trim().split('\n').at(-1)}`, s0);
+    } catch (e) {
+      fail(title, s0, e);
+      throw new Error('nothing installed to test', { cause: e });
+    }
+  }
+  // An empty workspace: every lesson the learner sees comes from the installed copy.
+  server = await startEditor(dirs);
+  console.log(`code-server on ${server.url} (${elapsed(t0)})`);
+  browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  await page.goto(workbenchUrl(server, { folder: dirs.workspace }), { waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
+  console.log(`workbench loaded with the installed extension (${elapsed(t0)})`);
+  for (const [i, [title, fn]] of steps.entries()) {
+    const shot = join(dirs.results, `${String(i + 1).padStart(2, '0')}-${title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50)}.png`);
+    const s0 = Date.now();
+    try {
+      await Promise.race([fn(page), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${stepTimeout / 1000} s`)), stepTimeout + 5000))]);
+      await page.screenshot({ path: shot });
+      ok(title, s0);
+    } catch (e) {
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      fail(title, s0, e, shot);
+    }
+  }
+  if (state.run) console.log(`  run: ${state.run}\n  quiz: ${state.quiz ?? '?'}; KaTeX spans: ${state.katex ?? '?'}`);
+} catch (e) {
+  if (e instanceof Error && e.message === 'nothing installed to test') console.log('e2e-installed: stopped, nothing installed');
+  else {
+    failed++;
+    console.log(`e2e-installed setup failed: ${e instanceof Error ? e.message : String(e)}`);
+    if (server) console.log(`--- code-server log (last lines) ---\n${server.logTail(30)}`);
+  }
+} finally {
+  if (state.dirs) writeFileSync(join(state.dirs.results, 'browser-console.log'), consoleLines.join('\n') + '\n');
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+}
+console.log(`e2e-installed took ${elapsed(t0)}`);
+console.log(`e2e-installed: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
