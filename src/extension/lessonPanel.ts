@@ -89,10 +89,7 @@ export class LessonPanel extends Disposable {
     });
   }
 
-  /**
-   * Shows another lesson in this panel (or the same one again, refreshed). From a lesson file's
-   * editor (a CodeLens), the panel shows beside the file rather than in its place.
-   */
+  /** Shows another lesson in this panel (or the same one again, refreshed). */
   show(lessonId: string, reveal?: string, preserveFocus = false): void {
     if (lessonId !== this.lessonId) {
       this.lessonId = lessonId;
@@ -101,9 +98,9 @@ export class LessonPanel extends Disposable {
     } else if (reveal) {
       this.post({ type: 'reveal', id: reveal });
     }
-    const editor = vscode.window.activeTextEditor;
-    const coversEditor = !this.panel.active && editor !== undefined && isLessonFile(editor.document) && editor.viewColumn === this.panel.viewColumn;
-    this.panel.reveal(coversEditor ? vscode.ViewColumn.Beside : undefined, preserveFocus);
+    // Revealed where it is: moving a panel to another group reloads its page (seen to lose a
+    // Stop click in the browser tests), so only a new panel opens beside a lesson file.
+    this.panel.reveal(undefined, preserveFocus);
   }
 
   post(message: HostToWebview): void {

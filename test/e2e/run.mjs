@@ -449,9 +449,9 @@ const steps = [
       }, 20_000);
       await runs.nth(best.i).click();
       state.lensCard = `section.run-card#exp-${target}`;
-      // (The panel moves beside the file: its frame is looked up again.)
+      // (A panel that moved to another group has a new frame: it is looked up again.)
       await until(`the "${target}" run card to get busy`, async () => (await needPanel(page)).$eval(state.lensCard, (el) => el.classList.contains('busy')), 60_000);
-      // The panel came into view beside the file, scrolled to the card.
+      // The panel came into view, scrolled to the card.
       const onScreen = await until('the run card on screen in the panel', async () => {
         const r = await (await needPanel(page)).$eval(state.lensCard, (el) => ({ top: el.getBoundingClientRect().top, h: globalThis.innerHeight }));
         const panelVisible = await page.locator('.tabs-container .tab.active', { hasText: LESSON_TITLE }).count();
