@@ -81,7 +81,7 @@ function script(tier, file) {
 }
 
 const t0 = Date.now();
-if (which === 'unit' || which === 'all') nodeTests('unit', findTests(join(root, 'test', 'unit')), { concurrency: 2, timeoutMs: 120_000 });
+if (which === 'unit' || which === 'all') nodeTests('unit', findTests(join(root, 'test', 'unit')), { concurrency: 2, timeoutMs: 300_000 });
 if (which === 'slow' || which === 'all') nodeTests('slow', findTests(join(root, 'test', 'slow')), { concurrency: 2, timeoutMs: 2_400_000 });
 if (which === 'integration' || which === 'all') script('integration', 'test/integration/run.mjs');
 if (which === 'e2e' || which === 'all') {

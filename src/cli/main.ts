@@ -146,9 +146,11 @@ program
     if (over.length && !opts.yes) throw new UsageError(`${over.join('\n')}\nthis would take long or much memory; run again with --yes to start it anyway`);
     const reporter: Reporter = opts.json ? new JsonReporter(Boolean(opts.batches)) : new TerminalReporter(process.stdout.isTTY === true);
     const abort = new AbortController();
+    // The first Ctrl-C stops the run between two steps (it ends "cancelled"); a second one leaves at once.
     const onSigint = () => {
       if (abort.signal.aborted) process.exit(130);
       abort.abort();
+      process.stderr.write('stopping… (Ctrl-C again to quit at once)\n');
     };
     process.on('SIGINT', onSigint);
     let failed = false;
@@ -184,7 +186,8 @@ program
       const outcome: SeedsOutcome = { experiment: t.key, ...(variant ? { label: variant.label } : {}), seeds: seedsOf(req), ends: [], expectations: [] };
       const results = opts.seeds !== undefined ? await runSeeds(req, emit, abort.signal) : [{ ...(await runExperiment(req, emit, abort.signal)), runId: req.runId }];
       for (const r of results) {
-        if (r.error) failed = true;
+        // A diverged run fails the command (its expectations are still shown).
+        if (r.error || r.end?.status === 'diverged') failed = true;
         if (!r.end || r.end.status === 'cancelled') continue;
         outcome.ends.push(r.end);
       }

@@ -33,6 +33,7 @@ export class TerminalReporter implements Reporter {
         this.out(`\n▶ ${e.experiment}`);
         this.out(`backend: ${e.backend} (${e.backendReason})`);
         this.out(`data: ${e.trainSize} train, ${e.valSize} validation, ${e.testSize} test; seed ${e.seed}`);
+        if (e.twin) this.out(`twin of ${e.twin.parent}${e.twin.label ? ` (${e.twin.label})` : ''}: initial weights shared by ${e.twin.shared.join(', ') || 'no layer'}; fresh: ${e.twin.fresh.join(', ') || 'none'}`);
         this.out(formatSummary(e.summary));
         break;
       case 'batch':
@@ -67,6 +68,7 @@ export class TerminalReporter implements Reporter {
         if (f.val_accuracy !== undefined) parts.push(`val_accuracy ${fmt(f.val_accuracy)}`);
         if (e.test) parts.push(`test_loss ${fmt(e.test.loss)}${e.test.accuracy !== undefined ? `, test_accuracy ${fmt(e.test.accuracy)}` : ''}`);
         this.out(`■ ${parts.join(' | ')}`);
+        if (e.divergence) process.stderr.write(`diverged: ${e.divergence.detail}\n`);
         if (e.restoredEpoch !== undefined) this.out(`  early stopping restored the weights of epoch ${e.restoredEpoch + 1}`);
         if (e.mcDropout) this.out(`  MC dropout (${e.mcDropout.samples} samples): accuracy ${fmt(e.mcDropout.accuracy)} vs ${fmt(e.mcDropout.deterministicAccuracy)} without; mean std ${fmt(e.mcDropout.meanStd)}`);
         if (e.lrFinder) this.out(`  LR finder: loss lowest at lr ${sci(e.lrFinder.bestLr)}; suggested lr ${sci(e.lrFinder.suggestedLr)}`);

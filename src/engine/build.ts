@@ -58,6 +58,7 @@ export async function buildModel(
       };
       const end = await trainDependency(depReq, relay);
       if (end.status === 'cancelled') throw new Cancelled();
+      if (end.status === 'diverged') throw new SpecError('model.reuse.from', `"${key}", whose layers this experiment reuses, diverged: ${end.divergence?.detail ?? 'its loss stopped being finite'}`);
       source = store.get(key);
       if (!source) throw new Error(`training "${key}" did not leave a model`);
     }

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { McDropoutResult } from '../protocol/events';
 import type { ExperimentSpec } from '../protocol/spec';
-import { widthOf } from './context';
+import { widthOf, type Stopper } from './context';
 import type { Prepared, Split } from './data/prepare';
 import { correctFrom, lossFrom, type Task } from './losses';
 import type { Model } from './model';
@@ -14,20 +14,30 @@ export interface EvalResult {
 
 const EVAL_BATCH = 1000;
 
+/** Rows per evaluation chunk: 1,000, fewer for a large model so that one chunk stays well under 250 ms (about 5·10⁸ multiply-adds). */
+export function evalRows(params: number): number {
+  return Math.max(16, Math.min(EVAL_BATCH, Math.floor(5e8 / Math.max(1, params))));
+}
+
 function targetsOf(split: Split, task: Task, spec: ExperimentSpec, from: number, to: number, width: number): tf.Tensor {
   if (spec.training.autoencoder) return tf.tensor2d(split.x.subarray(from * width, to * width), [to - from, width]);
   if (task.loss === 'binary_crossentropy') return tf.tensor1d(Float32Array.from(split.y.subarray(from, to)));
   return tf.tensor1d(split.y.subarray(from, to), 'int32');
 }
 
-/** Loss (with the regularization term, as Keras reports it) and accuracy over the whole split, in inference mode. */
-export function evaluate(model: Model, split: Split, data: Prepared, task: Task, spec: ExperimentSpec): EvalResult | undefined {
+/**
+ * Loss (with the regularization term, as Keras reports it) and accuracy over the whole split, in
+ * inference mode. Throws `Cancelled` between chunks when the run is stopped.
+ */
+export async function evaluate(model: Model, split: Split, data: Prepared, task: Task, spec: ExperimentSpec, stop?: Stopper): Promise<EvalResult | undefined> {
   if (split.n === 0) return undefined;
   const width = widthOf(data.inputShape);
+  const rows = evalRows(model.summary().totalParams);
   let lossSum = 0;
   let correct = 0;
-  for (let from = 0; from < split.n; from += EVAL_BATCH) {
-    const to = Math.min(split.n, from + EVAL_BATCH);
+  for (let from = 0; from < split.n; from += rows) {
+    await stop?.check();
+    const to = Math.min(split.n, from + rows);
     const [l, c] = tf.tidy(() => {
       const x = tf.tensor(split.x.subarray(from * width, to * width), [to - from, ...model.inputShape]);
       const y = targetsOf(split, task, spec, from, to, width);
@@ -44,20 +54,27 @@ export function evaluate(model: Model, split: Split, data: Prepared, task: Task,
   return { loss: lossSum / split.n + reg, ...(task.classify ? { accuracy: correct / split.n } : {}) };
 }
 
-/** Monte Carlo dropout: K stochastic passes with dropout on, batch norm in inference mode. */
-export function mcDropout(model: Model, data: Prepared, samples: number, seed: number, deterministicAccuracy: number | undefined): McDropoutResult {
+/**
+ * Monte Carlo dropout: K stochastic passes with dropout on, batch norm in inference mode. Throws
+ * `Cancelled` between two passes when the run is stopped.
+ */
+export async function mcDropout(model: Model, data: Prepared, samples: number, seed: number, deterministicAccuracy: number | undefined, stop?: Stopper): Promise<McDropoutResult> {
   const test = data.test;
   const width = widthOf(data.inputShape);
   const k = data.binary ? 2 : data.numClasses;
+  const rows = evalRows(model.summary().totalParams);
   let correct = 0;
   let stdSum = 0;
   const examples: McDropoutResult['examples'] = [];
-  for (let from = 0; from < test.n; from += EVAL_BATCH) {
-    const to = Math.min(test.n, from + EVAL_BATCH);
-    const [meanArr, stdArr] = tf.tidy(() => {
-      const x = tf.tensor(test.x.subarray(from * width, to * width), [to - from, ...model.inputShape]);
-      const passes: tf.Tensor[] = [];
+  for (let from = 0; from < test.n; from += rows) {
+    const to = Math.min(test.n, from + rows);
+    const x = tf.tensor(test.x.subarray(from * width, to * width), [to - from, ...model.inputShape]);
+    const passes: tf.Tensor[] = [];
+    let meanArr: Float32Array;
+    let stdArr: Float32Array;
+    try {
       for (let s = 0; s < samples; s++) {
+        await stop?.check();
         // Each pass in its own scope: only its probabilities are kept (the hidden activations of
         // 100 passes over 1,000 images would not fit in the wasm heap).
         passes.push(
@@ -68,10 +85,13 @@ export function mcDropout(model: Model, data: Prepared, samples: number, seed: n
         );
       }
       // Two-pass moments over the K passes: exactly 0 spread when every pass agrees.
-      const { mean, variance } = tf.moments(tf.stack(passes), 0);
-      const std = tf.sqrt(variance);
-      return [mean.dataSync(), std.dataSync()];
-    });
+      [meanArr, stdArr] = tf.tidy(() => {
+        const { mean, variance } = tf.moments(tf.stack(passes), 0);
+        return [mean.dataSync() as Float32Array, tf.sqrt(variance).dataSync() as Float32Array];
+      });
+    } finally {
+      tf.dispose([x, ...passes]);
+    }
     for (let i = 0; i < to - from; i++) {
       const row = meanArr.subarray(i * k, (i + 1) * k);
       let arg = 0;

@@ -41,6 +41,12 @@ export async function runExperiment(req: RunRequest, emit: Emit, signal: AbortSi
     const end = await runInner(req, emit, signal, store, 0, hooks);
     return { end };
   } catch (e) {
+    if (e instanceof Cancelled || signal.aborted) {
+      // Stopped while the dataset loaded or the model was built: a cancelled run, not an error.
+      const end: EndEvent = { type: 'end', runId: req.runId, status: 'cancelled', epochsRun: 0, final: {}, seconds: 0, samplesPerSecond: 0, tensorsBefore: 0, tensorsAfter: 0 };
+      emit(end);
+      return { end };
+    }
     const err = e as Error & { where?: string };
     const error: ErrorEvent = { type: 'error', runId: req.runId, message: err.message, ...(err.where || e instanceof SpecError ? { where: err.where } : {}) };
     emit(error);
@@ -79,7 +85,7 @@ async function runInner(req: RunRequest, emit: Emit, signal: AbortSignal, store:
     if (twin && req.twin?.label) twin.label = req.twin.label;
     const emitRun: Emit = twin ? (e) => emit(e.type === 'start' ? { ...e, twin } : e) : emit;
     const end = await train({ req, spec, data, task, model, emit: emitRun, signal, backend: backend.name, backendReason: backend.reason, tensorsBefore });
-    if (end.status !== 'cancelled') {
+    if (end.status !== 'cancelled' && end.status !== 'diverged') {
       store.set(req.experiment, model, fingerprintOf(spec), options.modelDir);
       ownsModel = false;
     }

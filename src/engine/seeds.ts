@@ -4,13 +4,13 @@
  * seed and skips the rest.
  */
 import type { RunRequest } from '../protocol/events';
-import { seedList } from '../protocol/seeds';
+import { MAX_SEEDS, seedList } from '../protocol/seeds';
+
+export { MAX_SEEDS };
 import type { Emit } from './context';
 import { defaultStore, runExperiment, type ModelStore, type RunResult } from './run';
 import { resolveSpec } from './spec';
 
-/** At most this many seeds in one request. */
-export const MAX_SEEDS = 20;
 
 export interface SeedRun extends RunResult {
   seed: number;

@@ -81,7 +81,12 @@ export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: nu
   const width = batch.width;
   const full = n === batch.size;
   let layout: InspectionLayout | undefined;
-  const result = tf.tidy(() => {
+  // The read leaves the tidy through these variables, not as its result: tidy would walk a returned
+  // typed array element by element (hundreds of thousands with histograms).
+  let values: Float32Array = new Float32Array(0);
+  let logitsAt = 0;
+  let logitsEnd = 0;
+  tf.tidy(() => {
     const x = tf.tensor(full ? batch.x : batch.x.subarray(0, n * width), [n, ...model.inputShape]);
     const y = s.autoencoder
       ? tf.tensor2d(full ? batch.x : batch.x.subarray(0, n * width), [n, width])
@@ -115,23 +120,23 @@ export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: nu
       if (present.length) parts.push(gradNorms(present));
       length += present.length;
     }
-    const logitsAt = length;
+    logitsAt = length;
     if (logits) {
       parts.push(tf.reshape(logits, [-1]));
       length += logits.size;
       tf.dispose(logits);
     }
+    logitsEnd = length;
     if (probe) {
       const kernelGrads = kernelIdx.map((i) => (withNorms && i >= 0 ? gradList[i] : undefined));
       const inspect = inspectionParts(model, probe, kernelGrads, length);
       parts.push(...inspect.parts);
       layout = inspect.layout;
     }
-    return { read: tf.concat(parts).dataSync() as Float32Array, logitsAt, logitsEnd: length };
+    values = tf.concat(parts).dataSync() as Float32Array;
   });
-  const values = result.read;
   let j = 1;
   const norms = withNorms ? kernelIdx.map((i) => (i >= 0 ? values[j++] : 0)) : undefined;
-  const correct = task.classify ? countCorrect(values, result.logitsAt, n, (result.logitsEnd - result.logitsAt) / n, batch.y) : 0;
+  const correct = task.classify ? countCorrect(values, logitsAt, n, (logitsEnd - logitsAt) / n, batch.y) : 0;
   return { loss: values[0], ...(norms ? { norms } : {}), correct, ...(layout ? { inside: readInspection(values, layout) } : {}) };
 }

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { BatchEvent, EndEvent, EpochEvent, LrFinderResult, RunRequest, StartEvent } from '../protocol/events';
 import type { ExperimentSpec } from '../protocol/spec';
 import { activationStats } from './activations';
-import { widthOf, type Emit } from './context';
+import { Cancelled, Stopper, widthOf, type Emit } from './context';
+import { DivergenceWatch } from './divergence';
 import type { Prepared } from './data/prepare';
 import { evaluate, mcDropout } from './evaluate';
 import type { Task } from './losses';
@@ -17,17 +18,6 @@ import { createOptimizer } from './optim/optimizers';
 import { createSchedule } from './optim/schedules';
 import { Rng } from './rng';
 import { Batch, trainStep, type StepSetup, type StepVariables } from './step';
-
-/** Yields to the event loop at most every `ms`, so that a stop message can be heard mid-epoch. */
-function yielder(ms = 25): () => Promise<void> {
-  let last = Date.now();
-  return async () => {
-    const now = Date.now();
-    if (now - last < ms) return;
-    await new Promise<void>((r) => setImmediate(r));
-    last = Date.now();
-  };
-}
 
 function meanOf(rows: number[][]): number[] | undefined {
   if (rows.length === 0) return undefined;
@@ -69,7 +59,8 @@ export async function train(c: TrainContext): Promise<EndEvent> {
   const frozenLayers = () => model.layers.filter((l) => l.frozen && l.params.length > 0).map((l) => l.name);
   const rng = new Rng(t.seed).fork(2);
   const startTime = Date.now();
-  const maybeYield = yielder();
+  const stop = new Stopper(signal);
+  const watch = new DivergenceWatch(model.denseLayers.map((d) => d.name));
   const dense = model.denseLayers;
   const setup: StepSetup = {
     model,
@@ -105,6 +96,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
   const batch = new Batch(batchSize, width);
 
   let status: EndEvent['status'] = 'completed';
+  let divergence: EndEvent['divergence'];
   let epochsRun = 0;
   let last: EpochEvent | undefined;
   let restoredEpoch: number | undefined;
@@ -134,8 +126,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
       let lastInside: BatchEvent['inside'];
       const stepsThisEpoch = lrFinder ? totalSteps : batchesPerEpoch;
       for (let b = 0; b < stepsThisEpoch; b++) {
-        await maybeYield();
-        if (signal.aborted) {
+        if (await stop.stopped()) {
           status = 'cancelled';
           break epochLoop;
         }
@@ -155,6 +146,15 @@ export async function train(c: TrainContext): Promise<EndEvent> {
         // Histograms and health: every `histograms_every` recorded batches, and at the epoch's last batch (its end).
         const inspect = record && rec.histograms && dense.length > 0 && (recorded % rec.histograms_every === 0 || b === stepsThisEpoch - 1);
         const { loss, norms, correct: batchCorrect, inside } = trainStep(setup, batch, stepVars, step, withNorms, inspect ? probe : undefined);
+        // Divergence: a non-finite loss or gradient norm ends the run; the charts keep the last finite values.
+        if (!finder) {
+          const found = watch.check(loss, norms, { epoch: epoch + 1, batch: b, step }, () => model.denseLayers.map((d) => finiteTensor(d.kernel)));
+          if (found) {
+            divergence = found;
+            status = 'diverged';
+            break;
+          }
+        }
         if (inside) lastInside = inside;
         lossSum += loss * n;
         if (norms) normRows.push(norms);
@@ -180,15 +180,12 @@ export async function train(c: TrainContext): Promise<EndEvent> {
           emit(ev);
         }
         step++;
-        if (finder) {
-          if (finder.record(optimizer.learningRate, loss)) break;
-        } else if (!Number.isFinite(loss)) {
-          // Diverged: finish the epoch report now; more steps only produce NaN.
-          break;
-        }
+        if (finder && finder.record(optimizer.learningRate, loss)) break;
       }
+      if (status === 'diverged' && seen === 0) break; // nothing finite to report for this epoch
       epochsRun = epoch + 1;
-      const val = lrFinder ? undefined : evaluate(model, data.val, data, task, spec);
+      // After a divergence the weights are not finite: the epoch reports what was trained before it, without validation.
+      const val = lrFinder || status === 'diverged' ? undefined : await evaluate(model, data.val, data, task, spec, stop);
       const logs = {
         loss: lossSum / Math.max(1, seen),
         ...(task.classify ? { accuracy: correct / Math.max(1, seen) } : {}),
@@ -206,7 +203,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
         ...(optimizer.hasMomentum ? { momentum: optimizer.momentum } : {}),
         seconds: (Date.now() - epochStart) / 1000,
         ...(normRows.length ? { gradNorms: meanOf(normRows) } : {}),
-        ...(rec.activations && dense.length ? { activations: activationStats(model, probe) } : {}),
+        ...(rec.activations && dense.length && status !== 'diverged' ? { activations: activationStats(model, probe) } : {}),
         ...(frozen.length ? { frozen } : {}),
         ...(lastInside ? { inside: lastInside } : {}),
       };
@@ -220,10 +217,12 @@ export async function train(c: TrainContext): Promise<EndEvent> {
       if (notes.length) ev.notes = notes;
       emit(ev);
       last = ev;
-      if (!Number.isFinite(logs.loss) && !lrFinder) break;
-      if (status === 'early_stopped') break;
+      if (status === 'early_stopped' || status === 'diverged') break;
     }
     if (early && status !== 'cancelled') restoredEpoch = early.restore(model.allVariables());
+  } catch (e) {
+    if (!(e instanceof Cancelled)) throw e;
+    status = 'cancelled';
   } finally {
     probe.dispose();
     early?.dispose();
@@ -257,22 +256,32 @@ export async function train(c: TrainContext): Promise<EndEvent> {
     tensorsBefore: c.tensorsBefore,
     tensorsAfter: 0,
   };
-  if (restoredEpoch !== undefined) {
-    end.restoredEpoch = restoredEpoch;
-    // After restoring, the final validation metrics are those of the restored weights.
-    const val = evaluate(model, data.val, data, task, spec);
-    if (val) {
-      end.final.val_loss = val.loss;
-      if (val.accuracy !== undefined) end.final.val_accuracy = val.accuracy;
-    }
-  }
+  if (divergence) end.divergence = divergence;
   if (lrResult) end.lrFinder = lrResult;
-  if (status !== 'cancelled' && !lrFinder) {
-    if (spec.evaluate.test) {
-      const test = evaluate(model, data.test, data, task, spec);
-      if (test) end.test = test;
+  try {
+    if (restoredEpoch !== undefined) {
+      end.restoredEpoch = restoredEpoch;
+      // After restoring, the final validation metrics are those of the restored weights.
+      const val = await evaluate(model, data.val, data, task, spec, stop);
+      if (val) {
+        end.final.val_loss = val.loss;
+        if (val.accuracy !== undefined) end.final.val_accuracy = val.accuracy;
+      }
     }
-    if (spec.evaluate.mc_dropout && data.test.n > 0 && task.classify) end.mcDropout = mcDropout(model, data, spec.evaluate.mc_dropout.samples, t.seed, end.test?.accuracy);
+    if (status !== 'cancelled' && status !== 'diverged' && !lrFinder) {
+      if (spec.evaluate.test) {
+        const test = await evaluate(model, data.test, data, task, spec, stop);
+        if (test) end.test = test;
+      }
+      if (spec.evaluate.mc_dropout && data.test.n > 0 && task.classify) {
+        end.mcDropout = await mcDropout(model, data, spec.evaluate.mc_dropout.samples, t.seed, end.test?.accuracy, stop);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof Cancelled)) throw e;
+    // Stopped during the final evaluations: the run ends cancelled, with what it had.
+    end.status = 'cancelled';
+    delete end.mcDropout;
   }
   optimizer.dispose();
   end.seconds = (Date.now() - startTime) / 1000;
@@ -280,4 +289,9 @@ export async function train(c: TrainContext): Promise<EndEvent> {
   end.tensorsAfter = tf.memory().numTensors - model.allVariables().length;
   emit(end);
   return end;
+}
+
+/** Whether every value of a tensor is finite (read once, only when a divergence is being diagnosed). */
+function finiteTensor(x: tf.Tensor): boolean {
+  return tf.tidy(() => tf.all(tf.isFinite(x)).dataSync()[0] === 1);
 }

@@ -3,6 +3,7 @@
  * page's saved state). The host queues what it posts until the page says "ready", grades quiz
  * answers, relays runs, and saves exports.
  */
+import { saveVariant } from './saveVariant';
 import * as vscode from 'vscode';
 import { assertNever, type BackendChoice } from '../protocol/events';
 import type { Lesson } from '../protocol/lesson';
@@ -231,6 +232,20 @@ export class LessonPanel extends Disposable {
       case 'selectBackend':
         await vscode.commands.executeCommand('deepLessons.selectBackend');
         return;
+      case 'runVariant':
+        await runs.runVariant(m.key, m.values);
+        return;
+      case 'saveVariant': {
+        const saved = await saveVariant(catalog, m.key, m.values);
+        if ('error' in saved) {
+          this.post({ type: 'notice', level: 'error', message: `Save as experiment: ${saved.error}`, key: m.key });
+          return;
+        }
+        const pos = new vscode.Position(Math.max(0, saved.line - 1), 0);
+        await vscode.window.showTextDocument(saved.uri, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside, preview: false });
+        this.post({ type: 'notice', level: 'info', message: `Saved as experiment "${saved.id}" in ${vscode.workspace.asRelativePath(saved.uri)}`, key: m.key });
+        return;
+      }
       default:
         assertNever(m, 'webview message');
     }

@@ -96,14 +96,17 @@ export class LessonTreeProvider extends Disposable implements vscode.TreeDataPro
         const item = new vscode.TreeItem(experiment.title, vscode.TreeItemCollapsibleState.None);
         item.id = `experiment:${key}`;
         const stopped = phase === 'idle' && this.runs.latest(key)?.stream.record.end?.status === 'cancelled';
-        const status = experiment.errors?.length ? 'has errors' : phase !== 'idle' ? phase : stopped ? 'stopped' : ran ? 'run' : 'not run yet';
+        const diverged = phase === 'idle' && this.runs.lastStatus(key) === 'diverged';
+        const status = experiment.errors?.length ? 'has errors' : phase !== 'idle' ? phase : diverged ? 'diverged' : stopped ? 'stopped' : ran ? 'run' : 'not run yet';
         item.iconPath = experiment.errors?.length
           ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
           : phase === 'queued'
             ? new vscode.ThemeIcon('watch')
             : phase !== 'idle'
               ? new vscode.ThemeIcon('sync~spin')
-              : stopped
+              : diverged
+                ? new vscode.ThemeIcon('warning')
+                : stopped
                 ? new vscode.ThemeIcon('debug-stop')
                 : ran
                   ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))

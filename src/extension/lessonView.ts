@@ -4,6 +4,7 @@
  */
 import type { ExperimentBlock, Lesson, LessonDiagnostic } from '../protocol/lesson';
 import { brokenBlockOf, errorsWithin } from './brokenBlocks';
+import { knobsFor } from '../lessons/knobs';
 import type { ExperimentSpec, LayerSpec } from '../protocol/spec';
 import type { LessonView, SegmentView } from '../protocol/webview';
 import { publicQuestion } from './quizGrader';
@@ -92,6 +93,7 @@ function experimentView(lesson: Lesson, e: ExperimentBlock): SegmentView {
     spec: e.spec,
     line: e.range.start.line,
     ...(e.errors ? { errors: e.errors } : {}),
+    knobs: knobsFor(e.spec),
   };
 }
 

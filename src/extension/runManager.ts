@@ -4,7 +4,7 @@
  * and to progress. The extension host never trains: it only forks `dist/trainer.js`.
  */
 import * as vscode from 'vscode';
-import type { BatchEvent, DatasetEvent, RunEvent, RunRecord, RunRequest, TrainerToHost } from '../protocol/events';
+import type { BatchEvent, DatasetEvent, EndEvent, RunEvent, RunRecord, RunRequest, TrainerToHost } from '../protocol/events';
 import type { ExperimentBlock, Lesson } from '../protocol/lesson';
 import type { ExperimentSpec } from '../protocol/spec';
 import type { HostToWebview, Outcome, RunPhase } from '../protocol/webview';
@@ -18,6 +18,9 @@ export { storedEvents };
 import { readSettings } from './settings';
 import { formatCost, overBudget } from '../protocol/cost';
 import { estimateRunCost } from '../lessons/index';
+import { knobsToChanges } from '../lessons/knobs';
+import { deriveVariant, type VariantResult } from '../lessons/variant';
+import type { KnobValue } from '../protocol/knobs';
 import { TrainerClient } from './trainerClient';
 
 export interface LiveRun {
@@ -121,6 +124,11 @@ export class RunManager extends Disposable {
     return this.byKey.get(key)?.phase ?? 'idle';
   }
 
+  /** How the latest run of `key` in this session ended, if it did. */
+  lastStatus(key: string): EndEvent['status'] | undefined {
+    return this.byKey.get(key)?.stream.record.end?.status;
+  }
+
   private post(lessonId: string, message: HostToWebview): void {
     this.posted.fire({ lessonId, message });
   }
@@ -161,6 +169,31 @@ export class RunManager extends Disposable {
     return this.start(key, lesson.meta.id, experiment.title, experiment.spec, full, dependencies);
   }
 
+  /**
+   * Starts a variant of an experiment: the knobs that differ, derived and validated like a lesson,
+   * run as a twin of the experiment (its initial weights, batches and dropout masks) and labelled by
+   * the difference. An invalid combination is refused on the card with the validator's message.
+   */
+  async runVariant(key: string, values: Record<string, KnobValue>): Promise<LiveRun | undefined> {
+    await this.catalog.ready();
+    const found = this.catalog.experiment(key);
+    if (!found || this.active(key)) return this.run(key);
+    const { lesson, experiment } = found;
+    let v: VariantResult;
+    try {
+      v = deriveVariant(experiment.spec, knobsToChanges(experiment.spec, values));
+    } catch (e) {
+      v = { error: e instanceof Error ? e.message : String(e) };
+    }
+    if ('error' in v) {
+      this.post(lesson.meta.id, { type: 'notice', level: 'error', message: `Try it: ${v.error}`, key });
+      return undefined;
+    }
+    const dependencies = this.dependencies(lesson.meta.id, v.spec);
+    if (!(await this.withinBudget(lesson.meta.id, experiment.title, v.spec, false, dependencies))) return undefined;
+    return this.start(key, lesson.meta.id, `${experiment.title} [${v.label}]`, v.spec, false, dependencies, false, { twin: { spec: experiment.spec, label: v.label } });
+  }
+
   /** A run whose estimated cost is over the budget setting starts only if the learner confirms. */
   private async withinBudget(lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec>): Promise<boolean> {
     const settings = readSettings();
@@ -176,7 +209,7 @@ export class RunManager extends Disposable {
   }
 
   /** Sends a run request for any spec (also used to fetch datasets). */
-  start(key: string, lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec> = {}, prepareOnly = false): LiveRun {
+  start(key: string, lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec> = {}, prepareOnly = false, extra: Pick<RunRequest, 'twin' | 'seeds'> = {}): LiveRun {
     const settings = readSettings();
     const storage = this.context.globalStorageUri.fsPath;
     const runId = newRunId();
@@ -198,6 +231,7 @@ export class RunManager extends Disposable {
       spec,
       dependencies,
       ...(prepareOnly ? { prepareOnly } : {}),
+      ...extra,
       options: {
         backend: settings.backend,
         dataDir: settings.dataDir ?? process.env.DEEP_LESSONS_DATA_DIR,

@@ -116,7 +116,8 @@ export class RunStream {
     const total = this.batchCount;
     const kept: RunEvent[] = [];
     for (const e of this.trace) {
-      if (e.type !== 'batch') {
+      // Batch points with histograms are sparse already and carry the heat maps' columns: kept.
+      if (e.type !== 'batch' || e.inside) {
         kept.push(e);
         continue;
       }

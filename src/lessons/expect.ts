@@ -353,6 +353,9 @@ function compare(a: number, op: ExpectOp, b: number): boolean {
 }
 
 /** Evaluate one parsed expectation on a run. */
+/** The quantities that stop being finite when a run diverges. */
+const DIVERGING = new Set<string>(['loss', 'val_loss', 'grad_norm', 'act_mean', 'act_std']);
+
 export function evaluateExpectation(e: Expectation, run: RunRecord): { met: boolean; actual: string } {
   const refs = e.kind === 'is' ? [e.metric] : [e.left.metric, e.right.metric].filter((r): r is MetricRef => r !== undefined);
   const resolved = new Map<string, Resolved>();
@@ -362,6 +365,11 @@ export function evaluateExpectation(e: Expectation, run: RunRecord): { met: bool
   if ([...resolved.values()].some((r) => r.value === undefined)) return { met: false, actual };
   const val = (t: Term) => t.coef * (t.metric ? (resolved.get(formatRef(t.metric))?.value ?? NaN) : 1);
   if (e.kind === 'is') {
+    // A diverged run reports its last finite values; the quantity itself stopped being finite.
+    const d = run.end?.status === 'diverged' ? run.end.divergence : undefined;
+    if (d && DIVERGING.has(e.metric.metric) && (e.epoch === undefined || e.epoch >= d.epoch)) {
+      return { met: e.test === 'nan', actual: `the run diverged at epoch ${d.epoch}, step ${d.step} (last finite ${actual})` };
+    }
     const x = resolved.get(formatRef(e.metric))?.value ?? NaN;
     return { met: e.test === 'nan' ? Number.isNaN(x) : Number.isFinite(x), actual };
   }

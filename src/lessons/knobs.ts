@@ -5,23 +5,11 @@
  */
 import { ACTIVATIONS, INITIALIZER_NAMES, LIMITS, OPTIMIZER_NAMES } from '../protocol/spec';
 import type { ExperimentSpec, LayerSpec } from '../protocol/spec';
+import type { Knob, KnobValue } from '../protocol/knobs';
 import type { SetChange } from './setPath';
 import { OPTIMIZER_FIELDS } from './variant';
 
-export type KnobValue = string | number | boolean;
-
-export interface Knob {
-  /** Stable within one spec: `activation:0`, `lr`, `batchnorm`. */
-  id: string;
-  label: string;
-  kind: 'choice' | 'number' | 'toggle';
-  value: KnobValue;
-  options?: readonly string[];
-  min?: number;
-  max?: number;
-  /** A hint for the input (`any` for rates). */
-  step?: number | 'any';
-}
+export type { Knob, KnobValue };
 
 /** Activations a hidden layer may take (softmax is for outputs; prelu has learned slopes, Activation layers only). */
 const HIDDEN_ACTIVATIONS = ACTIVATIONS.filter((a) => a !== 'softmax' && a !== 'prelu');

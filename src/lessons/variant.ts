@@ -30,16 +30,26 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  * them. The variant keeps the parent's id, with its title marked.
  */
 export function deriveVariant(parent: ExperimentSpec, changes: readonly SetChange[]): VariantResult {
-  let raw: Record<string, unknown> = structuredClone(parent) as unknown as Record<string, unknown>;
+  let raw: Record<string, unknown>;
   try {
-    for (const c of changes) raw = applySet(raw, c);
+    raw = applyChanges(parent, changes);
   } catch (e) {
     if (e instanceof SetError) return { error: e.message, ...(e.where ? { where: e.where } : {}) };
     throw e;
   }
+  return validateVariant(parent, raw, changes);
+}
+
+/**
+ * The changes applied to an experiment, validated or not (a block as written, to save it): a copy,
+ * with the optimizer's fields pruned and `full` following. Throws a SetError where a path cannot go.
+ */
+export function applyChanges(spec: unknown, changes: readonly SetChange[]): Record<string, unknown> {
+  let raw = structuredClone(spec) as Record<string, unknown>;
+  for (const c of changes) raw = applySet(raw, c);
   pruneOptimizer(raw, changes);
   for (const c of changes) followInFull(raw, c);
-  return validateVariant(parent, raw, changes);
+  return raw;
 }
 
 /** Validate a derived raw spec; errors name the field and the change that led there. */

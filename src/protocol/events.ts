@@ -174,7 +174,10 @@ export interface LrFinderResult {
 export interface EndEvent {
   type: 'end';
   runId: string;
-  status: 'completed' | 'cancelled' | 'early_stopped';
+  /** `diverged`: the loss or a gradient norm stopped being finite (see `divergence`). */
+  status: 'completed' | 'cancelled' | 'early_stopped' | 'diverged';
+  /** Where a diverged run went wrong. */
+  divergence?: Divergence;
   epochsRun: number;
   final: Partial<Record<'loss' | 'accuracy' | 'val_loss' | 'val_accuracy', number>>;
   test?: Metrics;
@@ -187,6 +190,18 @@ export interface EndEvent {
   /** Tensors alive before and after the run (a leak check). */
   tensorsBefore: number;
   tensorsAfter: number;
+}
+
+/** Where a run diverged: the first step whose loss or gradient norm was not finite. */
+export interface Divergence {
+  epoch: number;
+  /** Batch within the epoch (from 0) and step of the whole run (from 0). */
+  batch: number;
+  step: number;
+  /** The lowest instrumented layer affected, when one can be named. */
+  layer?: string;
+  /** One sentence for people: what, where, and what to try. */
+  detail: string;
 }
 
 export interface ErrorEvent {

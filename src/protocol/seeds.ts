@@ -4,6 +4,9 @@
  * arithmetic in float64, shared by the CLI, the extension and the webview.
  */
 
+/** At most this many seeds in one request. */
+export const MAX_SEEDS = 20;
+
 /** The seeds of an N-seed run: the experiment's own seed first, then the next ones. */
 export function seedList(first: number, n: number): number[] {
   return Array.from({ length: n }, (_, k) => first + k);

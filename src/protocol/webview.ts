@@ -6,6 +6,7 @@
  */
 import type { BackendChoice, RunEvent } from './events';
 import type { ExperimentSpec } from './spec';
+import type { Knob, KnobValue } from './knobs';
 
 /** A question as the page sees it: no answer, no explanation. */
 export type PublicQuestion =
@@ -40,6 +41,8 @@ export interface ExperimentView {
   line: number;
   /** The block has errors now: this is its last good version (Run is off until they are fixed). */
   errors?: BlockError[];
+  /** The "Try it" knobs that fit this experiment. */
+  knobs?: Knob[];
 }
 
 export interface QuizView {
@@ -165,7 +168,11 @@ export type WebviewToHost =
   | { type: 'openSource'; line: number }
   /** A link in the lesson's prose: a web address, or a path relative to the lesson file (another lesson, a file). */
   | { type: 'openLink'; href: string }
-  | { type: 'selectBackend' };
+  | { type: 'selectBackend' }
+  /** Run a variant: the knobs that differ from the experiment, by knob id. */
+  | { type: 'runVariant'; key: string; values: Record<string, KnobValue> }
+  /** Write the variant into the lesson as a new experiment block (or a new experiment file for a built-in lesson). */
+  | { type: 'saveVariant'; key: string; values: Record<string, KnobValue> };
 
 /** What the page keeps with `setState`, so that the host can restore it after a reload. */
 export interface PanelState {

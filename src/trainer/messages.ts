@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { HostToTrainer } from '../protocol/events';
 import { LIMITS } from '../protocol/spec';
+import { MAX_SEEDS } from '../protocol/seeds';
 
 const RunId = z.string().min(1).max(200);
 const Key = z.string().min(1).max(1000);
@@ -31,6 +32,8 @@ const Message = z.discriminatedUnion('type', [
     dependencies: z.record(Key, Spec).optional(),
     prepareOnly: z.boolean().optional(),
     options: RunOptions,
+    twin: z.strictObject({ spec: Spec, label: z.string().max(2000).optional() }).optional(),
+    seeds: z.number().int().min(1).max(MAX_SEEDS).optional(),
   }),
   z.strictObject({ type: z.literal('stop'), runId: RunId.optional() }),
   z.strictObject({ type: z.literal('ping'), id: z.number() }),

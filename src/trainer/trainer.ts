@@ -76,12 +76,26 @@ export class Trainer {
         const abort = new AbortController();
         this.current = { req, abort };
         const throttle = batchThrottle(req.options.maxBatchEventsPerSecond ?? 20);
+        let heldInside: RunEvent | undefined;
         try {
           await ((req.seeds ?? 1) > 1 ? runSeeds : runExperiment)(
             req,
             (e: RunEvent) => {
-              // A batch point with histograms is never dropped (they are sampled sparsely already).
-              if (e.type === 'batch' && !e.inside && !throttle()) return;
+              if (e.type === 'batch') {
+                // One rate for every batch point. A point with histograms that the rate holds back is
+                // sent in place of the next plain point let through, so histograms are thinned, never lost
+                // for good, and the stream stays within the rate.
+                if (!throttle()) {
+                  if (e.inside) heldInside = e;
+                  return;
+                }
+                const held = heldInside;
+                heldInside = undefined;
+                if (held && !e.inside) {
+                  this.send(held);
+                  return;
+                }
+              }
               this.send(e);
             },
             abort.signal,

@@ -217,6 +217,7 @@ export function progressOf(d: RunChartData): { fraction: number; text: string } 
     const fraction = d.end.status === 'completed' ? 1 : Math.min(1, ((d.progress?.step ?? -1) + 1) / Math.max(1, total));
     const p = d.progress;
     if (d.end.status === 'cancelled' && p) return { fraction, text: `stopped in epoch ${p.epoch}/${s.epochs}, batch ${p.batch + 1}/${s.batchesPerEpoch}` };
+    if (d.end.status === 'diverged' && d.end.divergence) return { fraction, text: `diverged in epoch ${d.end.divergence.epoch}/${s.epochs}, batch ${d.end.divergence.batch + 1}/${s.batchesPerEpoch}` };
     return { fraction, text: `${d.end.epochsRun}/${s.epochs} epochs` };
   }
   const p = d.progress;

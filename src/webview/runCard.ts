@@ -4,6 +4,7 @@
  * gradient norms on a log scale; per-layer activation mean and spread), the lesson's `explains`
  * beside them, and the `expect` outcomes when the run ends.
  */
+import { TryIt, twinLine } from './tryIt';
 import type { BackendChoice, RunEvent } from '../protocol/events';
 import type { ExperimentView, Outcome, RunPhase } from '../protocol/webview';
 import { post } from './api';
@@ -15,9 +16,10 @@ import { errorList } from './blockErrors';
 import type { MarkdownIt } from 'markdown-it';
 import { formatNumber } from './axis';
 import { typeset } from './markdown';
+import { InsideView } from './inside';
 import { button, checkbox, h, progressBar, setDisabled, slider, spinner, tabs, tag, type ButtonEl } from './ui';
 
-type TabId = 'training' | 'gradients' | 'activations' | 'lr';
+type TabId = 'training' | 'gradients' | 'activations' | 'lr' | 'inside';
 
 function fmt(x: number | undefined, digits = 4): string {
   return x === undefined ? '–' : formatNumber(x, digits);
@@ -56,6 +58,8 @@ export class RunCard {
   private readonly status = h('div', { class: 'run-status', role: 'status' });
   private readonly outcomesEl = h('ul', { class: 'outcomes' });
   private readonly summaryEl = h('div', { class: 'run-summary' });
+  private readonly tryIt?: TryIt;
+  private readonly variantEl = h('div', { class: 'variant-line' });
   private readonly chartArea: HTMLElement;
   private shape = '';
   /** Smoothing of the per-batch series (0: raw points). */
@@ -65,6 +69,7 @@ export class RunCard {
   private timer = 0;
   /** When this page saw the run's first batch (for the time left). */
   private firstBatch?: { at: number; steps: number };
+  private readonly inside = new InsideView();
 
   constructor(
     readonly view: ExperimentView,
@@ -86,6 +91,7 @@ export class RunCard {
       this.smoothing = w;
       for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     });
+    if (view.knobs?.length) this.tryIt = new TryIt(view.key, view.knobs);
     const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.stopBtn, compareBtn, csvBtn, jsonBtn, smooth, this.backendTag);
     this.backendTag.addEventListener('click', () => post({ type: 'selectBackend' }));
     this.backendTag.addEventListener('keydown', (e) => {
@@ -107,9 +113,10 @@ export class RunCard {
         { id: 'gradients', label: 'Gradients', content: tabContent(['gradients']) },
         { id: 'activations', label: 'Activations', content: tabContent(['actMean', 'actStd']) },
         { id: 'lr', label: 'Learning rate', content: this.lrTab(tabContent(view.spec.training.lr_finder ? ['lrFinder', 'lr'] : ['lr'])) },
+        { id: 'inside', label: 'Inside', content: this.inside.el },
       ],
       first,
-      () => this.charts.forEach((c) => c.chart.resize()),
+      (id) => (id === 'inside' ? this.inside.redraw() : this.charts.forEach((c) => c.chart.resize())),
     );
     const explains = h('aside', { class: 'explains' });
     if (view.explains) {
@@ -139,6 +146,8 @@ export class RunCard {
       h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source), ...(view.cost ? [h('div', { class: 'cost', title: 'Estimated from the experiment before it runs (docs/experiment-spec.md, "Limits and cost")' }, `Estimate: ${view.cost}`)] : [])),
       ...errors,
       controls,
+      ...(this.tryIt ? [this.tryIt.el] : []),
+      this.variantEl,
       progressRow,
       this.status,
       h('div', { class: 'run-body' }, h('div', { class: 'charts' }, this.chartArea), explains),
@@ -176,6 +185,7 @@ export class RunCard {
     this.charts.forEach((c) => c.destroy());
     this.charts.clear();
     this.mount();
+    this.inside.redraw();
   }
 
   /** Creates the charts once the card is in the document (Chart.js needs a sized parent). */
@@ -245,6 +255,7 @@ export class RunCard {
     setDisabled(this.runBtn, blocked);
     if (this.fullBtn) setDisabled(this.fullBtn, blocked);
     setDisabled(this.stopBtn, !busy || phase === 'stopping');
+    this.tryIt?.setBusy(busy);
     this.ring.hidden = !busy;
     this.el?.classList.toggle('busy', busy);
     if (phase === 'queued') this.status.textContent = position ? `Queued: ${position} run${position > 1 ? 's' : ''} ahead.` : 'Starting the trainer…';
@@ -269,14 +280,17 @@ export class RunCard {
     this.summaryEl.replaceChildren();
     this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), true);
     for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
+    this.inside.reset();
   }
 
   apply(runId: string, events: readonly RunEvent[]): void {
     if (runId !== this.runId) return;
     const changed = applyEvents(this.data, events);
     if (!this.firstBatch && this.data.progress) this.firstBatch = { at: Date.now(), steps: this.data.progress.step + 1 };
+    this.inside.apply(events);
     const start = events.find((e) => e.type === 'start');
     if (start) this.setBackend(this.backend);
+    this.variantEl.textContent = twinLine(this.data.start);
     // Before the run starts, what the trainer says (training a reused model first, …) shows under
     // the progress bar; the start clears it.
     const said = [...events].reverse().find((e) => e.type === 'log');
@@ -339,10 +353,17 @@ export class RunCard {
     const children: Node[] = [table];
     if (notes.length) children.push(h('ul', { class: 'notes' }, ...notes.map((n) => h('li', {}, n))));
     if (d.end) {
-      const status = d.end.status === 'completed' ? 'Run complete.' : d.end.status === 'early_stopped' ? `Early stopping after ${d.end.epochsRun} epochs${d.end.restoredEpoch ? `; weights of epoch ${d.end.restoredEpoch} restored` : ''}.` : 'Run stopped.';
+      const status =
+        d.end.status === 'completed'
+          ? 'Run complete.'
+          : d.end.status === 'early_stopped'
+            ? `Early stopping after ${d.end.epochsRun} epochs${d.end.restoredEpoch ? `; weights of epoch ${d.end.restoredEpoch} restored` : ''}.`
+            : d.end.status === 'diverged'
+              ? `Diverged: ${d.end.divergence?.detail ?? 'the loss stopped being finite.'} This is what exploding gradients look like; the charts show the last finite values.`
+              : 'Run stopped.';
       this.status.textContent = status;
       if (d.end.status === 'cancelled') this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), false, 'not checked: the run was stopped before the end');
-      if (last && !Number.isFinite(last.loss)) this.status.textContent += ' The loss diverged (not a number): this is what exploding gradients look like.';
+      this.status.classList.toggle('diverged', d.end.status === 'diverged');
     }
     if (d.error) {
       this.status.textContent = `Run failed${d.error.where ? ` at ${d.error.where}` : ''}: ${d.error.message}`;
@@ -380,5 +401,6 @@ export class RunCard {
   destroy(): void {
     if (this.timer) clearInterval(this.timer);
     this.charts.forEach((c) => c.destroy());
+    this.inside.destroy();
   }
 }

@@ -12,7 +12,7 @@ import { elapsed, prepareFolders, root, startEditor } from '../integration/harne
 import { codeServerEntry, configFile, ensureCodeServer } from '../../scripts/code-server/setup.mjs';
 import { killOnExit, workbenchUrl, writeUserSettings } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { panelFrame, runCommand, until } from './helpers.mjs';
+import { panelFrame, runCommand, runOutcome, runSteps, until } from './helpers.mjs';
 
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -34,9 +34,9 @@ function ok(title, s0) {
   passed++;
   console.log(`  ✔ ${title} (${elapsed(s0)})`);
 }
-function fail(title, s0, e, shot) {
+function fail(title, s0, e) {
   failed++;
-  console.log(`  ✖ ${title} (${elapsed(s0)})\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}${shot ? `\n      screenshot: ${shot}` : ''}`);
+  console.log(`  ✖ ${title} (${elapsed(s0)})\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}`);
 }
 
 /** The command lines of this machine's processes that run a trainer.js (from /proc). */
@@ -92,16 +92,8 @@ const steps = [
       if (!trainers.some((c) => c.includes(installedTrainer))) throw new Error(`no trainer runs from the installed copy (${installedTrainer}); trainers: ${trainers.join('; ') || 'none'}`);
       if (trainers.some((c) => c.includes(join(root, 'dist')))) throw new Error(`a trainer runs from the development folder: ${trainers.join('; ')}`);
       await page.screenshot({ path: join(state.dirs.results, '02a-run-mid.png') });
-      const status = await until('the run to end (Run complete.)', async () => {
-        const s = (await f.textContent(`${card} .run-status`)) ?? '';
-        if (/failed/i.test(s)) throw new Error(s);
-        return /complete/i.test(s) ? s : false;
-      }, stepTimeout);
-      const outcomes = await f.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => l.className));
-      if (!outcomes.length || outcomes.some((c) => c.includes('pending'))) throw new Error(`outcomes not shown as met / not met: ${outcomes.join(', ')}`);
-      const table = (await f.textContent(`${card} table.metrics`)) ?? '';
-      if (!/val_accuracy/.test(table)) throw new Error(`no val_accuracy in the summary: ${table}`);
-      state.run = `${status.trim()}; outcomes ${outcomes.join(', ')}; trainer ${installedTrainer}`;
+      const { status, outcomes } = await runOutcome(f, card, stepTimeout);
+      state.run = `${status}; outcomes ${outcomes.join(', ')}; trainer ${installedTrainer}`;
     },
   ],
   [
@@ -179,18 +171,9 @@ try {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
   console.log(`workbench loaded with the installed extension (${elapsed(t0)})`);
-  for (const [i, [title, fn]] of steps.entries()) {
-    const shot = join(dirs.results, `${String(i + 1).padStart(2, '0')}-${title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50)}.png`);
-    const s0 = Date.now();
-    try {
-      await Promise.race([fn(page), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${stepTimeout / 1000} s`)), stepTimeout + 5000))]);
-      await page.screenshot({ path: shot });
-      ok(title, s0);
-    } catch (e) {
-      await page.screenshot({ path: shot }).catch(() => undefined);
-      fail(title, s0, e, shot);
-    }
-  }
+  const r = await runSteps(page, steps, { results: dirs.results, timeout: stepTimeout, elapsed });
+  passed += r.passed;
+  failed += r.failed;
   if (state.run) console.log(`  run: ${state.run}\n  quiz: ${state.quiz ?? '?'}; KaTeX spans: ${state.katex ?? '?'}`);
 } catch (e) {
   if (e instanceof Error && e.message === 'nothing installed to test') console.log('e2e-installed: stopped, nothing installed');

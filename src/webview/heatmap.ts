@@ -1,0 +1,184 @@
+/**
+ * Histograms over time as a heat map on a canvas: one row per layer (the lowest layer at the
+ * bottom), x = training step, y = the value bins, colour = log10(1 + count) with a colour bar.
+ * Hovering reads the layer, the step, the bin's range and its count into a line under the canvas
+ * (no inline styles: the panel's CSP allows none).
+ */
+import { binRange, type HistogramKind, type InsideLayer } from './insideData';
+import type { Theme } from './charts';
+import { h } from './ui';
+
+/** Viridis at 5 stops (dark purple → yellow), interpolated. */
+const STOPS: [number, number, number][] = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
+
+export function heatColor(t: number): string {
+  const x = Math.min(1, Math.max(0, t)) * (STOPS.length - 1);
+  const i = Math.min(STOPS.length - 2, Math.floor(x));
+  const f = x - i;
+  const [a, b] = [STOPS[i]!, STOPS[i + 1]!];
+  const c = a.map((v, k) => Math.round(v + (b[k]! - v) * f));
+  return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+}
+
+const LABEL_W = 120;
+const BAR_W = 56;
+const AXIS_H = 18;
+
+function fmtValue(x: number): string {
+  if (x === 0) return '0';
+  if (Math.abs(x) < 1e-2 || Math.abs(x) >= 1e3) return x.toExponential(1);
+  return Number(x.toPrecision(3)).toString();
+}
+
+interface Hit {
+  layer: InsideLayer;
+  step: number;
+  bin: number;
+  count: number;
+  from: number;
+  to: number;
+}
+
+export class Heatmap {
+  readonly el: HTMLElement;
+  private readonly canvas = h('canvas', { class: 'heatmap-canvas', role: 'img' });
+  private readonly readout = h('div', { class: 'heatmap-readout', 'aria-live': 'polite' });
+  private layers: InsideLayer[] = [];
+  private rowH = 40;
+  private cssW = 0;
+  private maxLog = 1;
+
+  constructor(
+    readonly kind: HistogramKind,
+    private theme: Theme,
+    private readonly minRow = 16,
+    private readonly maxRow = 56,
+  ) {
+    this.el = h('div', { class: 'heatmap' }, this.canvas, this.readout);
+    this.readout.textContent = 'Hover a cell to read its bin and count.';
+    this.canvas.addEventListener('mousemove', (e) => this.hover(e));
+    this.canvas.addEventListener('mouseleave', () => (this.readout.textContent = 'Hover a cell to read its bin and count.'));
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+  }
+
+  /** Draws `layers` (bottom layer first in the array; drawn at the bottom). */
+  draw(layers: InsideLayer[]): void {
+    this.layers = layers;
+    const what = this.kind === 'activations' ? 'outputs on the probe batch' : 'kernel gradients |∇W| (log scale)';
+    this.canvas.setAttribute('aria-label', `Histograms over time of each layer's ${what}: ${layers.map((l) => l.label).join(', ')}`);
+    const width = this.el.clientWidth || this.cssW || 600;
+    this.cssW = width;
+    this.rowH = Math.max(this.minRow, Math.min(this.maxRow, Math.floor(480 / Math.max(1, layers.length))));
+    const cssH = this.rowH * layers.length + AXIS_H;
+    const dpr = window.devicePixelRatio || 1;
+    this.canvas.width = Math.round(width * dpr);
+    this.canvas.height = Math.round(cssH * dpr);
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, cssH);
+    const t = this.theme;
+    ctx.font = `11px ${t.font}`;
+    ctx.textBaseline = 'middle';
+    let maxCount = 1;
+    let minStep = Infinity;
+    let maxStep = -Infinity;
+    for (const l of layers)
+      for (const c of l.columns[this.kind]) {
+        for (const n of c.counts) if (n > maxCount) maxCount = n;
+        minStep = Math.min(minStep, c.step);
+        maxStep = Math.max(maxStep, c.step);
+      }
+    this.maxLog = Math.log10(1 + maxCount);
+    const plotW = width - LABEL_W - BAR_W;
+    const span = Math.max(1, maxStep - minStep);
+    layers.forEach((layer, i) => {
+      const top = (layers.length - 1 - i) * this.rowH;
+      ctx.fillStyle = t.fg;
+      ctx.textAlign = 'left';
+      ctx.fillText(layer.label, 4, top + this.rowH / 2, LABEL_W - 8);
+      ctx.strokeStyle = t.grid;
+      ctx.strokeRect(LABEL_W + 0.5, top + 0.5, plotW - 1, this.rowH - 1);
+      const cols = layer.columns[this.kind];
+      cols.forEach((c, j) => {
+        const x0 = LABEL_W + ((c.step - minStep) / span) * (plotW - 4);
+        const next = cols[j + 1];
+        const x1 = next ? LABEL_W + ((next.step - minStep) / span) * (plotW - 4) : x0 + Math.max(2, (plotW - 4) / Math.max(1, cols.length));
+        const bins = c.counts.length;
+        const bh = (this.rowH - 2) / bins;
+        c.counts.forEach((n, b) => {
+          if (n === 0) return;
+          ctx.fillStyle = heatColor(Math.log10(1 + n) / this.maxLog);
+          ctx.fillRect(x0, top + 1 + (bins - 1 - b) * bh, Math.max(1, x1 - x0), Math.ceil(bh));
+        });
+      });
+    });
+    // The step axis.
+    const axisY = layers.length * this.rowH + AXIS_H / 2;
+    ctx.fillStyle = t.muted;
+    if (Number.isFinite(minStep)) {
+      ctx.textAlign = 'left';
+      ctx.fillText(`step ${minStep}`, LABEL_W, axisY);
+      ctx.textAlign = 'right';
+      ctx.fillText(`step ${maxStep}`, LABEL_W + plotW, axisY);
+    } else {
+      ctx.textAlign = 'left';
+      ctx.fillText('no histograms yet', LABEL_W, axisY);
+    }
+    // The colour bar: log10(1 + count), 0 at the bottom.
+    const barX = width - BAR_W + 8;
+    const barH = Math.max(20, layers.length * this.rowH - 4);
+    for (let y = 0; y < barH; y++) {
+      ctx.fillStyle = heatColor(1 - y / barH);
+      ctx.fillRect(barX, 2 + y, 10, 1);
+    }
+    ctx.fillStyle = t.muted;
+    ctx.textAlign = 'left';
+    ctx.fillText(String(maxCount), barX + 13, 8);
+    ctx.fillText('0', barX + 13, barH - 4);
+    ctx.save();
+    ctx.translate(barX + 30, 2 + barH / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = 'center';
+    ctx.fillText('count (log)', 0, 0);
+    ctx.restore();
+  }
+
+  /** The layer, step and bin under a point in CSS pixels. */
+  hitTest(x: number, y: number): Hit | undefined {
+    const n = this.layers.length;
+    const row = Math.floor(y / this.rowH);
+    if (row < 0 || row >= n || x < LABEL_W || x > this.cssW - BAR_W) return undefined;
+    const layer = this.layers[n - 1 - row]!;
+    const cols = layer.columns[this.kind];
+    const range = layer.range[this.kind];
+    if (!cols.length || !range) return undefined;
+    const steps = this.layers.flatMap((l) => l.columns[this.kind].map((c) => c.step));
+    const minStep = Math.min(...steps);
+    const span = Math.max(1, Math.max(...steps) - minStep);
+    const step = minStep + ((x - LABEL_W) / (this.cssW - LABEL_W - BAR_W - 4)) * span;
+    let col = cols[0]!;
+    for (const c of cols) if (c.step <= step) col = c;
+    const bins = col.counts.length;
+    const bin = Math.min(bins - 1, Math.max(0, bins - 1 - Math.floor(((y - row * this.rowH - 1) / (this.rowH - 2)) * bins)));
+    const [from, to] = binRange(range, bins, bin);
+    return { layer, step: col.step, bin, count: col.counts[bin]!, from, to };
+  }
+
+  private hover(e: MouseEvent): void {
+    const r = this.canvas.getBoundingClientRect();
+    const hit = this.hitTest(e.clientX - r.left, e.clientY - r.top);
+    if (!hit) return;
+    const what = this.kind === 'activations' ? 'output' : '|gradient|';
+    this.readout.textContent = `${hit.layer.label}, step ${hit.step}: ${what} ${fmtValue(hit.from)} to ${fmtValue(hit.to)}: ${hit.count} value${hit.count === 1 ? '' : 's'}`;
+  }
+}
