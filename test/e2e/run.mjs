@@ -244,9 +244,10 @@ const steps = [
       await page.keyboard.press('Control+g');
       await page.keyboard.type(String(fenceLine));
       await page.keyboard.press('Enter');
-      // The "▶ Run" lens right above the cursor's line (the block's fence).
-      const runs = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^▶ Run$/ });
-      const best = await until(`a "▶ Run" CodeLens above line ${fenceLine} (${target})`, async () => {
+      // The "▶ Run full" lens right above the cursor's line (the block's fence): a quick run now ends
+      // in about 5 s, before the next step could stop it; the book-sized run lasts minutes.
+      const runs = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^▶ Run full$/ });
+      const best = await until(`a "▶ Run full" CodeLens above line ${fenceLine} (${target})`, async () => {
         const cursorY = await page.locator('.monaco-editor .view-overlays .current-line').first().evaluate((el) => el.getBoundingClientRect().top);
         let found = -1;
         let foundY = -Infinity;
