@@ -1,6 +1,7 @@
 // `npm start`: builds the extension, installs VS Code in the browser (code-server) if needed,
 // and starts it on 127.0.0.1 (a free port, no password, loopback only) with the extension
-// installed and the first lesson open. Prints the address; Ctrl-C stops it and everything it
+// installed; the extension reveals its view and opens the lesson in progress (the first one on a
+// fresh start) in its panel. Prints the address; Ctrl-C stops it and everything it
 // started (extension host, trainer).
 //   npm start [-- --port 8080] [-- --no-build] [-- --folder <dir>]
 // Editor state (settings, progress, run history) persists in .cache/editor/ (or the folder
@@ -10,8 +11,6 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureCodeServer, root, SetupError } from './code-server/setup.mjs';
 import { killOnExit, linkExtension, startCodeServer, workbenchUrl, writeUserSettings } from './code-server/server.mjs';
-
-const FIRST_LESSON = join(root, 'lessons', '01-vanishing-gradients.lesson.md');
 
 function option(name) {
   const i = process.argv.indexOf(name);
@@ -44,7 +43,8 @@ try {
 const editor = resolve(process.env.DEEP_LESSONS_EDITOR_DIR || join(root, '.cache', 'editor'));
 const dirs = { userData: join(editor, 'user-data'), extensions: join(editor, 'extensions') };
 const extensionId = linkExtension(dirs.extensions, root);
-writeUserSettings(dirs.userData, {}, { keepExisting: true });
+// `always`: every start shows the lesson panel (unless the learner's own settings say otherwise).
+writeUserSettings(dirs.userData, { 'deepLessons.openOnStartup': 'always' }, { keepExisting: true });
 
 killOnExit((sig) => console.log(`\n${sig}: stopping code-server…`));
 let server;
@@ -55,20 +55,16 @@ try {
 }
 
 // The address loads the project as a development extension too (its real path, so that the
-// built-in lessons and the files of the opened folder are the same paths) and opens the first
-// lesson's file (its "Open lesson" CodeLens shows the lesson panel). The plain address works as
-// well: it uses the linked install.
-const url = workbenchUrl(server, {
-  folder,
-  payload: [['extensionDevelopmentPath', root], ...(existsSync(FIRST_LESSON) && folder === join(root, 'lessons') ? [['openFile', FIRST_LESSON]] : [])],
-});
+// built-in lessons and the files of the opened folder are the same paths). The plain address works
+// as well: it uses the linked install.
+const url = workbenchUrl(server, { folder, payload: [['extensionDevelopmentPath', root]] });
 console.log(`
 Deep Learning Lessons in VS Code (code-server, ${extensionId} installed from this folder):
 
   ${url}
 
   or simply ${server.url}
-  Then: Ctrl+Shift+P, "DL Lessons: Open Lesson…".  Stop with Ctrl-C.
+  The first lesson opens in its panel; others: Ctrl+Shift+P, "DL Lessons: Open Lesson…".  Stop with Ctrl-C.
   Log: ${join(editor, 'code-server.log')}
 `);
 

@@ -11,6 +11,7 @@ import { exportMetrics, type PanelManager } from './lessonPanel';
 import type { ProgressStore } from './progressStore';
 import type { RunHistory } from './runHistory';
 import { storedEvents, type RunManager } from './runManager';
+import { finishedRunDetail } from './runRecords';
 import { lessonFileName, lessonScaffold, slugify } from './scaffold';
 import { readSettings, setBackend } from './settings';
 
@@ -67,17 +68,30 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     return lessonId;
   };
 
+  /** Before a run from the editor, the tree or the palette: the panel shows, scrolled to the card (focus stays). */
+  const revealCard = async (key: string) => {
+    const [lessonId, experimentId] = key.split('/');
+    await panels.open(lessonId!, experimentId, true);
+  };
+
   const compareKeys = async (keys: string[]) => {
     if (keys.length >= 2) return panels.compare(keys);
     await catalog.ready();
-    const withRuns = new Set(await history.experiments());
-    const items = catalog.lessons.flatMap((l) =>
-      l.experiments.map((e) => {
+    // Only experiments whose last run finished: the picker says when, with which seed, size and time.
+    const items: (vscode.QuickPickItem & { key: string })[] = [];
+    for (const l of catalog.lessons) {
+      for (const e of l.experiments) {
         const key = `${l.meta.id}/${e.id}`;
-        return { label: e.title, description: `${l.meta.title}${withRuns.has(key) || runs.latest(key) ? '' : ' · not run yet'}`, key, picked: keys.includes(key) };
-      }),
-    );
-    const picks = await vscode.window.showQuickPick(items, { canPickMany: true, placeHolder: 'Choose two or more experiments to overlay (their last runs)' });
+        const last = await history.last(key);
+        if (!last?.end || last.end.status === 'cancelled') continue;
+        items.push({ label: e.title, description: l.meta.title, detail: finishedRunDetail(last), key, picked: keys.includes(key) });
+      }
+    }
+    if (items.length < 2) {
+      void vscode.window.showInformationMessage(`Compare needs two experiments that have each finished a run; ${items.length === 1 ? `only "${items[0]!.label}" has` : 'none has'} yet. Run another one first.`);
+      return;
+    }
+    const picks = await vscode.window.showQuickPick(items, { canPickMany: true, matchOnDescription: true, placeHolder: 'Choose two or more finished runs to overlay (each experiment’s last run)' });
     if (!picks) return;
     if (picks.length < 2) {
       void vscode.window.showInformationMessage('Choose at least two experiments to compare.');
@@ -117,15 +131,13 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     'deepLessons.runExperiment': async (arg?: unknown) => {
       const key = await experimentKey(deps, arg, 'Run which experiment?');
       if (!key) return;
-      const lessonId = key.split('/')[0]!;
-      if (!panels.has(lessonId)) await panels.open(lessonId, key.split('/')[1]);
+      await revealCard(key);
       return (await runs.run(key, false))?.runId;
     },
     'deepLessons.runExperimentFull': async (arg?: unknown) => {
       const key = await experimentKey(deps, arg, "Run which experiment, with the book's sizes?");
       if (!key) return;
-      const lessonId = key.split('/')[0]!;
-      if (!panels.has(lessonId)) await panels.open(lessonId, key.split('/')[1]);
+      await revealCard(key);
       return (await runs.run(key, true))?.runId;
     },
     'deepLessons.stopTraining': (arg?: unknown) => {

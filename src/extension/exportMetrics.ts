@@ -1,5 +1,9 @@
-/** A run's metrics as CSV (one row per recorded batch and per epoch) or JSON. Pure. */
-import type { BatchEvent, RunRecord } from '../protocol/events';
+/**
+ * A run's metrics as CSV (one row per recorded batch and per epoch, with one column per
+ * instrumented layer for gradient norms and activation statistics, named as `expect` names them:
+ * `grad_norm[1]` is the bottom layer) or JSON. Pure.
+ */
+import type { BatchEvent, LayerStats, RunRecord } from '../protocol/events';
 
 const COLUMNS = ['kind', 'epoch', 'batch', 'step', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'lr', 'momentum', 'seconds'] as const;
 
@@ -10,13 +14,27 @@ function cell(v: unknown): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+const LAYER_COLUMNS = [
+  ['grad_norm', (s: LayerStats, i: number) => s.gradNorms?.[i]],
+  ['act_mean', (s: LayerStats, i: number) => s.activations?.[i]?.mean],
+  ['act_std', (s: LayerStats, i: number) => s.activations?.[i]?.std],
+  ['zero_fraction', (s: LayerStats, i: number) => s.activations?.[i]?.zeroFraction],
+] as const;
+
 export function metricsCsv(record: RunRecord, batches: readonly BatchEvent[]): string {
-  const rows: string[] = [COLUMNS.join(',')];
+  const stats: LayerStats[] = [...batches, ...record.epochs];
+  const layers = Math.max(record.start?.instrumentedLayers.length ?? 0, ...stats.map((s) => Math.max(s.gradNorms?.length ?? 0, s.activations?.length ?? 0)));
+  // Per-layer columns that the run recorded at all.
+  const perLayer = LAYER_COLUMNS.filter(([, get]) => stats.some((s) => get(s, 0) !== undefined)).flatMap(([name, get]) =>
+    Array.from({ length: layers }, (_, i) => ({ header: `${name}[${i + 1}]`, get: (s: LayerStats) => get(s, i) })),
+  );
+  const rows: string[] = [[...COLUMNS, ...perLayer.map((c) => c.header)].join(',')];
   const bpe = record.start?.batchesPerEpoch ?? 0;
-  type Row = Partial<Record<(typeof COLUMNS)[number], unknown>> & { order: number };
+  type Row = Partial<Record<(typeof COLUMNS)[number], unknown>> & { order: number; stats: LayerStats };
   const all: Row[] = [
-    ...batches.map((b) => ({ order: b.step, kind: 'batch', epoch: b.epoch, batch: b.batch, step: b.step, loss: b.loss, accuracy: b.accuracy, lr: b.lr, momentum: b.momentum })),
+    ...batches.map((b) => ({ order: b.step, stats: b, kind: 'batch', epoch: b.epoch, batch: b.batch, step: b.step, loss: b.loss, accuracy: b.accuracy, lr: b.lr, momentum: b.momentum })),
     ...record.epochs.map((e) => ({
+      stats: e,
       // An epoch's row sorts after its last batch.
       order: e.epoch * bpe - 0.5,
       kind: 'epoch',
@@ -31,7 +49,7 @@ export function metricsCsv(record: RunRecord, batches: readonly BatchEvent[]): s
       seconds: e.seconds,
     })),
   ].sort((a, b) => a.order - b.order);
-  for (const r of all) rows.push(COLUMNS.map((c) => cell(r[c])).join(','));
+  for (const r of all) rows.push([...COLUMNS.map((c) => cell(r[c])), ...perLayer.map((c) => cell(c.get(r.stats)))].join(','));
   return `${rows.join('\n')}\n`;
 }
 

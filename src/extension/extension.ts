@@ -3,9 +3,11 @@
  * host never loads TensorFlow.js: training runs in the trainer process (see runManager.ts).
  */
 import * as vscode from 'vscode';
+import { registerCodeActions } from './codeActions';
 import { registerCodeLens } from './codeLens';
 import { registerCommands } from './commands';
 import { registerDiagnostics } from './diagnostics';
+import { registerFirstRun } from './firstRun';
 import { LessonCatalog } from './lessonCatalog';
 import { NativeBackend } from './nativeBackend';
 import { PanelManager } from './lessonPanel';
@@ -45,7 +47,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const tree = registerLessonTree(context, deps);
   registerCodeLens(context, deps);
   registerDiagnostics(context, deps);
+  registerCodeActions(context);
   registerStatusBar(context, deps);
+  registerFirstRun(context, deps);
 
   void catalog.ready();
   return { ...deps, tree };

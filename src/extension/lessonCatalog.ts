@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadLessons } from '../lessons/index';
+import { keepLastGood } from './brokenBlocks';
 import type { ExperimentBlock, Lesson, LessonDiagnostic } from '../protocol/lesson';
 import { Disposable } from './lifecycle';
 
@@ -95,10 +96,11 @@ export class LessonCatalog extends Disposable {
       for (const l of workspace.lessons.filter((l) => ids.has(l.meta.id))) {
         this.log.warn(`${l.file}: lesson id "${l.meta.id}" is already a built-in lesson; the built-in one is shown`);
       }
-      this._lessons = [...builtIn.lessons, ...mine].sort(
+      this._diagnostics = [...builtIn.diagnostics, ...workspace.diagnostics];
+      // A block with errors keeps its last good version (card, runs, tree row) until it is fixed.
+      this._lessons = keepLastGood(this._lessons, [...builtIn.lessons, ...mine], this._diagnostics).sort(
         (a, b) => Number(b.builtIn) - Number(a.builtIn) || a.meta.order - b.meta.order || a.meta.title.localeCompare(b.meta.title),
       );
-      this._diagnostics = [...builtIn.diagnostics, ...workspace.diagnostics];
       this.log.info(`lessons: ${builtIn.lessons.length} built-in, ${mine.length} in the workspace, ${this._diagnostics.length} diagnostics`);
     } catch (e) {
       this.log.error(`could not load the lessons: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

@@ -14,7 +14,7 @@ import { PANEL_VIEW_TYPE } from './commandIds';
 import { Disposable } from './lifecycle';
 import { makeNonce, panelHtml } from './panelHtml';
 import type { ProgressStore } from './progressStore';
-import { AnswerShapeError, gradeAnswer } from './quizGrader';
+import { AnswerShapeError, gradeAnswer, revealAnswer } from './quizGrader';
 import type { RunManager } from './runManager';
 import { readSettings } from './settings';
 import { toLessonView, specDifferences } from './lessonView';
@@ -22,6 +22,7 @@ import { metricsCsv, metricsJson, pngFromDataUrl } from './exportMetrics';
 import { followLink } from './links';
 import type { CompareSeries } from '../protocol/webview';
 import { storedEvents } from './runManager';
+import { isLessonFile } from './diagnostics';
 
 export { PANEL_VIEW_TYPE };
 
@@ -90,7 +91,7 @@ export class LessonPanel extends Disposable {
   }
 
   /** Shows another lesson in this panel (or the same one again, refreshed). */
-  show(lessonId: string, reveal?: string): void {
+  show(lessonId: string, reveal?: string, preserveFocus = false): void {
     if (lessonId !== this.lessonId) {
       this.lessonId = lessonId;
       this.reveal = reveal;
@@ -98,7 +99,9 @@ export class LessonPanel extends Disposable {
     } else if (reveal) {
       this.post({ type: 'reveal', id: reveal });
     }
-    this.panel.reveal(undefined, false);
+    // Revealed where it is: moving a panel to another group reloads its page (seen to lose a
+    // Stop click in the browser tests), so only a new panel opens beside a lesson file.
+    this.panel.reveal(undefined, preserveFocus);
   }
 
   post(message: HostToWebview): void {
@@ -129,7 +132,7 @@ export class LessonPanel extends Disposable {
     const settings = readSettings();
     const init: HostToWebview = {
       type: 'init',
-      lesson: toLessonView(lesson),
+      lesson: toLessonView(lesson, catalog.diagnostics),
       answers: progress.get(lesson.meta.id).answers,
       backend: settings.backend,
       chartUpdateRate: settings.chartUpdateRate,
@@ -187,7 +190,8 @@ export class LessonPanel extends Disposable {
       case 'stop':
         runs.stop(m.key);
         return;
-      case 'answer': {
+      case 'answer':
+      case 'showAnswer': {
         const lesson = catalog.byId(this.lessonId);
         const quiz = lesson?.quizzes.find((q) => q.id === m.quizId);
         const question = quiz?.questions[m.question];
@@ -195,8 +199,9 @@ export class LessonPanel extends Disposable {
           log.warn(`answer for an unknown question: ${m.quizId}#${m.question}`);
           return;
         }
+        const previous = progress.get(lesson.meta.id).answers.find((a) => a.quizId === quiz.id && a.question === m.question);
         try {
-          const result = gradeAnswer(quiz.id, m.question, question, m.answer);
+          const result = m.type === 'answer' ? gradeAnswer(quiz.id, m.question, question, m.answer, previous) : revealAnswer(quiz.id, m.question, question, previous);
           await progress.recordAnswer(lesson.meta.id, result);
           this.post({ type: 'quizResult', result, score: progress.score(lesson) });
         } catch (e) {
@@ -313,12 +318,19 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     return this.panels.get(lessonId);
   }
 
+  count(): number {
+    return this.panels.size;
+  }
+
   has(lessonId: string): boolean {
     return this.panels.has(lessonId);
   }
 
-  /** Opens (or reveals) the panel of a lesson; `reveal` scrolls to an experiment or quiz id. */
-  async open(lessonId: string, reveal?: string): Promise<LessonPanel | undefined> {
+  /**
+   * Opens (or reveals) the panel of a lesson; `reveal` scrolls to an experiment or quiz id;
+   * `preserveFocus` leaves the keyboard where it is (a run started from the editor).
+   */
+  async open(lessonId: string, reveal?: string, preserveFocus = false): Promise<LessonPanel | undefined> {
     await this.deps.catalog.ready();
     const lesson: Lesson | undefined = this.deps.catalog.byId(lessonId);
     if (!lesson) {
@@ -327,10 +339,12 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     }
     const existing = this.panels.get(lessonId);
     if (existing) {
-      existing.show(lessonId, reveal);
+      existing.show(lessonId, reveal, preserveFocus);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, lesson.meta.title, vscode.ViewColumn.Active, {
+    const editor = vscode.window.activeTextEditor;
+    const column = editor && isLessonFile(editor.document) ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, lesson.meta.title, { viewColumn: column, preserveFocus }, {
       enableScripts: true,
       retainContextWhenHidden: true,
       enableFindWidget: true,

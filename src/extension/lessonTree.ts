@@ -72,16 +72,19 @@ export class LessonTreeProvider extends Disposable implements vscode.TreeDataPro
         const state = this.progress.state(lesson);
         const score = this.progress.score(lesson);
         const running = lesson.experiments.some((e) => this.runs.active(`${lesson.meta.id}/${e.id}`));
+        // Not started: an empty circle; in progress: a half-filled one; done: a green check.
         item.iconPath = running
           ? new vscode.ThemeIcon('sync~spin')
           : state === 'done'
             ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'))
             : state === 'in-progress'
-              ? new vscode.ThemeIcon('circle-large-filled')
+              ? new vscode.ThemeIcon('circle-large', new vscode.ThemeColor('charts.blue'))
               : new vscode.ThemeIcon('circle-large-outline');
         const stateText = running ? 'running' : state === 'done' ? '✓ done' : state === 'in-progress' ? 'in progress' : '';
-        item.description = [stateText, score.answered ? `quiz ${score.correct}/${score.total}` : '', `${lesson.meta.minutes} min`].filter(Boolean).join(' · ');
-        item.tooltip = new vscode.MarkdownString(`**${lesson.meta.title}**\n\n${lesson.meta.summary}\n\n${lesson.builtIn ? 'Built-in lesson' : lesson.file}`);
+        // Short descriptions leave the titles room at the sidebar's default width.
+        item.description = [stateText, score.answered ? `quiz ${score.correct}/${score.total}` : ''].filter(Boolean).join(' · ');
+        item.tooltip = new vscode.MarkdownString(`**${lesson.meta.title}** (${lesson.meta.minutes} min)\n\n${lesson.meta.summary}\n\n${lesson.builtIn ? 'Built-in lesson' : lesson.file}`);
+        item.accessibilityInformation = { label: [lesson.meta.title, stateText, score.answered ? `quiz ${score.correct} of ${score.total}` : '', `${lesson.meta.minutes} minutes`].filter(Boolean).join(', ') };
         item.contextValue = lesson.builtIn ? 'lesson' : 'lesson.workspace';
         item.command = { command: 'deepLessons.openLessonById', title: 'Open Lesson', arguments: [lesson.meta.id] };
         return item;
@@ -92,10 +95,27 @@ export class LessonTreeProvider extends Disposable implements vscode.TreeDataPro
         const ran = this.progress.get(lesson.meta.id).experimentsRun.includes(experiment.id);
         const item = new vscode.TreeItem(experiment.title, vscode.TreeItemCollapsibleState.None);
         item.id = `experiment:${key}`;
+        const stopped = phase === 'idle' && this.runs.latest(key)?.stream.record.end?.status === 'cancelled';
         const diverged = phase === 'idle' && this.runs.lastStatus(key) === 'diverged';
-        item.iconPath = diverged ? new vscode.ThemeIcon('warning') : new vscode.ThemeIcon(phase === 'idle' ? (ran ? 'beaker' : 'beaker-stop') : phase === 'queued' ? 'watch' : 'sync~spin');
-        item.description = phase !== 'idle' ? phase : diverged ? 'diverged' : ran ? 'run' : '';
-        item.tooltip = experiment.explains ?? experiment.title;
+        const status = experiment.errors?.length ? 'has errors' : phase !== 'idle' ? phase : diverged ? 'diverged' : stopped ? 'stopped' : ran ? 'run' : 'not run yet';
+        item.iconPath = experiment.errors?.length
+          ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+          : phase === 'queued'
+            ? new vscode.ThemeIcon('watch')
+            : phase !== 'idle'
+              ? new vscode.ThemeIcon('sync~spin')
+              : diverged
+                ? new vscode.ThemeIcon('warning')
+                : stopped
+                ? new vscode.ThemeIcon('debug-stop')
+                : ran
+                  ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+                  : new vscode.ThemeIcon('circle-outline');
+        item.description = status === 'not run yet' ? '' : status;
+        item.tooltip = experiment.errors?.length
+          ? `${experiment.title}: fix the block first:\n${experiment.errors.map((e) => `line ${e.line}: ${e.message}`).join('\n')}`
+          : (experiment.explains ?? experiment.title);
+        item.accessibilityInformation = { label: `${experiment.title}, experiment, ${status}` };
         item.contextValue = phase === 'idle' ? 'experiment' : 'experiment.running';
         item.command = { command: 'deepLessons.openLessonById', title: 'Open Lesson', arguments: [lesson.meta.id, experiment.id] };
         return item;
@@ -109,6 +129,7 @@ export class LessonTreeProvider extends Disposable implements vscode.TreeDataPro
         const total = quiz.questions.length;
         item.iconPath = new vscode.ThemeIcon(right === total ? 'pass' : answers.length ? 'question' : 'comment-discussion');
         item.description = answers.length ? `${right}/${total}` : `${total} questions`;
+        item.accessibilityInformation = { label: `${quiz.title ?? `Quiz ${quiz.id}`}, quiz, ${answers.length ? `${right} of ${total} right` : `${total} questions`}` };
         item.contextValue = 'quiz';
         item.command = { command: 'deepLessons.openLessonById', title: 'Take Quiz', arguments: [lesson.meta.id, quiz.id] };
         return item;

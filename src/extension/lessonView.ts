@@ -2,8 +2,9 @@
  * What the panel gets of a lesson (quiz answers stripped), the one-line setup of an experiment,
  * and the legend of what differs between two experiments. Pure (no `vscode`).
  */
+import type { ExperimentBlock, Lesson, LessonDiagnostic } from '../protocol/lesson';
+import { brokenBlockOf, errorsWithin } from './brokenBlocks';
 import { knobsFor } from '../lessons/knobs';
-import type { ExperimentBlock, Lesson } from '../protocol/lesson';
 import type { ExperimentSpec, LayerSpec } from '../protocol/spec';
 import type { LessonView, SegmentView } from '../protocol/webview';
 import { publicQuestion } from './quizGrader';
@@ -51,11 +52,15 @@ export function describeSetup(spec: ExperimentSpec): string {
   return `${data} · ${reuse}${describeLayers(spec.model.layers)} · ${opt}${t.schedule ? ` · ${t.schedule.name} schedule` : ''} · ${t.epochs} epochs × batch ${t.batch_size}`;
 }
 
-export function toLessonView(lesson: Lesson): LessonView {
+/** `diagnostics`: the catalog's, for the error cards of blocks that do not parse. */
+export function toLessonView(lesson: Lesson, diagnostics: readonly LessonDiagnostic[] = []): LessonView {
   const segments: SegmentView[] = lesson.segments.map((s): SegmentView => {
     switch (s.kind) {
-      case 'markdown':
-        return { kind: 'markdown', text: s.text, line: s.range.start.line };
+      case 'markdown': {
+        const b = brokenBlockOf(s);
+        const broken = b ? { blockKind: b.kind, ...(b.id ? { id: b.id } : {}), ...(b.title ? { title: b.title } : {}), errors: errorsWithin(diagnostics, lesson.file, s) } : undefined;
+        return { kind: 'markdown', text: s.text, line: s.range.start.line, ...(broken ? { broken } : {}) };
+      }
       case 'experiment':
         return experimentView(lesson, s);
       case 'quiz':
@@ -87,6 +92,7 @@ function experimentView(lesson: Lesson, e: ExperimentBlock): SegmentView {
     hasFull: e.spec.full !== undefined && Object.keys(e.spec.full).length > 0,
     spec: e.spec,
     line: e.range.start.line,
+    ...(e.errors ? { errors: e.errors } : {}),
     knobs: knobsFor(e.spec),
   };
 }

@@ -72,15 +72,16 @@ export class ProgressStore {
   }
 
   /**
-   * Done: every experiment run once and every question answered right. In progress: anything
-   * at all done or the lesson opened. Otherwise not started.
+   * Done: every experiment run once and every question answered right. In progress: an
+   * experiment run or a question answered (opening a lesson is not progress yet). Otherwise not
+   * started.
    */
   state(lesson: Lesson): LessonState {
     const p = this.get(lesson.meta.id);
     const score = this.score(lesson);
     const allRun = lesson.experiments.every((e) => p.experimentsRun.includes(e.id));
-    if (allRun && score.correct === score.total) return 'done';
-    if (p.opened || p.experimentsRun.length > 0 || score.answered > 0) return 'in-progress';
+    if (allRun && (score.solved ?? score.correct) === score.total) return 'done';
+    if (p.experimentsRun.length > 0 || score.answered > 0) return 'in-progress';
     return 'not-started';
   }
 
@@ -94,4 +95,16 @@ export class ProgressStore {
     }
     for (const l of this.listeners) l(lessonId);
   }
+}
+
+/** What the walkthrough's steps check: has any lesson been opened, any experiment run, any question answered. */
+export function walkthroughFacts(progress: ProgressStore, lessons: readonly Lesson[]): { opened: boolean; ran: boolean; answered: boolean } {
+  const all = lessons.map((l) => progress.get(l.meta.id));
+  return { opened: all.some((p) => !!p.opened), ran: all.some((p) => p.experimentsRun.length > 0), answered: all.some((p) => p.answers.length > 0) };
+}
+
+/** The lesson to show on startup: the first in progress, else the first opened and not done, else the first not done, else the first. */
+export function lessonToContinue(progress: ProgressStore, lessons: readonly Lesson[]): Lesson | undefined {
+  const state = (l: Lesson) => progress.state(l);
+  return lessons.find((l) => state(l) === 'in-progress') ?? lessons.find((l) => state(l) !== 'done' && progress.get(l.meta.id).opened) ?? lessons.find((l) => state(l) !== 'done') ?? lessons[0];
 }

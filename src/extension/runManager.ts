@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { BatchEvent, DatasetEvent, EndEvent, RunEvent, RunRecord, RunRequest, TrainerToHost } from '../protocol/events';
+import type { ExperimentBlock, Lesson } from '../protocol/lesson';
 import type { ExperimentSpec } from '../protocol/spec';
 import type { HostToWebview, Outcome, RunPhase } from '../protocol/webview';
 import type { LessonCatalog } from './lessonCatalog';
@@ -414,7 +415,7 @@ export class RunManager extends Disposable {
   async storedRuns(lessonId: string): Promise<Map<string, StoredRun>> {
     const lesson = this.catalog.byId(lessonId);
     const out = new Map<string, StoredRun>();
-    for (const e of lesson?.experiments ?? []) {
+    for (const e of lesson ? shownExperiments(lesson) : []) {
       const key = `${lessonId}/${e.id}`;
       const stored = await this.history.last(key);
       if (stored) out.set(key, stored);
@@ -431,7 +432,7 @@ export class RunManager extends Disposable {
     const lesson = this.catalog.byId(lessonId);
     if (!lesson) return [];
     const out: HostToWebview[] = [];
-    for (const e of lesson.experiments) {
+    for (const e of shownExperiments(lesson)) {
       const key = `${lessonId}/${e.id}`;
       const live = this.byKey.get(key);
       if (live) {
@@ -451,6 +452,11 @@ export class RunManager extends Disposable {
     }
     return out;
   }
+}
+
+/** Every experiment card of a lesson, those kept at their last good version (block with errors) too. */
+function shownExperiments(lesson: Lesson): ExperimentBlock[] {
+  return lesson.segments.filter((s): s is ExperimentBlock => s.kind === 'experiment');
 }
 
 function assertNeverMessage(m: never): void {

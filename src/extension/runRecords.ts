@@ -42,3 +42,12 @@ export function storedEvents(run: StoredRun): RunEvent[] {
   return out;
 }
 
+
+/** A finished run in one line for a picker: "30 Nov 2026, 10:51 · seed 42 · quick · 4 epochs in 19 s". */
+export function finishedRunDetail(run: StoredRun): string {
+  const when = new Date(run.savedAt).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const epochs = run.end?.epochsRun ?? run.epochs.length;
+  const secs = run.end?.seconds;
+  const took = secs === undefined ? '' : secs < 60 ? `${Math.round(secs)} s` : `${Math.floor(secs / 60)} min ${String(Math.round(secs % 60)).padStart(2, '0')} s`;
+  return [when, run.start ? `seed ${run.start.seed}` : '', run.full ? 'full size' : 'quick', `${epochs} epoch${epochs === 1 ? '' : 's'}${took ? ` in ${took}` : ''}`].filter(Boolean).join(' · ');
+}

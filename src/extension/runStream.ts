@@ -5,6 +5,7 @@
  * batch points decimated, so that a panel opened mid-run can be replayed to the present.
  * Pure (no `vscode`, timers injected), so it is unit-tested with a fake clock.
  */
+import { estimateTimeLeft } from '../protocol/eta';
 import type { BatchEvent, EpochEvent, RunEvent, RunRecord } from '../protocol/events';
 
 /** At most `max` items, evenly strided, always keeping the first and the last. */
@@ -52,6 +53,8 @@ export class RunStream {
   /** When the run started on the host, for the time-left estimate. */
   readonly startedAt: number;
   lastBatch?: BatchEvent;
+  /** When the first batch arrived (the time before it, starting up, does not repeat). */
+  private firstBatch?: { at: number; steps: number };
 
   constructor(
     readonly runId: string,
@@ -75,6 +78,7 @@ export class RunStream {
     switch (event.type) {
       case 'batch':
         this.lastBatch = event;
+        this.firstBatch ??= { at: this.clock.now(), steps: event.step + 1 };
         this.keep(event);
         this.pending.push(event);
         this.schedule();
@@ -161,16 +165,18 @@ export class RunStream {
     return this.trace.filter((e): e is BatchEvent => e.type === 'batch');
   }
 
-  /** Seconds left, estimated from the batches done and the time taken so far. */
+  /** Seconds left, from this run's measured pace (see protocol/eta.ts). */
   secondsLeft(): number | undefined {
     const start = this.record.start;
     const b = this.lastBatch;
     if (!start || !b) return undefined;
-    const total = start.epochs * start.batchesPerEpoch;
-    const done = b.step + 1;
-    if (done <= 0 || total <= 0) return undefined;
-    const elapsed = (this.clock.now() - this.startedAt) / 1000;
-    return Math.max(0, (elapsed / done) * (total - done));
+    return estimateTimeLeft({
+      epochs: start.epochs,
+      batchesPerEpoch: start.batchesPerEpoch,
+      stepsDone: b.step + 1,
+      epochSeconds: this.record.epochs.map((e) => e.seconds),
+      sinceFirst: this.firstBatch ? { steps: this.firstBatch.steps, seconds: (this.clock.now() - this.firstBatch.at) / 1000 } : undefined,
+    });
   }
 
   dispose(): void {

@@ -15,11 +15,16 @@ export interface Settings {
   /** 0: the lesson's own epochs. */
   epochsBudget: number;
   trainerRuntime?: string;
+  /** Open the lesson to continue when VS Code starts: the first time only, every time, or never. */
+  openOnStartup: OpenOnStartup;
   /** Above it a run asks before it starts. */
   budget: CostBudget;
   /** An existing @tensorflow/tfjs-node installation (its folder, or an npm prefix holding it). */
   nativeBackendPath?: string;
 }
+
+export type OpenOnStartup = 'firstTime' | 'always' | 'never';
+const OPEN_ON_STARTUP: readonly OpenOnStartup[] = ['firstTime', 'always', 'never'];
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
@@ -30,6 +35,7 @@ export function readSettings(): Settings {
   const budget = c.get<number>('epochsBudget', 0);
   const dataDir = c.get<string>('dataDir', '').trim();
   const runtime = c.get<string>('trainerRuntime', '').trim();
+  const startup = c.get<string>('openOnStartup', 'firstTime');
   const native = c.get<string>('nativeBackendPath', '').trim();
   return {
     backend: (BACKENDS as readonly string[]).includes(backend) ? (backend as BackendChoice) : 'auto',
@@ -37,6 +43,7 @@ export function readSettings(): Settings {
     chartUpdateRate: Number.isFinite(rate) && rate > 0 ? Math.min(rate, 30) : 4,
     epochsBudget: Number.isInteger(budget) && budget > 0 ? budget : 0,
     trainerRuntime: runtime || undefined,
+    openOnStartup: (OPEN_ON_STARTUP as readonly string[]).includes(startup) ? (startup as OpenOnStartup) : 'firstTime',
     budget: {
       gigaWork: positiveOr(c.get<number>('budget.gigaWork', DEFAULT_BUDGET.gigaWork), DEFAULT_BUDGET.gigaWork),
       memoryMiB: positiveOr(c.get<number>('budget.memoryMiB', DEFAULT_BUDGET.memoryMiB), DEFAULT_BUDGET.memoryMiB),

@@ -433,7 +433,7 @@ function parseQuizBlock(block: YamlBlock, range: SourceRange, fenceRange: Source
     const qids = new Map<string, number>();
     questions.forEach((q: unknown, k) => {
       if (!q || typeof q !== 'object') return;
-      const { type, choices, answer, id, outcomes } = q as Record<string, unknown>;
+      const { type, choices, answer, id, outcomes, feedback } = q as Record<string, unknown>;
       const p = (...rest: PathKey[]) => ['questions', k, ...rest];
       const here = (rest: PathKey[], message: string) => {
         own.add(formatPath(p(...rest)));
@@ -445,6 +445,9 @@ function parseQuizBlock(block: YamlBlock, range: SourceRange, fenceRange: Source
       }
       const nChoices = Array.isArray(choices) ? choices.length : undefined;
       const range = nChoices ? `from 0 to ${nChoices - 1}` : 'from 0';
+      if (Array.isArray(feedback) && nChoices !== undefined && feedback.length !== nChoices) {
+        here(['feedback'], `${feedback.length} feedback line${feedback.length === 1 ? '' : 's'} for ${nChoices} choices; give one line per choice, in the same order`);
+      }
       if (type === 'single' && Array.isArray(choices)) {
         if (typeof answer === 'string') {
           const at = choices.indexOf(answer);

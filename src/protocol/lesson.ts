@@ -30,9 +30,13 @@ const QuestionCommon = {
   explanation: z.string().min(1),
 };
 
+/** Optional: one line per choice, shown when the learner picks it (why that distractor is wrong, or why it is right). */
+const ChoiceFeedback = z.array(z.string().min(1)).min(2).optional().describe('One line per choice, in order, shown when the learner picks that choice: why it is wrong (or right).');
+
 export const SingleChoiceQuestion = z.strictObject({
   type: z.literal('single'),
   choices: z.array(z.string().min(1)).min(2),
+  feedback: ChoiceFeedback,
   /** Index of the right choice, from 0. */
   answer: z.number().int().min(0),
   ...QuestionCommon,
@@ -40,6 +44,7 @@ export const SingleChoiceQuestion = z.strictObject({
 export const MultipleChoiceQuestion = z.strictObject({
   type: z.literal('multiple'),
   choices: z.array(z.string().min(1)).min(2),
+  feedback: ChoiceFeedback,
   /** Indices of every right choice, from 0. */
   answer: z.array(z.number().int().min(0)).min(1),
   ...QuestionCommon,
@@ -49,6 +54,8 @@ export const NumericQuestion = z.strictObject({
   answer: z.number(),
   /** Absolute tolerance: an answer within ±tolerance is right (default 0: exact). */
   tolerance: z.number().min(0).default(0),
+  /** Optional: a hint shown after a wrong answer, before the learner asks for the answer. */
+  hint: z.string().min(1).optional().describe('A hint shown after a wrong answer, before the learner asks for the answer.'),
   ...QuestionCommon,
 });
 /**
@@ -101,6 +108,11 @@ export interface ExperimentBlock {
   spec: ExperimentSpec;
   /** From the opening fence to the closing fence. */
   range: SourceRange;
+  /**
+   * Set on the last good version of a block that has errors now (kept by the editor so that its
+   * card and runs stay): what is wrong with the block as it is.
+   */
+  errors?: { line: number; column: number; field?: string; message: string }[];
 }
 
 export interface QuizBlock {

@@ -16,6 +16,14 @@ export type PublicQuestion =
   /** Predict, then run: graded by the next run of `experiment` (an experiment id of this lesson). */
   | { type: 'predict'; prompt: string; choices: string[]; experiment: string };
 
+/** An error in a lesson block, as the panel lists it. */
+export interface BlockError {
+  line: number;
+  column: number;
+  field?: string;
+  message: string;
+}
+
 export interface ExperimentView {
   kind: 'experiment';
   /** `lesson-id/experiment-id`. */
@@ -33,6 +41,8 @@ export interface ExperimentView {
   hasFull: boolean;
   spec: ExperimentSpec;
   line: number;
+  /** The block has errors now: this is its last good version (Run is off until they are fixed). */
+  errors?: BlockError[];
   /** The "Try it" knobs that fit this experiment. */
   knobs?: Knob[];
 }
@@ -45,7 +55,15 @@ export interface QuizView {
   line: number;
 }
 
-export type SegmentView = { kind: 'markdown'; text: string; line: number } | ExperimentView | QuizView;
+/** A fenced experiment or quiz block that does not parse, shown as a card with its errors. */
+export interface BrokenBlockView {
+  blockKind: 'experiment' | 'quiz';
+  id?: string;
+  title?: string;
+  errors: BlockError[];
+}
+
+export type SegmentView = { kind: 'markdown'; text: string; line: number; broken?: BrokenBlockView } | ExperimentView | QuizView;
 
 export interface LessonView {
   id: string;
@@ -62,12 +80,22 @@ export interface LessonView {
 export interface QuizAnswerResult {
   quizId: string;
   question: number;
+  /** Whether this (the latest) answer is right. */
   correct: boolean;
-  explanation: string;
-  /** The right answer, shown after answering: a choice index, indices, or a number. */
-  expected: number | number[];
-  /** What the learner answered. */
-  given: number | number[];
+  /** Whether the first answer to this question was right: the score counts first attempts. */
+  firstCorrect?: boolean;
+  /** Answers given so far to this question. */
+  attempts?: number;
+  /** The explanation and the right answer are shown: answered right, or "show answer" asked. */
+  revealed?: boolean;
+  /** The lesson's explanation (only once revealed). */
+  explanation?: string;
+  /** The right answer, once revealed: a choice index, indices, or a number. */
+  expected?: number | number[];
+  /** What the learner answered (absent when the answer was shown without one). */
+  given?: number | number[];
+  /** The lesson's feedback on the chosen choices (or the numeric hint after a wrong answer). */
+  feedback?: string[];
   /** A prediction committed and waiting for its experiment's run (then `correct` means nothing yet). */
   pending?: boolean;
   /** For a graded prediction: what the run measured, per choice's outcome line. */
@@ -76,7 +104,10 @@ export interface QuizAnswerResult {
 
 export interface QuizScore {
   answered: number;
+  /** Right at the first attempt. */
   correct: number;
+  /** Right now (after retries). */
+  solved?: number;
   total: number;
 }
 
@@ -135,6 +166,8 @@ export type WebviewToHost =
   | { type: 'run'; key: string; full: boolean }
   | { type: 'stop'; key: string }
   | { type: 'answer'; quizId: string; question: number; answer: number | number[] }
+  /** "Show answer": reveal the right answer and the explanation (the score keeps the first attempt). */
+  | { type: 'showAnswer'; quizId: string; question: number }
   | { type: 'compare'; keys: string[] }
   | { type: 'exportMetrics'; key: string; format: 'csv' | 'json' }
   | { type: 'exportPng'; name: string; dataUrl: string }
@@ -152,4 +185,6 @@ export interface PanelState {
   lessonId: string;
   file?: string;
   scrollY?: number;
+  /** The block at the top of the view (its index in the lesson) and its offset in px. */
+  anchor?: { index: number; offset: number };
 }

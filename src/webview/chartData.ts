@@ -87,6 +87,8 @@ export interface RunChartData {
   progress?: { epoch: number; batch: number; step: number };
   /** Latest dataset message, while the data is being fetched. */
   dataset?: string;
+  /** x (in epochs) of the first batch or epoch whose loss was not finite. */
+  divergedAt?: number;
 }
 
 export function emptyChartData(): RunChartData {
@@ -143,6 +145,7 @@ export function applyEvents(d: RunChartData, events: readonly RunEvent[], maxPoi
         const bpe = d.start?.batchesPerEpoch || 1;
         const x = (e.step + 1) / bpe;
         d.progress = { epoch: e.epoch, batch: e.batch, step: e.step };
+        if (!finite(e.loss) && d.divergedAt === undefined && d.start?.mode !== 'lr_finder') d.divergedAt = x;
         if (finite(e.loss)) {
           pushDecimated(d.lossTrain, { x, y: e.loss }, maxPoints);
           changed.add('loss');
@@ -164,6 +167,7 @@ export function applyEvents(d: RunChartData, events: readonly RunEvent[], maxPoi
       case 'epoch': {
         d.epochs.push(e);
         const x = e.epoch;
+        if (!finite(e.loss) && d.divergedAt === undefined && d.start?.mode !== 'lr_finder') d.divergedAt = x;
         if (finite(e.val_loss)) {
           pushDecimated(d.lossVal, { x, y: e.val_loss }, maxPoints);
           changed.add('loss');
@@ -219,12 +223,6 @@ export function progressOf(d: RunChartData): { fraction: number; text: string } 
   const p = d.progress;
   if (!p) return { fraction: 0, text: `epoch 1/${s.epochs}` };
   return { fraction: Math.min(1, (p.step + 1) / Math.max(1, total)), text: `epoch ${p.epoch}/${s.epochs} · batch ${p.batch + 1}/${s.batchesPerEpoch}` };
-}
-
-/** Seconds left from the fraction done and the seconds spent (undefined until there is something to go on). */
-export function timeLeft(fraction: number, elapsedSeconds: number): number | undefined {
-  if (fraction <= 0.005 || fraction >= 1) return undefined;
-  return (elapsedSeconds / fraction) * (1 - fraction);
 }
 
 export function formatSeconds(s: number): string {

@@ -17,8 +17,13 @@ import {
   Tooltip,
   type ChartDataset,
   type ChartOptions,
+  type Plugin,
+  type Scale,
+  type Tick as ChartTick,
 } from 'chart.js';
+import { formatNumber, logTicks } from './axis';
 import type { Point } from './chartData';
+import type { Marker } from './markers';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Title, Decimation, Filler);
 
@@ -29,6 +34,8 @@ export function cssVar(name: string, fallback: string): string {
 
 export interface Theme {
   fg: string;
+  /** The card's background: exported PNGs are filled with it. */
+  bg: string;
   muted: string;
   grid: string;
   font: string;
@@ -43,6 +50,7 @@ export function readTheme(): Theme {
   const dark = cls.contains('vscode-dark') || cls.contains('vscode-high-contrast');
   return {
     fg: cssVar('--vscode-editor-foreground', dark ? '#cccccc' : '#333333'),
+    bg: cssVar('--vscode-sideBar-background', cssVar('--vscode-editor-background', dark ? '#1e1e1e' : '#ffffff')),
     muted: cssVar('--vscode-descriptionForeground', dark ? '#9d9d9d' : '#717171'),
     grid: cssVar('--vscode-editorWidget-border', dark ? '#454545' : '#c8c8c8'),
     font: cssVar('--vscode-font-family', 'sans-serif'),
@@ -70,17 +78,10 @@ export function layerColor(i: number, n: number, theme: Theme): string {
   return `hsl(${hue} ${theme.highContrast ? 100 : 70}% ${light}%)`;
 }
 
-const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
-
-/** Log-axis ticks: only the powers of ten, written 10⁻³. */
-export function powerOfTenLabel(value: number): string {
-  if (!(value > 0)) return '';
-  const e = Math.log10(value);
-  const r = Math.round(e);
-  if (Math.abs(e - r) > 1e-6) return '';
-  if (r === 0) return '1';
-  if (r === 1) return '10';
-  return `10${String(r).replace(/./g, (c) => SUPERSCRIPT[c] ?? c)}`;
+/** How a layer reads in legends: "layer 1 · dense", counted from the bottom as `expect` counts. */
+export function layerLabel(i: number, name: string | undefined, type?: string): string {
+  const kind = (type ?? name?.replace(/_\d+$/, '') ?? '').toLowerCase();
+  return kind ? `layer ${i + 1} · ${kind}` : `layer ${i + 1}`;
 }
 
 export interface SeriesSpec {
@@ -104,8 +105,102 @@ export interface ChartSpec {
   yMin?: number;
   yMax?: number;
   legend?: boolean;
+  /** Per-layer series: the legend lists them top (output) first, at the side. */
+  layers?: boolean;
+  /** Vertical lines on the x axis with a short label (freeze, schedule phases, callbacks…). */
+  markers?: Marker[];
   series: SeriesSpec[];
 }
+
+type LineScale = Scale & { ticks: ChartTick[] };
+
+/** Ticks of a log axis from `axis.ts`: powers of ten, with labelled multiples over short spans. */
+function logAxis(label: string, theme: Theme) {
+  return {
+    type: 'logarithmic' as const,
+    title: { display: true, text: label, color: theme.muted },
+    afterBuildTicks: (scale: LineScale) => {
+      scale.ticks = logTicks(scale.min, scale.max).map((t) => ({ value: t.value, major: t.major, label: t.label }));
+    },
+    ticks: { color: theme.muted, autoSkip: false, major: { enabled: true }, callback: (_v: unknown, i: number, ticks: ChartTick[]) => (ticks[i]?.label as string | undefined) ?? '' },
+    grid: { color: (ctx: { tick?: ChartTick }) => (ctx.tick?.major ? theme.grid : fade(theme.grid)) },
+  };
+}
+
+function linearAxis(label: string, theme: Theme, maxTicks: number) {
+  return {
+    type: 'linear' as const,
+    title: { display: true, text: label, color: theme.muted },
+    ticks: { color: theme.muted, maxTicksLimit: maxTicks, callback: (v: number | string) => formatNumber(Number(v)) },
+    grid: { color: theme.grid },
+  };
+}
+
+/** A grid colour at a third of its strength (minor log ticks). */
+function fade(color: string): string {
+  const m = /^#([0-9a-f]{6})$/i.exec(color);
+  return m ? `#${m[1]}55` : color;
+}
+
+function scales(spec: ChartSpec, theme: Theme): ChartOptions<'line'>['scales'] {
+  const x = spec.x?.log ? logAxis(spec.x.label, theme) : linearAxis(spec.x?.label ?? 'epoch', theme, 8);
+  const y = { ...(spec.log ? logAxis(spec.yLabel, theme) : linearAxis(spec.yLabel, theme, 7)), min: spec.yMin, max: spec.yMax };
+  const y2 = spec.y2Label ? { y2: { ...linearAxis(spec.y2Label, theme, 7), position: 'right' as const, grid: { drawOnChartArea: false } } } : {};
+  return { x, y, ...y2 } as unknown as ChartOptions<'line'>['scales'];
+}
+
+const MARKER_DASH: Record<Marker['kind'], number[]> = { freeze: [6, 3], schedule: [2, 3], callback: [4, 2], restore: [], diverged: [] };
+
+/**
+ * Draws the markers of `chart.options.plugins.markers` as vertical lines across the plot with their
+ * label at the top, staggered over three rows so that close ones do not overprint.
+ */
+const markerPlugin: Plugin<'line', { markers?: Marker[]; color?: string; diverged?: string; font?: string }> = {
+  id: 'markers',
+  afterDatasetsDraw(chart, _args, opts) {
+    const list = opts.markers ?? [];
+    const x = chart.scales.x;
+    if (!list.length || !x) return;
+    const { top, bottom, left, right } = chart.chartArea;
+    const ctx = chart.ctx;
+    ctx.save();
+    ctx.font = `10px ${opts.font ?? 'sans-serif'}`;
+    ctx.textBaseline = 'top';
+    list.forEach((m, i) => {
+      const px = x.getPixelForValue(m.x);
+      if (!(px >= left - 0.5 && px <= right + 0.5)) return;
+      const color = m.kind === 'diverged' ? (opts.diverged ?? '#f14c4c') : (opts.color ?? '#888');
+      ctx.strokeStyle = color;
+      ctx.fillStyle = color;
+      ctx.lineWidth = 1;
+      ctx.setLineDash(MARKER_DASH[m.kind]);
+      ctx.beginPath();
+      ctx.moveTo(px, top);
+      ctx.lineTo(px, bottom);
+      ctx.stroke();
+      const w = ctx.measureText(m.label).width;
+      const tx = px + 3 + w > right ? px - 3 - w : px + 3;
+      ctx.fillText(m.label, tx, top + 2 + (i % 3) * 12);
+    });
+    ctx.restore();
+  },
+};
+
+/** While exporting, fills the canvas with the theme's background (PNGs are opaque). */
+const backgroundPlugin: Plugin<'line', { color?: string; enabled?: boolean }> = {
+  id: 'exportBackground',
+  beforeDraw(chart, _args, opts) {
+    if (!opts.enabled || !opts.color) return;
+    const ctx = chart.ctx;
+    ctx.save();
+    ctx.globalCompositeOperation = 'destination-over';
+    ctx.fillStyle = opts.color;
+    ctx.fillRect(0, 0, chart.width, chart.height);
+    ctx.restore();
+  },
+};
+
+Chart.register(markerPlugin, backgroundPlugin);
 
 export class LineChart {
   readonly chart: Chart<'line', Point[]>;
@@ -115,11 +210,14 @@ export class LineChart {
   private dirty = false;
   private readonly observer: IntersectionObserver;
 
+  private log: boolean;
+
   constructor(
     readonly canvas: HTMLCanvasElement,
     spec: ChartSpec,
-    theme: Theme,
+    private readonly theme: Theme,
   ) {
+    this.log = !!spec.log;
     const options: ChartOptions<'line'> = {
       animation: false,
       responsive: true,
@@ -130,37 +228,21 @@ export class LineChart {
       interaction: { mode: 'nearest', intersect: false, axis: 'x' },
       plugins: {
         title: { display: true, text: spec.title, color: theme.fg, font: { family: theme.font, size: 12, weight: 'normal' } },
-        legend: { display: spec.legend ?? true, labels: { color: theme.fg, boxWidth: 12, font: { family: theme.font, size: 11 } } },
-        tooltip: { enabled: true },
-        decimation: { enabled: true, algorithm: 'lttb', samples: 400, threshold: 600 },
-      },
-      scales: {
-        x: spec.x?.log
-          ? {
-              type: 'logarithmic',
-              title: { display: true, text: spec.x.label, color: theme.muted },
-              ticks: { color: theme.muted, autoSkip: false, callback: (v) => powerOfTenLabel(Number(v)) },
-              grid: { color: (ctx) => (powerOfTenLabel(ctx.tick?.value ?? 0) ? theme.grid : 'transparent') },
-            }
-          : {
-              type: 'linear',
-              title: { display: true, text: spec.x?.label ?? 'epoch', color: theme.muted },
-              ticks: { color: theme.muted, maxTicksLimit: 8 },
-              grid: { color: theme.grid },
-            },
-        y: {
-          type: spec.log ? 'logarithmic' : 'linear',
-          title: { display: true, text: spec.yLabel, color: theme.muted },
-          ticks: spec.log ? { color: theme.muted, autoSkip: false, callback: (v) => powerOfTenLabel(Number(v)) } : { color: theme.muted, maxTicksLimit: 7 },
-          // On a log axis, grid lines at the powers of ten only.
-          grid: spec.log ? { color: (ctx) => (powerOfTenLabel(ctx.tick?.value ?? 0) ? theme.grid : 'transparent') } : { color: theme.grid },
-          min: spec.yMin,
-          max: spec.yMax,
+        legend: this.legendOptions(spec),
+        tooltip: {
+          enabled: true,
+          callbacks: {
+            title: (items) => (items[0] ? `${spec.x?.log ? 'learning rate' : 'epoch'} ${formatNumber(items[0].parsed.x ?? NaN)}` : ''),
+            label: (item) => `${item.dataset.label ?? ''}: ${formatNumber(item.parsed.y ?? NaN)}`,
+          },
         },
-        ...(spec.y2Label
-          ? { y2: { type: 'linear' as const, position: 'right' as const, title: { display: true, text: spec.y2Label, color: theme.muted }, ticks: { color: theme.muted }, grid: { drawOnChartArea: false } } }
-          : {}),
+        decimation: { enabled: true, algorithm: 'lttb', samples: 400, threshold: 600 },
+        ...({
+          markers: { markers: spec.markers ?? [], color: theme.muted, diverged: theme.palette[4], font: theme.font },
+          exportBackground: { color: theme.bg, enabled: false },
+        } as object),
       },
+      scales: scales(spec, theme),
     };
     this.chart = new Chart<'line', Point[]>(canvas, { type: 'line', data: { datasets: spec.series.map((s) => this.dataset(s)) }, options });
     this.observer = new IntersectionObserver((entries) => {
@@ -189,11 +271,27 @@ export class LineChart {
    * Gives the chart new series. The same number of series keeps the datasets and swaps their
    * data (cheap, as smoothing does on every update); another number replaces them (layers appeared).
    */
-  /** New series, title and legend (the axes stay as created). */
+  private legendOptions(spec: ChartSpec) {
+    const layers = !!spec.layers;
+    return {
+      display: spec.legend ?? true,
+      // Layers: at the side, output at the top (the order of the network drawn upright).
+      position: layers ? ('right' as const) : ('top' as const),
+      reverse: layers,
+      labels: { color: this.theme.fg, boxWidth: 12, boxHeight: 2, font: { family: this.theme.font, size: 11 } },
+    };
+  }
+
+  /** New series, title, legend, markers; the y axis switches between linear and log with `log`. */
   setSpec(spec: ChartSpec): void {
-    const plugins = this.chart.options.plugins;
-    if (plugins?.title) plugins.title.text = spec.title;
-    if (plugins?.legend) plugins.legend.display = spec.legend ?? true;
+    const plugins = this.chart.options.plugins as Record<string, unknown> & NonNullable<ChartOptions<'line'>['plugins']>;
+    if (plugins.title) plugins.title.text = spec.title;
+    plugins.legend = this.legendOptions(spec) as typeof plugins.legend;
+    (plugins.markers as { markers: Marker[] }).markers = spec.markers ?? [];
+    if (!!spec.log !== this.log) {
+      this.log = !!spec.log;
+      this.chart.options.scales = scales(spec, this.theme);
+    }
     this.setSeries(spec.series);
   }
 
@@ -226,8 +324,26 @@ export class LineChart {
     });
   }
 
+  /**
+   * The chart as a PNG to share: drawn again at twice the pixel ratio, on the theme's background
+   * (opaque), without the hover tooltip; then back as it was.
+   */
   toPng(): string {
-    return this.chart.toBase64Image('image/png', 1);
+    const chart = this.chart;
+    const opts = chart.options as ChartOptions<'line'> & { plugins: { exportBackground: { enabled: boolean } } };
+    const dpr = chart.options.devicePixelRatio;
+    chart.tooltip?.setActiveElements([], { x: 0, y: 0 });
+    chart.setActiveElements([]);
+    opts.plugins.exportBackground.enabled = true;
+    chart.options.devicePixelRatio = Math.max(2, window.devicePixelRatio || 1);
+    chart.resize();
+    chart.update('none');
+    const url = chart.toBase64Image('image/png', 1);
+    opts.plugins.exportBackground.enabled = false;
+    chart.options.devicePixelRatio = dpr;
+    chart.resize();
+    chart.update('none');
+    return url;
   }
 
   destroy(): void {

@@ -2,7 +2,8 @@
 import type { CompareSeries } from '../protocol/webview';
 import { post } from './api';
 import { applyEvents, emptyChartData, type Point, type RunChartData } from './chartData';
-import { LineChart, readTheme, type ChartSpec } from './charts';
+import { formatNumber } from './axis';
+import { LineChart, layerLabel, readTheme, type ChartSpec } from './charts';
 import { button, h } from './ui';
 
 export class CompareView {
@@ -22,6 +23,8 @@ export class CompareView {
       title,
       yLabel,
       log,
+      // One legend for every chart, above them (outside the plots).
+      legend: false,
       series: data.map((d, i) => ({ label: series[i]!.title, data: pick(d), color: color(i), points, width: points ? 2 : 1.5 })),
     });
     const specs: ChartSpec[] = [
@@ -30,14 +33,15 @@ export class CompareView {
       spec('Validation accuracy (per epoch)', 'val_accuracy', (d) => d.accVal, true),
       spec('Learning rate', 'learning rate', (d) => d.lr),
       {
-        title: 'Gradient norm: bottom layer (solid) and top layer (dashed), log scale',
+        title: 'Gradient norm: layer 1 (solid) and the output layer (dashed), log scale',
         yLabel: '‖∇W‖₂',
         log: true,
+        legend: false,
         series: data.flatMap((d, i) =>
           d.gradNorms.length
             ? [
-                { label: `${series[i]!.title}: ${d.layers[0] ?? 'layer 1'}`, data: d.gradNorms[0]!, color: color(i) },
-                { label: `${series[i]!.title}: ${d.layers[d.gradNorms.length - 1] ?? 'top layer'}`, data: d.gradNorms[d.gradNorms.length - 1]!, color: color(i), dashed: true },
+                { label: `${series[i]!.title}: ${layerLabel(0, d.layers[0])}`, data: d.gradNorms[0]!, color: color(i) },
+                { label: `${series[i]!.title}: ${layerLabel(d.gradNorms.length - 1, d.layers[d.gradNorms.length - 1])}`, data: d.gradNorms[d.gradNorms.length - 1]!, color: color(i), dashed: true },
               ]
             : [],
         ),
@@ -68,7 +72,8 @@ export class CompareView {
         const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
         swatch.style.backgroundColor = color(i);
         const end = data[i]!.epochs[data[i]!.epochs.length - 1];
-        const summary = end ? ` — after ${end.epoch} epochs: val_accuracy ${end.val_accuracy?.toFixed(4) ?? '–'}, val_loss ${end.val_loss?.toFixed(4) ?? '–'}` : ' — no epoch finished';
+        const num = (x: number | undefined) => (x === undefined ? '–' : formatNumber(x, 4));
+        const summary = end ? ` — after ${end.epoch} epoch${end.epoch === 1 ? '' : 's'}: val_accuracy ${num(end.val_accuracy)}, val_loss ${num(end.val_loss)}` : ' — no epoch finished';
         return h('li', {}, swatch, h('strong', {}, s.title), summary);
       }),
     );

@@ -5,11 +5,13 @@
 import { assertNever } from '../protocol/events';
 import type { HostToWebview, LessonView } from '../protocol/webview';
 import { getState, post, setState } from './api';
+import { brokenBlockCard } from './blockErrors';
 import { CompareView } from './compare';
 import { createMarkdown, typeset } from './markdown';
 import { anchorId } from './markdownRules';
 import { QuizCard } from './quiz';
 import { RunCard } from './runCard';
+import { ScrollKeeper } from './scrollKeeper';
 import { h, registerComponents } from './ui';
 
 registerComponents();
@@ -26,19 +28,25 @@ function reveal(id: string): void {
   const el = document.getElementById(`exp-${id}`) ?? document.getElementById(`quiz-${id}`);
   if (!el) return;
   el.scrollIntoView({ block: 'start' });
+  saveScroll();
   el.classList.add('flash');
   setTimeout(() => el.classList.remove('flash'), 1500);
 }
 
+const keeper = new ScrollKeeper();
+
 function render(view: LessonView, m: Extract<HostToWebview, { type: 'init' }>): void {
-  const scrollY = getState()?.lessonId === view.id ? (getState()?.scrollY ?? 0) : 0;
+  const saved = getState()?.lessonId === view.id ? getState() : undefined;
+  // A re-render of the lesson on show keeps the place on screen now; a reload, the saved one.
+  const anchor = lesson?.id === view.id ? (keeper.record() ?? saved?.anchor) : saved?.anchor;
+  const scrollY = saved?.scrollY ?? 0;
   runCards.forEach((c) => c.destroy());
   runCards.clear();
   quizCards.clear();
   compareView?.destroy();
   compareView = undefined;
   lesson = view;
-  setState({ lessonId: view.id, file: view.file, scrollY });
+  setState({ lessonId: view.id, file: view.file, scrollY, ...(anchor ? { anchor } : {}) });
   const header = h(
     'header',
     { class: 'lesson-header' },
@@ -49,6 +57,10 @@ function render(view: LessonView, m: Extract<HostToWebview, { type: 'init' }>): 
   for (const s of view.segments) {
     switch (s.kind) {
       case 'markdown': {
+        if (s.broken) {
+          body.append(brokenBlockCard(s.broken, s.text, s.line));
+          break;
+        }
         const div = h('div', { class: 'prose' });
         div.innerHTML = md.render(s.text);
         typeset(div);
@@ -75,9 +87,10 @@ function render(view: LessonView, m: Extract<HostToWebview, { type: 'init' }>): 
   runCards.forEach((c) => c.mount());
   for (const a of m.answers) quizCards.get(a.quizId)?.show(a);
   const total = [...quizCards.values()].reduce((n, q) => n + q.view.questions.length, 0);
-  const score = { answered: m.answers.length, correct: m.answers.filter((a) => a.correct).length, total };
+  const score = { answered: m.answers.filter((a) => a.given !== undefined || a.attempts).length, correct: m.answers.filter((a) => a.firstCorrect ?? a.correct).length, total };
   quizCards.forEach((c) => c.setScore(score));
   if (m.reveal) reveal(m.reveal);
+  else if (anchor) keeper.set(anchor);
   else if (scrollY) window.scrollTo(0, scrollY);
 }
 
@@ -99,7 +112,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       const card = runCards.get(m.key);
       if (!card) return;
       if (m.reset) card.reset(m.runId, m.full);
-      card.apply(m.runId, m.events, m.elapsed);
+      card.apply(m.runId, m.events);
       return;
     }
     case 'runPhase':
@@ -161,13 +174,19 @@ document.addEventListener('click', (e) => {
   if (href) post({ type: 'openLink', href });
 });
 
+function saveScroll(): void {
+  const anchor = keeper.record();
+  if (lesson) setState({ lessonId: lesson.id, file: lesson.file, scrollY: window.scrollY, ...(anchor ? { anchor } : {}) });
+}
+
 let scrollTimer = 0;
 window.addEventListener('scroll', () => {
+  keeper.record();
   if (scrollTimer) return;
   scrollTimer = window.setTimeout(() => {
     scrollTimer = 0;
-    if (lesson) setState({ lessonId: lesson.id, file: lesson.file, scrollY: window.scrollY });
-  }, 300);
+    saveScroll();
+  }, 150);
 });
 
 // VS Code swaps the body's theme class (vscode-light, vscode-dark, vscode-high-contrast…): recolour the charts.

@@ -5,6 +5,7 @@
  * KaTeX's DOM output sets styles through CSSOM, which the panel's strict CSP allows (inline style
  * attributes it does not). No DOM here, so it is unit-tested in Node.
  */
+import { highlightCode } from './highlight';
 import MarkdownIt, { type MarkdownIt as MarkdownItType, type StateBlock, type StateInline } from 'markdown-it';
 
 function mathInline(state: StateInline, silent: boolean): boolean {
@@ -91,7 +92,7 @@ function escapeAttr(s: string): string {
 }
 
 export function createMarkdown(): MarkdownItType {
-  const md = new MarkdownIt({ html: false, linkify: true, typographer: true });
+  const md = new MarkdownIt({ html: false, linkify: true, typographer: true, highlight: highlightCode });
   md.inline.ruler.after('escape', 'math_inline', mathInline);
   md.block.ruler.after('blockquote', 'math_block', mathBlock, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
   md.renderer.rules.math_inline = (tokens, idx) => `<span class="math" data-tex="${escapeAttr(tokens[idx]!.content)}">${md.utils.escapeHtml(tokens[idx]!.content)}</span>`;

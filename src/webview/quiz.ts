@@ -15,6 +15,7 @@ interface QuestionUi {
   feedback: HTMLElement;
   choices?: string[];
   el: HTMLElement;
+  id: number;
 }
 
 export class QuizCard {
@@ -61,6 +62,13 @@ export class QuizCard {
       } else {
         const labels = q.choices.map((c) => md(h('span', { class: 'choice' }), markdown, c, true));
         input = q.type === 'multiple' ? checkboxes(labels) : radioGroup(`${view.id}-${i}`, labels);
+        // Keyboard: arrows move through the choices, Enter checks the answer.
+        input.el.addEventListener('keydown', (e) => {
+          if ((e as KeyboardEvent).key === 'Enter') {
+            e.preventDefault();
+            submit();
+          }
+        });
         box.append(input.el);
       }
       const predict = q.type === 'predict';
@@ -70,10 +78,15 @@ export class QuizCard {
       if (predict) box.append(h('p', { class: 'predict-note' }, `Predict, then run: commit your answer before running the experiment "${q.experiment}"; its run grades it.`));
       box.append(h('div', { class: 'check-row' }, check), feedback);
       this.el.append(box);
-      this.questions.push({ feedback, choices: q.type === 'numeric' ? undefined : q.choices, el: box });
+      this.questions.push({ feedback, choices: q.type === 'numeric' ? undefined : q.choices, el: box, id: i });
     });
   }
 
+  /**
+   * A graded answer. Right: the verdict and the explanation. Wrong at first: the lesson's feedback
+   * on the chosen choices, "try again", and a "Show answer" button; once shown: the right answer
+   * and the explanation.
+   */
   show(result: QuizAnswerResult): void {
     const q = this.questions[result.question];
     if (!q) return;
@@ -83,22 +96,32 @@ export class QuizCard {
       q.el.classList.remove('answered-right', 'answered-wrong');
       return;
     }
-    const verdict = h('strong', {}, result.correct ? '✓ Right.' : '✗ Not quite.');
-    const expected =
-      result.correct || !q.choices
-        ? result.correct
-          ? ''
-          : ` The answer is ${String(result.expected)}.`
-        : ` The answer: ${(Array.isArray(result.expected) ? result.expected : [result.expected]).map((i) => `“${q.choices![i] ?? i}”`).join(', ')}.`;
-    const explanation = md(h('div', { class: 'explanation' }), this.markdown, result.explanation);
+    const children: Node[] = [];
+    const retries = (result.attempts ?? 1) > 1 && result.firstCorrect === false;
+    if (result.correct) children.push(h('p', {}, h('strong', {}, '✓ Right.'), retries ? ` (on attempt ${result.attempts}; the score counts the first one)` : ''));
+    else if (!result.revealed) children.push(h('p', {}, h('strong', {}, '✗ Not quite.'), ' Try again, or ask for the answer.'));
+    else children.push(h('p', {}, h('strong', {}, result.given === undefined ? 'The answer:' : '✗ Not quite. The answer:'), ` ${this.answerText(q, result.expected)}`));
+    if (result.measured) children.push(h('ul', { class: 'measured' }, ...result.measured.map((m) => h('li', {}, `The run: ${m}`))));
+    for (const f of result.feedback ?? []) children.push(md(h('div', { class: 'choice-feedback' }), this.markdown, f));
+    if (result.revealed && result.explanation) children.push(md(h('div', { class: 'explanation' }), this.markdown, result.explanation));
+    if (!result.revealed) {
+      const showBtn = button('Show answer', { appearance: 'secondary', title: 'Show the right answer and the explanation (the score keeps your first attempt)', onClick: () => post({ type: 'showAnswer', quizId: this.view.id, question: q.id }) });
+      children.push(h('div', { class: 'check-row' }, showBtn));
+    }
     q.feedback.className = `feedback ${result.correct ? 'right' : 'wrong'}`;
-    q.feedback.replaceChildren(h('p', {}, verdict, expected), ...(result.measured ? [h('ul', { class: 'measured' }, ...result.measured.map((m) => h('li', {}, `The run: ${m}`)))] : []), explanation);
+    q.feedback.replaceChildren(...children);
     q.el.classList.toggle('answered-right', result.correct);
     q.el.classList.toggle('answered-wrong', !result.correct);
   }
 
+  private answerText(q: QuestionUi, expected: number | number[] | undefined): string {
+    if (expected === undefined) return '';
+    if (!q.choices) return String(expected);
+    return (Array.isArray(expected) ? expected : [expected]).map((i) => `“${q.choices![i] ?? i}”`).join(', ');
+  }
+
   setScore(score: QuizScore): void {
-    this.scoreEl.textContent = score.answered ? `lesson score: ${score.correct}/${score.total}` : '';
+    this.scoreEl.textContent = score.answered ? `lesson score: ${score.correct}/${score.total} (first attempts)` : '';
   }
 
   clear(): void {

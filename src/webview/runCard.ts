@@ -8,21 +8,28 @@ import { TryIt, twinLine } from './tryIt';
 import type { BackendChoice, RunEvent } from '../protocol/events';
 import type { ExperimentView, Outcome, RunPhase } from '../protocol/webview';
 import { post } from './api';
-import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, smoothed, timeLeft, type ChartId, type Point, type RunChartData } from './chartData';
-import { LineChart, layerColor, readTheme, type ChartSpec, type SeriesSpec } from './charts';
+import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, smoothed, type ChartId, type Point, type RunChartData } from './chartData';
+import { LineChart, layerColor, layerLabel, readTheme, type ChartSpec, type SeriesSpec } from './charts';
+import { estimateTimeLeft } from '../protocol/eta';
+import { markersOf } from './markers';
+import { errorList } from './blockErrors';
 import type { MarkdownIt } from 'markdown-it';
+import { formatNumber } from './axis';
 import { typeset } from './markdown';
 import { InsideView } from './inside';
 import { divergenceActions } from './divergence';
-import { button, checkbox, h, progressBar, setDisabled, spinner, tabs, tag, type ButtonEl } from './ui';
+import { button, checkbox, h, progressBar, setDisabled, slider, spinner, tabs, tag, type ButtonEl } from './ui';
 
 type TabId = 'training' | 'gradients' | 'activations' | 'lr' | 'inside';
 
 function fmt(x: number | undefined, digits = 4): string {
-  if (x === undefined) return '–';
-  if (!Number.isFinite(x)) return String(x);
-  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4)) return x.toExponential(2);
-  return Number(x.toPrecision(digits)).toString();
+  return x === undefined ? '–' : formatNumber(x, digits);
+}
+
+/** Schedules whose rates span decades read best on a log axis (1cycle's final fall, exponential decay). */
+function lrLogByDefault(e: ExperimentView): boolean {
+  const name = e.spec.training.schedule?.name;
+  return name === 'one_cycle' || name === 'exponential';
 }
 
 /** Which tab to show first: the one the lesson talks about. */
@@ -40,13 +47,12 @@ export class RunCard {
   private runId?: string;
   private full = false;
   private phase: RunPhase = 'idle';
-  private startedAt = 0;
   private readonly charts = new Map<ChartId, LineChart>();
   private readonly canvases = new Map<ChartId, HTMLCanvasElement>();
   private readonly runBtn: ButtonEl;
   private readonly fullBtn?: ButtonEl;
   private readonly stopBtn: ButtonEl;
-  private readonly progress = progressBar();
+  private readonly progress: ReturnType<typeof progressBar>;
   private readonly progressText = h('span', { class: 'progress-text' });
   private readonly ring = spinner();
   private readonly backendTag = h('span', { class: 'backend' });
@@ -59,7 +65,11 @@ export class RunCard {
   private shape = '';
   /** Smoothing of the per-batch series (0: raw points). */
   private smoothing = 0;
+  /** The learning-rate chart on a log axis. */
+  private lrLog: boolean;
   private timer = 0;
+  /** When this page saw the run's first batch (for the time left). */
+  private firstBatch?: { at: number; steps: number };
   private readonly inside = new InsideView();
 
   constructor(
@@ -67,6 +77,7 @@ export class RunCard {
     md: MarkdownIt,
     private backend: BackendChoice,
   ) {
+    this.progress = progressBar(`Progress of "${view.title}"`);
     this.runBtn = button('▶ Run', { title: `Run "${view.title}"`, onClick: () => post({ type: 'run', key: view.key, full: false }) });
     if (view.hasFull) {
       this.fullBtn = button('▶ Run full', { appearance: 'secondary', title: `Run with the book's sizes (slower)${view.fullCost ? `; estimate: ${view.fullCost}` : ''}`, onClick: () => post({ type: 'run', key: view.key, full: true }) });
@@ -76,8 +87,9 @@ export class RunCard {
     const csvBtn = button('CSV', { appearance: 'secondary', title: "Export this run's metrics as CSV", onClick: () => post({ type: 'exportMetrics', key: view.key, format: 'csv' }) });
     const jsonBtn = button('JSON', { appearance: 'secondary', title: "Export this run's metrics as JSON", onClick: () => post({ type: 'exportMetrics', key: view.key, format: 'json' }) });
     this.ring.hidden = true;
-    const smooth = checkbox('Smooth', 'Smooth the per-batch curves (an exponential moving average); the raw points are kept', (on) => {
-      this.smoothing = on ? 0.8 : 0;
+    this.lrLog = lrLogByDefault(view);
+    const smooth = slider('Smoothing', { min: 0, max: 0.99, step: 0.01, value: 0, title: 'Smooth the per-batch curves: an exponential moving average, debiased at the start as TensorBoard does (0: the raw points)' }, (w) => {
+      this.smoothing = w;
       for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     });
     if (view.knobs?.length) this.tryIt = new TryIt(view.key, view.knobs);
@@ -101,7 +113,7 @@ export class RunCard {
         { id: 'training', label: 'Loss & accuracy', content: tabContent(['loss', 'accuracy']) },
         { id: 'gradients', label: 'Gradients', content: tabContent(['gradients']) },
         { id: 'activations', label: 'Activations', content: tabContent(['actMean', 'actStd']) },
-        { id: 'lr', label: 'Learning rate', content: tabContent(view.spec.training.lr_finder ? ['lrFinder', 'lr'] : ['lr']) },
+        { id: 'lr', label: 'Learning rate', content: this.lrTab(tabContent(view.spec.training.lr_finder ? ['lrFinder', 'lr'] : ['lr'])) },
         { id: 'inside', label: 'Inside', content: this.inside.el },
       ],
       first,
@@ -126,10 +138,14 @@ export class RunCard {
       e.preventDefault();
       post({ type: 'openSource', line: view.line });
     });
+    const errors = view.errors?.length
+      ? [h('div', { class: 'block-errors-box', role: 'alert' }, h('strong', {}, 'The block has errors now; this card shows its last good version. Fix them to run it again:'), errorList(view.errors))]
+      : [];
     this.el = h(
       'section',
-      { class: 'run-card', id: `exp-${view.id}`, 'aria-label': `Experiment: ${view.title}` },
+      { class: `run-card${errors.length ? ' has-errors' : ''}`, id: `exp-${view.id}`, 'aria-label': `Experiment: ${view.title}` },
       h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source), ...(view.cost ? [h('div', { class: 'cost', title: 'Estimated from the experiment before it runs (docs/experiment-spec.md, "Limits and cost")' }, `Estimate: ${view.cost}`)] : [])),
+      ...errors,
       controls,
       ...(this.tryIt ? [this.tryIt.el] : []),
       this.variantEl,
@@ -140,6 +156,15 @@ export class RunCard {
     this.setBackend(backend);
     this.setPhase('idle');
     this.updateProgress();
+  }
+
+  /** The learning-rate tab: its charts and a log-scale switch. */
+  private lrTab(content: HTMLElement): HTMLElement {
+    const log = checkbox('Log scale', 'Show the learning rate on a log axis (a fall by decades, as 1cycle ends, shows)', (on) => {
+      this.lrLog = on;
+      this.charts.get('lr')?.setSpec(this.chartSpec('lr'));
+    }, this.lrLog);
+    return h('div', { class: 'lr-tab' }, h('div', { class: 'chart-options' }, log), content);
   }
 
   private chartBox(id: ChartId): HTMLElement {
@@ -177,19 +202,23 @@ export class RunCard {
     const d = this.data;
     // Per-batch series, smoothed for display when the learner asks (epoch series never are).
     const sm = (data: Point[], log = false) => (this.smoothing ? smoothed(data, this.smoothing, log) : data);
+    const types = new Map((d.start?.summary.layers ?? []).map((l) => [l.name, l.type]));
     const layerSeries = (series: Point[][], log = false): SeriesSpec[] =>
-      series.map((data, i) => ({ label: d.layers[i] ?? `layer ${i + 1}`, data: sm(data, log), color: layerColor(i, series.length, theme), width: 1.25 }));
+      series.map((data, i) => ({ label: layerLabel(i, d.layers[i], types.get(d.layers[i] ?? '')), data: sm(data, log), color: layerColor(i, series.length, theme), width: 1.25 }));
     const manyLayers = d.layers.length > 10;
+    const markers = markersOf(this.view.spec, d);
     switch (id) {
       case 'loss':
-        return { title: 'Loss', yLabel: 'loss', series: [{ label: 'train (batches)', data: sm(d.lossTrain), color: c0! }, { label: 'validation (epochs)', data: d.lossVal, color: c1!, points: true, width: 2 }] };
+        return { title: 'Loss', yLabel: 'loss', markers, series: [{ label: 'train (batches)', data: sm(d.lossTrain), color: c0! }, { label: 'validation (epochs)', data: d.lossVal, color: c1!, points: true, width: 2 }] };
       case 'accuracy':
-        return { title: 'Accuracy', yLabel: 'accuracy', yMax: 1, series: [{ label: 'train (batches)', data: sm(d.accTrain), color: c0! }, { label: 'validation (epochs)', data: d.accVal, color: c1!, points: true, width: 2 }] };
+        return { title: 'Accuracy', yLabel: 'accuracy', yMax: 1, markers, series: [{ label: 'train (batches)', data: sm(d.accTrain), color: c0! }, { label: 'validation (epochs)', data: d.accVal, color: c1!, points: true, width: 2 }] };
       case 'lr':
         return {
-          title: 'Learning rate and momentum',
+          title: `Learning rate and momentum${this.lrLog ? ' (log scale)' : ''}`,
           yLabel: 'learning rate',
-          yMin: 0,
+          log: this.lrLog,
+          yMin: this.lrLog ? undefined : 0,
+          markers,
           y2Label: 'momentum',
           series: [
             { label: 'learning rate', data: d.lr, color: c0! },
@@ -206,11 +235,11 @@ export class RunCard {
         };
       }
       case 'gradients':
-        return { title: `Gradient norm per layer (log scale${manyLayers ? '; red: bottom layer → blue: top' : ''})`, yLabel: '‖∇W‖₂', log: true, legend: !manyLayers, series: layerSeries(d.gradNorms, true) };
+        return { title: `Gradient norm per layer (log scale${manyLayers ? '; red: layer 1 (bottom) → blue: output' : ''})`, yLabel: '‖∇W‖₂', log: true, legend: !manyLayers, layers: true, markers, series: layerSeries(d.gradNorms, true) };
       case 'actMean':
-        return { title: 'Activation mean per layer', yLabel: 'mean', legend: !manyLayers, series: layerSeries(d.actMean) };
+        return { title: 'Activation mean per layer', yLabel: 'mean', legend: !manyLayers, layers: true, markers, series: layerSeries(d.actMean) };
       case 'actStd':
-        return { title: `Activation spread (std) per layer${manyLayers ? ' (red: bottom → blue: top)' : ''}`, yLabel: 'std', legend: !manyLayers, series: layerSeries(d.actStd) };
+        return { title: `Activation spread (std) per layer${manyLayers ? ' (red: layer 1 → blue: output)' : ''}`, yLabel: 'std', legend: !manyLayers, layers: true, markers, series: layerSeries(d.actStd) };
     }
   }
 
@@ -223,8 +252,9 @@ export class RunCard {
   setPhase(phase: RunPhase, position?: number): void {
     this.phase = phase;
     const busy = phase !== 'idle';
-    setDisabled(this.runBtn, busy);
-    if (this.fullBtn) setDisabled(this.fullBtn, busy);
+    const blocked = busy || !!this.view.errors?.length;
+    setDisabled(this.runBtn, blocked);
+    if (this.fullBtn) setDisabled(this.fullBtn, blocked);
     setDisabled(this.stopBtn, !busy || phase === 'stopping');
     this.tryIt?.setBusy(busy);
     this.ring.hidden = !busy;
@@ -246,7 +276,7 @@ export class RunCard {
     this.full = full;
     this.data = emptyChartData();
     this.shape = '';
-    this.startedAt = Date.now();
+    this.firstBatch = undefined;
     this.status.textContent = '';
     this.summaryEl.replaceChildren();
     this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), true);
@@ -254,21 +284,22 @@ export class RunCard {
     this.inside.reset();
   }
 
-  apply(runId: string, events: readonly RunEvent[], elapsed?: number): void {
+  apply(runId: string, events: readonly RunEvent[]): void {
     if (runId !== this.runId) return;
     const changed = applyEvents(this.data, events);
+    if (!this.firstBatch && this.data.progress) this.firstBatch = { at: Date.now(), steps: this.data.progress.step + 1 };
     this.inside.apply(events);
     const start = events.find((e) => e.type === 'start');
     if (start) this.setBackend(this.backend);
     this.variantEl.textContent = twinLine(this.data.start);
-    if (elapsed !== undefined) this.startedAt = Date.now() - elapsed * 1000;
     // Before the run starts, what the trainer says (training a reused model first, …) shows under
     // the progress bar; the start clears it.
     const said = [...events].reverse().find((e) => e.type === 'log');
     if (said?.type === 'log' && !this.data.start && !this.data.end && !this.data.error) this.status.textContent = said.message.trim();
     if (start && !this.data.end && !this.data.error) this.status.textContent = '';
     const shape = seriesShape(this.data);
-    if (shape !== this.shape || start) {
+    const marked = events.some((e) => e.type === 'end' || (e.type === 'epoch' && e.notes?.length) || (e.type !== 'log' && e.type !== 'dataset' && 'loss' in e && !Number.isFinite(e.loss)));
+    if (shape !== this.shape || start || marked) {
       this.shape = shape;
       for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     } else if (this.smoothing) {
@@ -285,10 +316,17 @@ export class RunCard {
   private updateProgress(): void {
     const p = progressOf(this.data);
     this.progress.set(p.fraction);
-    const parts = [this.runId ? p.text : this.view.hasFull ? 'Not run yet. ▶ Run takes about a minute; ▶ Run full uses the book’s sizes.' : 'Not run yet.'];
+    const parts = [this.runId ? p.text : this.view.hasFull ? 'Not run yet. ▶ Run full uses the book’s sizes (slower).' : 'Not run yet.'];
     if (this.runId && this.full) parts.push('full size');
-    if (this.phase === 'running') {
-      const left = timeLeft(p.fraction, (Date.now() - this.startedAt) / 1000);
+    const s = this.data.start;
+    if (this.phase === 'running' && s && this.data.progress) {
+      const left = estimateTimeLeft({
+        epochs: s.epochs,
+        batchesPerEpoch: s.batchesPerEpoch,
+        stepsDone: this.data.progress.step + 1,
+        epochSeconds: this.data.epochs.map((e) => e.seconds),
+        sinceFirst: this.firstBatch ? { steps: this.firstBatch.steps, seconds: (Date.now() - this.firstBatch.at) / 1000 } : undefined,
+      });
       if (left !== undefined) parts.push(`about ${formatSeconds(left)} left`);
     }
     this.progressText.textContent = parts.join(' · ');
@@ -325,6 +363,7 @@ export class RunCard {
               ? `Diverged: ${d.end.divergence?.detail ?? 'the loss stopped being finite.'} This is what exploding gradients look like; the charts show the last finite values.`
               : 'Run stopped.';
       this.status.textContent = status;
+      if (d.end.status === 'cancelled') this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), false, 'not checked: the run was stopped before the end');
       this.status.classList.toggle('diverged', d.end.status === 'diverged');
     }
     if (d.error) {
@@ -336,13 +375,18 @@ export class RunCard {
     this.summaryEl.replaceChildren(...children);
   }
 
-  private renderOutcomes(outcomes: Outcome[], pending: boolean): void {
+  /** The expectations: pending (○), met (✓), not met (✗), or not checked (–) with the reason. */
+  private renderOutcomes(outcomes: Outcome[], pending: boolean, notChecked?: string): void {
     this.outcomesEl.replaceChildren(
       ...outcomes.map((o) => {
-        const li = h('li', { class: pending ? 'pending' : o.met ? 'met' : 'not-met' });
-        const mark = h('span', { class: 'mark', 'aria-hidden': 'true' }, pending ? '○' : o.met ? '✓' : '✗');
+        const li = h('li', { class: pending ? 'pending' : notChecked ? 'not-checked' : o.met ? 'met' : 'not-met' });
+        const mark = h('span', { class: 'mark', 'aria-hidden': 'true' }, pending ? '○' : notChecked ? '–' : o.met ? '✓' : '✗');
         const text = h('code', {}, o.text);
         li.append(mark, text);
+        if (notChecked) {
+          li.append(h('div', { class: 'actual' }, notChecked));
+          return li;
+        }
         if (!pending) li.append(h('span', { class: 'verdict' }, o.met ? ' met' : ' not met'));
         if (o.actual && !pending) li.append(h('div', { class: 'actual' }, o.actual));
         return li;

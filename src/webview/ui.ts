@@ -1,38 +1,22 @@
 /**
- * The thin layer over the component library. Everything else in the page builds buttons, radios,
- * checkboxes, text fields, progress and tabs through these functions only, so that
- * `@vscode/webview-ui-toolkit` (deprecated upstream) can be swapped for `@vscode-elements/elements`
- * by rewriting this file alone.
+ * The thin layer over the component library, `@vscode-elements/elements` (Lit web components
+ * styled from VS Code's theme variables; the deprecated `@vscode/webview-ui-toolkit` it replaced
+ * lived here too). Everything else in the page builds buttons, radios, checkboxes, text fields,
+ * progress and tabs through these functions only.
  */
-import {
-  provideVSCodeDesignSystem,
-  vsCodeButton,
-  vsCodeCheckbox,
-  vsCodePanels,
-  vsCodePanelTab,
-  vsCodePanelView,
-  vsCodeProgressRing,
-  vsCodeRadio,
-  vsCodeRadioGroup,
-  vsCodeTextField,
-} from '@vscode/webview-ui-toolkit';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-radio/index.js';
+import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 
-let registered = false;
-
+/** The imports above define the elements; kept for the page's start-up order. */
 export function registerComponents(): void {
-  if (registered) return;
-  registered = true;
-  provideVSCodeDesignSystem().register(
-    vsCodeButton(),
-    vsCodeCheckbox(),
-    vsCodePanels(),
-    vsCodePanelTab(),
-    vsCodePanelView(),
-    vsCodeProgressRing(),
-    vsCodeRadio(),
-    vsCodeRadioGroup(),
-    vsCodeTextField(),
-  );
+  // Nothing to do: importing an element's module registers it.
 }
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
@@ -52,11 +36,10 @@ export type ButtonEl = HTMLElement & { disabled: boolean };
 
 export function button(label: string, options: ButtonOptions): ButtonEl {
   const b = document.createElement('vscode-button') as ButtonEl;
-  b.setAttribute('appearance', options.appearance ?? 'primary');
-  if (options.title) {
-    b.setAttribute('title', options.title);
-    b.setAttribute('aria-label', options.title);
-  }
+  if (options.appearance === 'secondary') b.setAttribute('secondary', '');
+  // The title is a tooltip (and the accessible description); the name stays the visible label,
+  // as WCAG's "label in name" asks.
+  if (options.title) b.setAttribute('title', options.title);
   b.textContent = label;
   b.addEventListener('click', () => {
     if (!b.disabled) options.onClick();
@@ -78,10 +61,10 @@ export interface ChoiceInput {
 
 export function radioGroup(name: string, choices: readonly HTMLElement[]): ChoiceInput {
   const group = document.createElement('vscode-radio-group');
-  group.setAttribute('orientation', 'vertical');
-  group.setAttribute('name', name);
+  group.setAttribute('variant', 'vertical');
   const radios = choices.map((c, i) => {
     const r = document.createElement('vscode-radio') as HTMLElement & { checked: boolean };
+    r.setAttribute('name', name);
     r.setAttribute('value', String(i));
     r.append(c);
     group.append(r);
@@ -113,16 +96,32 @@ export function checkboxes(choices: readonly HTMLElement[]): ChoiceInput {
 }
 
 /** A single checkbox with a label; `onChange` gets the new state. */
-export function checkbox(label: string, title: string, onChange: (checked: boolean) => void): HTMLElement {
+export function checkbox(label: string, title: string, onChange: (checked: boolean) => void, checked = false): HTMLElement {
   const cb = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
   cb.textContent = label;
   cb.setAttribute('title', title);
+  if (checked) cb.setAttribute('checked', '');
   cb.addEventListener('change', () => onChange(cb.checked));
   return cb;
 }
 
+let sliders = 0;
+
+/** A labelled range slider showing its value; `onInput` gets each new value. */
+export function slider(label: string, o: { min: number; max: number; step: number; value: number; title: string }, onInput: (value: number) => void): HTMLElement {
+  const id = `slider-${++sliders}`;
+  const input = h('input', { type: 'range', id, min: String(o.min), max: String(o.max), step: String(o.step), value: String(o.value), title: o.title });
+  const out = h('output', { for: id, class: 'slider-value' }, o.value.toFixed(2));
+  input.addEventListener('input', () => {
+    const v = Number(input.value);
+    out.textContent = v.toFixed(2);
+    onInput(v);
+  });
+  return h('span', { class: 'slider' }, h('label', { for: id }, label), input, out);
+}
+
 export function textField(placeholder: string, onEnter: () => void): { el: HTMLElement; value(): string; setDisabled(d: boolean): void } {
-  const f = document.createElement('vscode-text-field') as HTMLElement & { value: string };
+  const f = document.createElement('vscode-textfield') as HTMLElement & { value: string };
   f.setAttribute('placeholder', placeholder);
   f.setAttribute('size', '16');
   f.addEventListener('keydown', (e) => {
@@ -132,7 +131,7 @@ export function textField(placeholder: string, onEnter: () => void): { el: HTMLE
 }
 
 export function tag(text: string, title?: string): HTMLElement {
-  // A plain element: the toolkit's tag writes an inline style attribute, which the CSP refuses.
+  // A plain element (no component needed).
   const t = h('span', { class: 'tag' }, text);
   if (title) t.setAttribute('title', title);
   return t;
@@ -144,10 +143,10 @@ export function spinner(): HTMLElement {
   return r;
 }
 
-/** A determinate progress bar (the toolkit has only a ring), themed like VS Code's. */
-export function progressBar(): { el: HTMLElement; set(fraction: number): void } {
+/** A determinate progress bar, themed like VS Code's (a plain element: its width is set through CSSOM). */
+export function progressBar(name: string): { el: HTMLElement; set(fraction: number): void } {
   const fill = h('div', { class: 'progress-fill' });
-  const el = h('div', { class: 'progress-bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, fill);
+  const el = h('div', { class: 'progress-bar', role: 'progressbar', 'aria-label': name, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, fill);
   return {
     el,
     set: (f) => {
@@ -164,25 +163,30 @@ export interface Tab {
   content: HTMLElement;
 }
 
-/** Tabs; `onShow` runs when a tab becomes visible (charts resize then). */
+let tabSets = 0;
+
+/** Tabs; `onShow` runs when a tab becomes visible (charts resize then). Ids are unique in the page. */
 export function tabs(items: readonly Tab[], active: string, onShow: (id: string) => void): HTMLElement {
-  const panels = document.createElement('vscode-panels');
-  panels.setAttribute('activeid', `tab-${active}`);
+  const prefix = `t${++tabSets}-`;
+  const el = document.createElement('vscode-tabs') as HTMLElement & { selectedIndex: number };
+  el.setAttribute('selected-index', String(Math.max(0, items.findIndex((t) => t.id === active))));
   for (const t of items) {
-    const tab = document.createElement('vscode-panel-tab');
-    tab.id = `tab-${t.id}`;
-    tab.textContent = t.label;
-    panels.append(tab);
+    const header = document.createElement('vscode-tab-header');
+    header.setAttribute('slot', 'header');
+    header.id = `${prefix}tab-${t.id}`;
+    header.textContent = t.label;
+    el.append(header);
   }
   for (const t of items) {
-    const view = document.createElement('vscode-panel-view');
-    view.id = `view-${t.id}`;
-    view.append(t.content);
-    panels.append(view);
+    const panel = document.createElement('vscode-tab-panel');
+    panel.id = `${prefix}view-${t.id}`;
+    panel.append(t.content);
+    el.append(panel);
   }
-  panels.addEventListener('change', (e) => {
-    const id = ((e as CustomEvent).detail as HTMLElement | undefined)?.id ?? '';
-    if (id.startsWith('tab-')) onShow(id.slice(4));
+  el.addEventListener('vsc-tabs-select', (e) => {
+    const i = ((e as CustomEvent<{ selectedIndex: number }>).detail?.selectedIndex ?? el.selectedIndex) | 0;
+    const t = items[i];
+    if (t) onShow(t.id);
   });
-  return panels;
+  return el;
 }

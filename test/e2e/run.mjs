@@ -4,7 +4,7 @@
 //   node test/e2e/run.mjs
 // Env: DEEP_LESSONS_DATA_DIR (required), DEEP_LESSONS_E2E_STEP_TIMEOUT (seconds per step, default 120).
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
@@ -12,6 +12,15 @@ import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-serv
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
 import { panelFrame, runCommand, until } from './helpers.mjs';
 
+const AXE_SOURCE = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+/** The themes the panel is checked in: the file name's part, the theme's label, the body class it gives the webview. */
+const THEMES = [
+  ['dark', 'Dark Modern', 'vscode-dark'],
+  ['light', 'Light Modern', 'vscode-light'],
+  ['light-plus', 'Light+', 'vscode-light'],
+  ['high-contrast', 'Dark High Contrast', 'vscode-high-contrast'],
+  ['high-contrast-light', 'Light High Contrast', 'vscode-high-contrast-light'],
+];
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const FILE_NAME = '01-vanishing-gradients.lesson.md';
 const LESSON_FILE = join(root, 'lessons', FILE_NAME);
@@ -50,10 +59,39 @@ const visibleInk = (frame, cardSel) =>
     return out;
   });
 
+/** Picks a colour theme with "Preferences: Color Theme" and waits for the panel to take it. */
+async function setTheme(page, frame, label, bodyClass) {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill('>Preferences: Color Theme');
+  // The row itself (not "Browse Color Themes in Marketplace", which may be the highlighted one).
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+  await input.fill(label);
+  const exact = new RegExp(`^\\s*${label.replace(/[+]/g, '\\+')}\\s*$`);
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
+  await until(`the panel in ${label} (${bodyClass})`, async () => frame.evaluate((c) => { const cl = globalThis.document.body.classList; return cl.contains(c) && (c !== 'vscode-light' || !cl.contains('vscode-high-contrast-light')); }, bodyClass), 20_000);
+  await page.waitForTimeout(500);
+}
+
 /**
- * `npm start` as a new user runs it: it prints an address; that page shows the first lesson's
- * file with the extension's CodeLens and its activity-bar icon; Ctrl-C (SIGINT) ends it and
- * nothing listens on the port any more.
+ * axe-core inside the panel's page: violations by impact, and the colour-contrast checks it could
+ * not decide ("incomplete") with their measured ratio.
+ */
+async function axeCheck(frame) {
+  await frame.evaluate(AXE_SOURCE);
+  return frame.evaluate(async () => {
+    const r = await globalThis.axe.run(globalThis.document, { resultTypes: ['violations', 'incomplete'] });
+    return { violations: r.violations, incomplete: r.incomplete, url: r.url, testEngine: r.testEngine };
+  });
+}
+
+/**
+ * `npm start` as a new user runs it: it prints an address; that page shows the first lesson
+ * rendered in its panel (typeset math) and the DL Lessons view listing it; Ctrl-C (SIGINT) ends it
+ * and nothing listens on the port any more.
  */
 async function checkNpmStart(browser, results) {
   const editorDir = join(root, '.cache', 'e2e-start');
@@ -73,12 +111,16 @@ async function checkNpmStart(browser, results) {
       return /^\s+(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)$/m.exec(out)?.[1];
     }, 90_000);
     const port = Number(new URL(url).port);
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     try {
       await page.goto(url, { waitUntil: 'domcontentloaded' });
       await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
-      await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().waitFor({ timeout: 30_000 });
-      await page.locator('.monaco-editor .codelens-decoration', { hasText: 'Open lesson' }).first().waitFor({ timeout: 30_000 });
+      // The first screen is the rendered lesson (not its source) with the DL Lessons view beside it.
+      const frame = await panelFrame(page, 'article.lesson h1', 60_000);
+      const h1 = (await frame.textContent('article.lesson h1')) ?? '';
+      if (!h1.includes(LESSON_TITLE)) throw new Error(`the first screen shows ${JSON.stringify(h1)}, expected the lesson "${LESSON_TITLE}"`);
+      await until('KaTeX in the first screen', async () => (await frame.$$('.katex')).length > 0, 20_000);
+      await page.locator('.sidebar .monaco-list-row', { hasText: LESSON_TITLE }).first().waitFor({ timeout: 20_000 });
       await page.screenshot({ path: join(results, '00-npm-start.png') });
     } finally {
       await page.close();
@@ -95,16 +137,52 @@ async function checkNpmStart(browser, results) {
       });
     // The killed processes' sockets close as the kernel tears them down: give it 5 s.
     await until(`port ${port} to be free after Ctrl-C`, async () => !(await listening()), 5_000, 100);
-    return `address printed, lesson file open with its CodeLens, stopped ${Date.now() - t} ms after Ctrl-C`;
+    return `address printed, first lesson rendered in its panel beside the DL Lessons view, stopped ${Date.now() - t} ms after Ctrl-C`;
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
 
+/** The typo step's edits: "reluu" saved, the card checked, the quick fix applied and saved. */
+async function typoAndFix(page, f, card, n, col) {
+  await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().click();
+  await page.keyboard.press('Control+g');
+  await page.keyboard.type(`${n + 1}:${col}`);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('u');
+  await page.keyboard.press('Control+s');
+  await page.locator('.tabs-container .tab', { hasText: LESSON_TITLE }).first().click();
+  const errors = await until('the card to list the error', async () => {
+    const t = await f.$eval(card, (el) => el.querySelector('.block-errors')?.textContent ?? '').catch(() => '');
+    return /reluu/.test(t) && /did you mean "relu"/.test(t) ? t : false;
+  }, 30_000);
+  const kept = await f.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => l.className));
+  if (!kept.length || kept.some((c) => c !== 'met')) throw new Error(`the last good run's outcomes are gone: ${kept.join(', ')}`);
+  await f.locator(card).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(state.dirs.results, '11a-typo-card.png') });
+  // The quick fix, from the editor: the cursor is on the typo; Ctrl+. lists the fixes.
+  await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().click();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Control+.');
+  const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Change to "relu"' }).first();
+  await fix.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.screenshot({ path: join(state.dirs.results, '11b-quick-fix.png') });
+  await fix.click();
+  await page.keyboard.press('Control+s');
+  await until('the file to be as it was', async () => readFileSync(LESSON_FILE, 'utf8') === lessonText, 10_000);
+  await page.locator('.tabs-container .tab', { hasText: LESSON_TITLE }).first().click();
+  await until('the card without errors', async () => !(await f.$(`${card} .block-errors`)), 30_000);
+  state.typo = errors.replace(/\s+/g, ' ').trim().slice(0, 160);
+}
+
 const state = {};
-/** Steps after the first need the panel it opened. */
-function needPanel() {
+/**
+ * Steps after the first need the panel it opened. A panel moved to another editor group (a run
+ * from the editor brings it beside the file) gets a new frame: look it up again then.
+ */
+async function needPanel(page) {
   if (!state.frame) throw new Error('no lesson panel to work in (opening the lesson failed)');
+  if (state.frame.isDetached()) state.frame = await panelFrame(page);
   return state.frame;
 }
 const steps = [
@@ -123,8 +201,8 @@ const steps = [
   ],
   [
     `the panel shows the lesson with typeset math (KaTeX), its ${EXPERIMENTS.length} run cards and the quiz`,
-    async () => {
-      const f = needPanel();
+    async (page) => {
+      const f = await needPanel(page);
       const katex = await until('KaTeX output', async () => (await f.$$('.katex')).length || false, 20_000);
       const raw = await f.$$('.math[data-tex]');
       if (raw.length) throw new Error(`${raw.length} math spans were left untypeset`);
@@ -138,7 +216,7 @@ const steps = [
   [
     'Run on "ReLU with He initialization": the run streams its progress and ends with its outcomes shown',
     async (page) => {
-      const f = needPanel();
+      const f = await needPanel(page);
       const card = 'section.run-card#exp-relu-he';
       await f.locator(card).scrollIntoViewIfNeeded();
       await f.locator(`${card} vscode-button`, { hasText: '▶ Run' }).first().click();
@@ -160,7 +238,7 @@ const steps = [
   [
     'every chart of the run card drew the points of the run (compared with the same chart of a card not run)',
     async (page) => {
-      const f = needPanel();
+      const f = await needPanel(page);
       const card = 'section.run-card#exp-relu-he';
       const other = `section.run-card#exp-${EXPERIMENTS.find((id) => id !== 'relu-he' && id !== 'sigmoid-normal')}`;
       if (!state.run) throw new Error('no run to look at (the previous step failed)');
@@ -169,7 +247,7 @@ const steps = [
       for (const tab of ['Loss & accuracy', 'Gradients', 'Activations', 'Learning rate']) {
         for (const c of [card, other]) {
           await f.locator(c).scrollIntoViewIfNeeded();
-          await f.locator(`${c} vscode-panel-tab`, { hasText: tab }).click();
+          await f.locator(`${c} vscode-tab-header`, { hasText: tab }).click();
         }
         await page.waitForTimeout(600);
         await f.locator(card).scrollIntoViewIfNeeded();
@@ -182,13 +260,60 @@ const steps = [
         if (tab === 'Gradients') await page.screenshot({ path: join(state.dirs.results, '04a-gradients-tab.png') });
       }
       state.ink = lines;
+      const heights = await f.$$eval(`${card} canvas`, (cs) => cs.map((c) => Math.round(c.getBoundingClientRect().height)).filter((h) => h > 0));
+      state.heights = heights;
+      if (heights.some((h) => h < 280)) blank.push(`plots under 280 px tall: ${heights.join(', ')} px`);
       if (blank.length) throw new Error(`charts without the run's points: ${blank.join(', ')}\n(${lines.join('; ')})`);
     },
   ],
   [
-    'answering a quiz question shows the verdict and the explanation',
-    async () => {
-      const f = needPanel();
+    'PNG export of a chart: opaque, at twice the canvas size, read back from the saved file',
+    async (page, browser) => {
+      const f = await needPanel(page);
+      const card = 'section.run-card#exp-relu-he';
+      await f.locator(card).scrollIntoViewIfNeeded();
+      await f.locator(`${card} vscode-tab-header`, { hasText: 'Loss & accuracy' }).click();
+      await page.waitForTimeout(400);
+      const canvas = f.locator(`${card} canvas[aria-label="Loss"]`);
+      const cssWidth = await canvas.evaluate((c) => c.getBoundingClientRect().width);
+      // Hover a point first: the export must not carry the tooltip.
+      await canvas.hover({ position: { x: cssWidth / 2, y: 120 } });
+      // By keyboard: focus the chart's PNG button, Enter.
+      await f.locator(`${card} .chart-box:has(canvas[aria-label="Loss"]) vscode-button`, { hasText: 'PNG' }).focus();
+      await page.keyboard.press('Enter');
+      const target = join(state.dirs.results, 'export-loss.png');
+      rmSync(target, { force: true });
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill(target);
+      await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
+      await until(`the PNG at ${target}`, async () => existsSync(target) && statSync(target).size > 0, 30_000);
+      const b64 = readFileSync(target).toString('base64');
+      const probe = await browser.newPage();
+      try {
+        const img = await probe.evaluate(async (data) => {
+          const bmp = await globalThis.createImageBitmap(await (await globalThis.fetch(`data:image/png;base64,${data}`)).blob());
+          const c = new globalThis.OffscreenCanvas(bmp.width, bmp.height);
+          const g = c.getContext('2d');
+          g.drawImage(bmp, 0, 0);
+          const px = (x, y) => [...g.getImageData(x, y, 1, 1).data];
+          const all = g.getImageData(0, 0, bmp.width, bmp.height).data;
+          let transparent = 0;
+          for (let i = 3; i < all.length; i += 4) if (all[i] < 255) transparent++;
+          return { width: bmp.width, height: bmp.height, corner: px(0, 0), transparent };
+        }, b64);
+        state.png = `${img.width}×${img.height} px for a ${Math.round(cssWidth)} px wide canvas; corner rgba(${img.corner.join(', ')}); ${img.transparent} non-opaque pixels`;
+        if (img.corner[3] !== 255 || img.transparent > 0) throw new Error(`the PNG is not opaque: ${state.png}`);
+        if (img.width < 2 * Math.floor(cssWidth)) throw new Error(`the PNG is narrower than twice the canvas: ${state.png}`);
+      } finally {
+        await probe.close();
+      }
+    },
+  ],
+  [
+    'answering a quiz question shows the verdict and the explanation; a wrong answer shows its feedback, a retry is allowed and the score counts first attempts',
+    async (page) => {
+      const f = await needPanel(page);
       const q = `#quiz-${QUIZ[1]}-0`;
       const right = Number(QUIZ[2]);
       await f.locator(q).scrollIntoViewIfNeeded();
@@ -200,11 +325,57 @@ const steps = [
       }, 20_000);
       if (!/Right/.test(feedback)) throw new Error(`choice ${right + 1} is the right answer; the feedback says ${JSON.stringify(feedback.slice(0, 200))}`);
       if (!(await f.$(`${q} .feedback .explanation`))) throw new Error('no explanation shown');
+      // Question 2, wrong at first: the chosen distractor's feedback, no answer given away; then
+      // right by keyboard (arrow to the choice, Enter); the score keeps the first attempt.
+      const q2 = `#quiz-${QUIZ[1]}-1`;
+      await f.locator(q2).scrollIntoViewIfNeeded();
+      await f.locator(`${q2} vscode-radio`).nth(1).click();
+      await f.locator(`${q2} vscode-button`, { hasText: 'Check' }).click();
+      const wrong = await until('the feedback on the wrong choice', async () => {
+        const t = (await f.textContent(`${q2} .feedback`)) ?? '';
+        return /Not quite/.test(t) ? t : false;
+      }, 20_000);
+      if (!/The opposite/.test(wrong)) throw new Error(`no per-choice feedback: ${JSON.stringify(wrong.slice(0, 200))}`);
+      if (await f.$(`${q2} .feedback .explanation`)) throw new Error('the explanation (and answer) showed after a wrong first answer');
+      await f.locator(`${q2} vscode-radio`).nth(1).focus();
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('Enter');
+      const retry = await until('the retry verdict', async () => {
+        const t = (await f.textContent(`${q2} .feedback`)) ?? '';
+        return /Right/.test(t) ? t : false;
+      }, 20_000);
+      if (!/attempt 2/.test(retry)) throw new Error(`the retry does not say it was the second attempt: ${retry.slice(0, 120)}`);
+      await page.screenshot({ path: join(state.dirs.results, '06a-quiz-retry.png') });
       const score = (await f.textContent('section.quiz .quiz-score')) ?? '';
-      if (!/1\/\d+/.test(score)) throw new Error(`the score reads ${JSON.stringify(score)}`);
+      if (!/1\/\d+/.test(score)) throw new Error(`the score reads ${JSON.stringify(score)} (one right at the first attempt)`);
       state.score = score.trim();
     },
   ],
+  // One step per theme (each gets its own time budget): axe-core in the panel.
+  ...THEMES.map(([name, label, bodyClass], i) => [
+    `axe-core in ${label}: no serious or critical violation in the panel, no text under 4.5:1`,
+    async (page) => {
+      const f = await needPanel(page);
+      await setTheme(page, f, label, bodyClass);
+      await f.locator('section.run-card#exp-relu-he').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, `axe-${name}.png`) });
+      const r = await axeCheck(f);
+      writeFileSync(join(state.dirs.results, `axe-${name}.json`), JSON.stringify(r, null, 2));
+      const problems = [];
+      const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      for (const v of bad) problems.push(`${v.id} (${v.impact}, ${v.nodes.length} nodes: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`);
+      const lowContrast = r.incomplete
+        .filter((v) => v.id === 'color-contrast')
+        .flatMap((v) => v.nodes)
+        .map((n) => ({ target: n.target.join(' '), ratio: n.any.find((c) => c.data?.contrastRatio)?.data.contrastRatio }))
+        .filter((n) => n.ratio > 0 && n.ratio < 4.5);
+      for (const n of lowContrast) problems.push(`incomplete color-contrast ${n.ratio.toFixed(2)}:1 at ${n.target}`);
+      state.axe = [...(state.axe ? [state.axe] : []), `${name}: ${r.violations.length} violations (${bad.length} serious/critical), ${r.incomplete.length} incomplete`].join('; ');
+      // Back to the first theme after the last one.
+      if (i === THEMES.length - 1) await setTheme(page, f, THEMES[0][1], THEMES[0][2]);
+      if (problems.length) throw new Error(problems.slice(0, 10).join('\n'));
+    },
+  ]),
   [
     "the DL Lessons tree shows the lesson's progress",
     async (page) => {
@@ -219,9 +390,27 @@ const steps = [
     },
   ],
   [
+    "the walkthrough's steps tick from what the learner did (a lesson opened, a run, a quiz answer)",
+    async (page) => {
+      await runCommand(page, 'Welcome: Open Walkthrough');
+      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Deep Learning Lessons' }).first();
+      await item.waitFor({ state: 'visible', timeout: 15_000 });
+      await item.click();
+      const steps = page.locator('.gettingStartedContainer button.getting-started-step[data-step-id*="deepLessons.start#"]');
+      await until('the walkthrough steps', async () => (await steps.count()) >= 3, 20_000);
+      const done = await until('three ticked steps', async () => {
+        const ticked = await page.locator('.gettingStartedContainer button.getting-started-step[data-step-id*="deepLessons.start#"][aria-checked="true"]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-step-id')));
+        return ticked.length >= 3 ? ticked : false;
+      }, 20_000);
+      state.walkthrough = done.map((t) => t.split('#').pop()).join(', ');
+      await page.screenshot({ path: join(state.dirs.results, '06a-walkthrough.png') });
+      await page.keyboard.press('Control+F4').catch(() => undefined);
+    },
+  ],
+  [
     'a CodeLens in the lesson file (opened with Quick Open) starts a run',
     async (page) => {
-      const f = needPanel();
+      await needPanel(page);
       const target = EXPERIMENTS.find((id) => id !== 'relu-he' && id !== 'sigmoid-normal') ?? EXPERIMENTS[0];
       const fenceLine = lessonText.split('\n').findIndex((l, i, all) => l.startsWith('```experiment') && all[i + 1]?.includes(`id: ${target}`)) + 1;
       // The learner opens the lesson file with Quick Open (Ctrl+P) and goes to the block (Ctrl+G).
@@ -259,14 +448,23 @@ const steps = [
       }, 20_000);
       await runs.nth(best.i).click();
       state.lensCard = `section.run-card#exp-${target}`;
-      await until(`the "${target}" run card to get busy`, async () => f.$eval(state.lensCard, (el) => el.classList.contains('busy')), 60_000);
+      // (A panel that moved to another group has a new frame: it is looked up again.)
+      await until(`the "${target}" run card to get busy`, async () => (await needPanel(page)).$eval(state.lensCard, (el) => el.classList.contains('busy')), 60_000);
+      // The panel came into view, scrolled to the card.
+      const onScreen = await until('the run card on screen in the panel', async () => {
+        const r = await (await needPanel(page)).$eval(state.lensCard, (el) => ({ top: el.getBoundingClientRect().top, h: globalThis.innerHeight }));
+        const panelVisible = await page.locator('.tabs-container .tab.active', { hasText: LESSON_TITLE }).count();
+        return panelVisible && r.top > -10 && r.top < r.h / 2 ? r : false;
+      }, 15_000);
+      state.lensReveal = `card top at ${Math.round(onScreen.top)} px of ${onScreen.h}`;
+      await page.screenshot({ path: join(state.dirs.results, '09a-codelens-reveals-card.png') });
       await until('a Stop CodeLens while it runs', async () => (await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Stop' }).count()) > 0, 30_000);
     },
   ],
   [
     'Stop in the panel ends the run mid-way',
     async (page) => {
-      const f = needPanel();
+      const f = await needPanel(page);
       const card = state.lensCard;
       if (!card) throw new Error('no run to stop (the CodeLens step failed)');
       // The lesson file took the panel's place: the learner goes back to the panel's tab.
@@ -282,7 +480,62 @@ const steps = [
       }, 30_000);
       const busy = await f.$eval(card, (el) => el.classList.contains('busy'));
       if (busy) throw new Error('the card is still busy after the stop');
+      const notChecked = await f.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => `${l.className}: ${l.textContent}`));
+      if (!notChecked.length || notChecked.some((t) => !/^not-checked: .*not checked: the run was stopped/.test(t))) throw new Error(`expectations after a stop: ${notChecked.join(' | ')}`);
       state.stop = status.trim();
+    },
+  ],
+  [
+    "a typo in an experiment keeps its card (errors listed, last run kept); the editor's quick fix repairs it",
+    async (page) => {
+      const f = await needPanel(page);
+      const card = 'section.run-card#exp-relu-he';
+      const lines = lessonText.split('\n');
+      const start = lines.findIndex((l) => l === 'id: relu-he');
+      const n = lines.findIndex((l, i) => i > start && /activation: relu,/.test(l));
+      const col = lines[n].indexOf('activation: relu') + 'activation: relu'.length + 1;
+      state.edited = true;
+      try {
+        await typoAndFix(page, f, card, n, col);
+      } finally {
+        // Whatever happened, the lesson file is as it was for the next steps.
+        if (readFileSync(LESSON_FILE, 'utf8') !== lessonText) writeFileSync(LESSON_FILE, lessonText);
+        state.edited = false;
+      }
+    },
+  ],
+  [
+    'Compare Runs overlays three finished runs with one legend outside the plots',
+    async (page) => {
+      const f = await needPanel(page);
+      // Two more finished runs (the stopped one does not count).
+      const others = EXPERIMENTS.filter((id) => id !== 'relu-he' && `section.run-card#exp-${id}` !== state.lensCard).slice(0, 2);
+      for (const id of others) {
+        const card = `section.run-card#exp-${id}`;
+        await f.locator(card).scrollIntoViewIfNeeded();
+        await f.locator(`${card} vscode-button`, { hasText: '▶ Run' }).first().click();
+        await until(`"${id}" to finish`, async () => /complete|early stopping/i.test((await f.textContent(`${card} .run-status`)) ?? ''), stepTimeout);
+      }
+      await runCommand(page, 'DL Lessons: Compare Runs');
+      const rows = page.locator('.quick-input-widget .monaco-list-row');
+      await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+      const listed = await rows.allTextContents();
+      if (listed.length !== 3) throw new Error(`the picker lists ${listed.length} runs (expected the 3 finished ones): ${listed.join(' | ')}`);
+      for (let i = 0; i < 3; i++) await rows.nth(i).locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-checkbox').first().click();
+      await page.screenshot({ path: join(state.dirs.results, '12a-compare-picker.png') });
+      await page.keyboard.press('Enter');
+      const legend = await until('the compare view', async () => {
+        const items = await f.$$eval('section.compare .compare-legend li', (lis) => lis.map((l) => l.textContent ?? ''));
+        return items.length ? items : false;
+      }, 20_000);
+      if (legend.length !== 3) throw new Error(`the legend lists ${legend.length} runs: ${legend.join(' | ')}`);
+      if (legend.some((t) => /\b1 epochs\b/.test(t))) throw new Error(`plural: ${legend.join(' | ')}`);
+      const heights = await f.$$eval('section.compare canvas', (cs) => cs.map((c) => Math.round(c.getBoundingClientRect().height)));
+      if (heights.some((h) => h < 280)) throw new Error(`compare plots under 280 px: ${heights.join(', ')}`);
+      await f.locator('section.compare').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(state.dirs.results, '12b-compare.png') });
+      state.compare = `${legend.length} runs; plots ${heights.join(', ')} px`;
     },
   ],
 ];
@@ -290,7 +543,7 @@ const steps = [
 try {
   if (!LESSON_TITLE || EXPERIMENTS.length < 2 || !QUIZ) throw new Error(`${LESSON_FILE}: no title, fewer than 2 experiments, or no quiz with an answer`);
   buildExtension();
-  const dirs = prepareFolders('e2e', { 'deepLessons.epochsBudget': 0 });
+  const dirs = prepareFolders('e2e', { 'deepLessons.epochsBudget': 0, 'workbench.colorTheme': 'Default Dark Modern' });
   state.dirs = dirs;
   browser = await launchChromium();
   {
@@ -308,7 +561,7 @@ try {
   linkExtension(dirs.extensions, root);
   server = await startEditor({ ...dirs, workspace: join(root, 'lessons') });
   console.log(`code-server on ${server.url} (${elapsed(t0)})`);
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
   // The address `npm start` prints: the project's lessons folder, the extension as a development
@@ -322,7 +575,7 @@ try {
     const shot = join(dirs.results, `${String(i + 1).padStart(2, '0')}-${title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50)}.png`);
     const s0 = Date.now();
     try {
-      await Promise.race([fn(page), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${stepTimeout / 1000} s`)), stepTimeout + 5000))]);
+      await Promise.race([fn(page, browser), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${stepTimeout / 1000} s`)), stepTimeout + 5000))]);
       await page.screenshot({ path: shot });
       passed++;
       console.log(`  ✔ ${title} (${elapsed(s0)})`);
@@ -334,12 +587,17 @@ try {
   }
   if (state.run) console.log(`  run: ${state.run.status}; outcomes ${state.run.outcomes.join(', ')}\n  charts (not run -> run): ${state.ink?.join('; ') ?? '?'}`);
   if (state.npmStart) console.log(`  npm start: ${state.npmStart}`);
-  if (state.score) console.log(`  quiz: ${state.score}; tree row: ${state.tree ?? '?'}; stop: ${state.stop ?? '?'}`);
+  if (state.axe) console.log(`  axe: ${state.axe}`);
+  console.log(`  plots: ${state.heights?.join(', ') ?? '?'} px tall; png: ${state.png ?? '?'}; codelens: ${state.lensReveal ?? '?'}`);
+  console.log(`  typo: ${state.typo ?? '?'}; compare: ${state.compare ?? '?'}`);
+  if (state.score) console.log(`  quiz: ${state.score}; tree row: ${state.tree ?? '?'}; walkthrough: ${state.walkthrough ?? '?'}; stop: ${state.stop ?? '?'}`);
 } catch (e) {
   failed++;
   console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);
   if (server) console.log(`--- code-server log (last lines) ---\n${server.logTail(30)}`);
 } finally {
+  // The typo step edits the lesson file: put it back whatever happened.
+  if (state.edited) writeFileSync(LESSON_FILE, lessonText);
   if (state.dirs) {
     writeFileSync(join(state.dirs.results, 'browser-console.log'), consoleLines.join('\n') + '\n');
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEvents, emptyChartData, formatSeconds, progressOf, pushDecimated, smoothed, timeLeft, type Point } from '../../src/webview/chartData';
+import { applyEvents, emptyChartData, formatSeconds, progressOf, pushDecimated, smoothed, type Point } from '../../src/webview/chartData';
 import type { BatchEvent, RunEvent, StartEvent } from '../../src/protocol/events';
 
 const start: StartEvent = {
@@ -93,10 +93,7 @@ test('smoothing: a debiased EMA (first point unchanged, constants stay), geometr
   assert.deepEqual(smoothed(pts, 0), pts);
 });
 
-test('time left is proportional to the work left; formatting', () => {
-  assert.equal(timeLeft(0.25, 30), 90);
-  assert.equal(timeLeft(0, 30), undefined);
-  assert.equal(timeLeft(1, 30), undefined);
+test('seconds formatting', () => {
   assert.equal(formatSeconds(42.2), '43 s');
   assert.equal(formatSeconds(125), '2 min 05 s');
   assert.equal(formatSeconds(3 * 3600 + 120), '3 h 2 min');

@@ -27,6 +27,16 @@ test('raw HTML from a lesson is escaped, never rendered', () => {
   assert.doesNotMatch(html, /href="javascript:/);
 });
 
+test('code blocks are highlighted with highlight.js classes only (no inline style); unknown languages are escaped', () => {
+  const html = md.render('```python\ndef f(x):\n    return 2 * x  # twice\n```\n');
+  assert.match(html, /<span class="hljs-keyword">def<\/span>/);
+  assert.match(html, /<span class="hljs-comment"># twice<\/span>/);
+  assert.doesNotMatch(html, /style=/);
+  const other = md.render('```brainfuck\n<script>++</script>\n```\n');
+  assert.match(other, /&lt;script&gt;/);
+  assert.doesNotMatch(other, /hljs/);
+});
+
 test('a formula over the size limit is not given to KaTeX: its source is shown with a note', () => {
   assert.equal(texTooLong('x^2'), undefined);
   assert.equal(texTooLong('x'.repeat(MAX_TEX_CHARS)), undefined);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decimate, RunStream, type Clock } from '../../src/extension/runStream';
 import { RunHistory, historyFileName, type StoredRun } from '../../src/extension/runHistory';
-import { storedEvents } from '../../src/extension/runRecords';
+import { finishedRunDetail, storedEvents } from '../../src/extension/runRecords';
 import { metricsCsv } from '../../src/extension/exportMetrics';
 import type { BatchEvent, EpochEvent, RunEvent, StartEvent, EndEvent } from '../../src/protocol/events';
 
@@ -114,13 +114,15 @@ test('RunStream keeps the run for replay, thinning old batch points beyond the c
   assert.deepEqual(steps, [...steps].sort((a, b) => a - b));
   const e1 = replay.findIndex((e) => e.type === 'epoch');
   assert.ok((replay[e1 - 1] as BatchEvent).step <= 499 && (replay[e1 + 1] as BatchEvent).step >= 500);
-  // Time left: half the steps done after 10 s → 10 s left.
+  // Time left: 10 s of starting up (not counted), then 40 batches in 2 s after the first; 59 to go → 2.95 s.
   clock.advance(10_000);
   const half = new RunStream('h', 'l/e', false, () => undefined, { clock });
   half.push(start('h', 2, 50));
   clock.advance(10_000);
-  half.push(batch(49, 50, 'h'));
-  assert.equal(half.secondsLeft(), 10);
+  half.push(batch(0, 50, 'h'));
+  clock.advance(2_000);
+  half.push(batch(40, 50, 'h'));
+  assert.equal(half.secondsLeft(), 2.95);
 });
 
 function stored(runId: string, nBatches: number): StoredRun {
@@ -165,4 +167,32 @@ test('a stored run replays as start, batches and epochs in step order, then end;
   assert.equal(csv.length, 1 + 100 + 2);
   assert.equal(csv[51], 'epoch,1,,49,1,,1.1,0.6,0.01,,1');
   assert.equal(csv[50], 'batch,1,49,49,1.51,,,,0.01,,');
+});
+
+test('a finished run in the compare picker: date, seed, quick or full, epochs (plural right) and time', () => {
+  const run = stored('r', 10);
+  run.savedAt = '2026-11-30T10:51:00Z';
+  const detail = finishedRunDetail({ ...run, end: { ...end('r'), epochsRun: 1, seconds: 19.4 } });
+  assert.match(detail, /^30 Nov 2026, \d\d:51 · seed \d+ · quick · 1 epoch in 19 s$/);
+  assert.match(finishedRunDetail({ ...run, full: true, end: { ...end('r'), seconds: 125 } }), / · full size · 2 epochs in 2 min 05 s$/);
+});
+
+test('CSV: one column per instrumented layer for gradient norms and activation statistics, named as expect names them', () => {
+  const run = stored('x', 2);
+  run.batches = [
+    { ...batch(0), gradNorms: [1e-5, 0.02] },
+    { ...batch(1), gradNorms: [2e-5, 0.03], activations: [{ mean: 0.5, std: 0.1, zeroFraction: 0 }, { mean: -0.25, std: 0.75, zeroFraction: 0.5 }] },
+  ];
+  run.epochs = [{ ...epoch(1), gradNorms: [1.5e-5, 0.025] }];
+  const [header, b0, b1, e1] = metricsCsv(run, run.batches).trim().split('\n');
+  const cols = header!.split(',');
+  assert.deepEqual(cols.slice(11), ['grad_norm[1]', 'grad_norm[2]', 'act_mean[1]', 'act_mean[2]', 'act_std[1]', 'act_std[2]', 'zero_fraction[1]', 'zero_fraction[2]']);
+  const at = (row: string, name: string) => row.split(',')[cols.indexOf(name)];
+  assert.equal(at(b0!, 'grad_norm[1]'), '0.00001');
+  assert.equal(at(b0!, 'act_mean[2]'), '');
+  assert.equal(at(b1!, 'grad_norm[2]'), '0.03');
+  assert.equal(at(b1!, 'act_std[2]'), '0.75');
+  assert.equal(at(b1!, 'zero_fraction[2]'), '0.5');
+  assert.equal(at(e1!, 'kind'), 'epoch');
+  assert.equal(at(e1!, 'grad_norm[1]'), '0.000015');
 });
