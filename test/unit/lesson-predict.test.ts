@@ -50,7 +50,7 @@ test('a committed prediction is pending, counts for nothing in the score, and th
   const pending = gradeAnswer('q', 0, q, 0);
   assert.equal(pending.pending, true);
   const quizzes = [{ kind: 'quiz' as const, id: 'q', questions: [q], range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } } }];
-  assert.deepEqual(scoreQuizzes(quizzes, [pending]), { answered: 0, correct: 0, total: 1 });
+  assert.deepEqual(scoreQuizzes(quizzes, [pending]), { answered: 0, correct: 0, solved: 0, total: 1 });
   // 1e-5 < 0.01 × 0.1: the gradient vanished, so "vanishes" (choice 0) was right.
   const [graded] = gradePendingPredictions(quizzes, 'deep', [pending], run([1e-5, 0.1]));
   assert.equal(graded!.pending, undefined);
@@ -58,7 +58,7 @@ test('a committed prediction is pending, counts for nothing in the score, and th
   assert.equal(graded!.expected, 0);
   assert.equal(graded!.measured!.length, 2);
   assert.match(graded!.measured![0]!, /^vanishes: grad_norm\[1\] < 0\.01 \* grad_norm\[last\] \(/);
-  assert.deepEqual(scoreQuizzes(quizzes, [graded!]), { answered: 1, correct: 1, total: 1 });
+  assert.deepEqual(scoreQuizzes(quizzes, [graded!]), { answered: 1, correct: 1, solved: 1, total: 1 });
   // The same prediction against a run where it did not vanish: wrong, the answer is choice 1.
   const [wrong] = gradePendingPredictions(quizzes, 'deep', [pending], run([0.05, 0.1]));
   assert.deepEqual([wrong!.correct, wrong!.expected], [false, 1]);
