@@ -347,6 +347,8 @@ function explain(issue: Issue, base: PathKey[], ctx: IssueContext, out: Found[])
         at(path, `${prefix}expected ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}, got ${n}`);
       } else if (issue.origin === 'string') {
         at(path, `${prefix}must not be empty`);
+      } else if (issue.origin === 'number' && !/^Too (big|small)/.test(issue.message)) {
+        at(path, `${prefix}${issue.message}, got ${describeValue(value)}`); // the schema's own words
       } else if (issue.code === 'too_big' && issue.origin === 'number' && typeof value === 'number') {
         const max = Number((issue as { maximum: number | bigint }).maximum);
         at(path, `${prefix}${describeValue(value)} is over the limit of ${fmtNum(max)}; give ${fmtNum(max)} or less (the limits keep a run within the machine's memory and time: docs/experiment-spec.md, "Limits")`);
