@@ -11,6 +11,7 @@ import { post } from './api';
 import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, smoothed, type ChartId, type Point, type RunChartData } from './chartData';
 import { LineChart, layerColor, layerLabel, readTheme, type ChartSpec, type SeriesSpec } from './charts';
 import { estimateTimeLeft } from '../protocol/eta';
+import { compareWithBook, formatGap } from '../protocol/book';
 import { markersOf } from './markers';
 import { errorList } from './blockErrors';
 import type { MarkdownIt } from 'markdown-it';
@@ -347,6 +348,8 @@ export class RunCard {
       if (d.end.test.accuracy !== undefined) rows.push(['test accuracy', fmt(d.end.test.accuracy)]);
     }
     if (d.end?.mcDropout) rows.push(['MC dropout accuracy', `${fmt(d.end.mcDropout.accuracy)} (one pass: ${fmt(d.end.mcDropout.deterministicAccuracy)})`]);
+    // A full run is the notebook's: the book's published figure beside ours.
+    if (d.end && this.full) for (const b of compareWithBook(this.view.spec, d.end)) rows.push([`the book's ${b.metric}`, `${fmt(b.book)}${b.gap !== undefined ? ` (ours ${formatGap(b.gap)} points)` : ''}`]);
     if (d.end?.lrFinder) rows.push(['LR finder', `best ${fmt(d.end.lrFinder.bestLr)}, suggested ${fmt(d.end.lrFinder.suggestedLr)}`]);
     if (d.end) rows.push(['time', `${formatSeconds(d.end.seconds)} · ${Math.round(d.end.samplesPerSecond).toLocaleString('en-US')} samples/s`]);
     const table = h('table', { class: 'metrics' }, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))));
