@@ -10,6 +10,7 @@ import { batchNormTraining, fastMatMulOptions, installFastWasmMatMul, installZer
 import { Command } from 'commander';
 import { PLAIN_RECORD, WORKLOADS, benchSpec, measureThroughput, median, randomData, registerBench, type Workload } from '../../src/cli/bench';
 import type { RunEvent, RunRequest } from '../../src/protocol/events';
+import { sideBySide } from '../../bench/reference/compare';
 import type { LayerSpec } from '../../src/protocol/spec';
 
 before(async () => {
@@ -254,4 +255,17 @@ test('accuracy counted in JS from the logits equals tf.argMax (ties: the first l
   const want = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(tf.tensor2d(z, [n, c]), 1), tf.tensor1d(y, 'int32')), 'float32')).dataSync()[0]);
   assert.equal(countCorrect(z, 0, n, c, y), want);
   assert.equal(countCorrect(Float32Array.from([0.2, -1, 0, 3]), 0, 4, 1, Int32Array.from([1, 0, 1, 0])), 2);
+});
+
+test('npm run reference: the two learning curves side by side, with the difference of the validation accuracy', () => {
+  const text = sideBySide(
+    { epochs: [{ loss: 1.8519, accuracy: 0.457, val_loss: 1.4936, val_accuracy: 0.641 }, { loss: 1.3102, accuracy: 0.6455, val_loss: 1.1346, val_accuracy: 0.684 }], test: 0.642, seconds: 23 },
+    { epochs: [{ loss: 1.9203, accuracy: 0.4069, val_loss: 1.5877, val_accuracy: 0.622 }], test: 0.676, seconds: 34 },
+  );
+  const lines = text.split('\n');
+  assert.equal(lines.length, 5);
+  // 0.6410 − 0.6220 = +0.0190; epoch 2 has no reference value: no difference.
+  assert.match(lines[2]!, /^ {4}1 │ 1\.8519 0\.4570 1\.4936 0\.6410 {2}│ 1\.9203 0\.4069 1\.5877 0\.6220 {3}│ \+0\.0190$/);
+  assert.match(lines[3]!, /^ {4}2 │ 1\.3102 0\.6455 1\.1346 0\.6840 {2}│ {6}– {6}– {6}– {6}– {3}│$/);
+  assert.equal(lines[4], 'test accuracy: ours 0.6420, PyTorch 0.6760 (−0.0340); time: ours 23 s, PyTorch 34 s');
 });
