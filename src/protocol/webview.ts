@@ -115,6 +115,8 @@ export interface Outcome {
   text: string;
   met: boolean;
   actual?: string;
+  /** Set when the run could not check it (it diverged before the values compared): why. */
+  notChecked?: string;
 }
 
 export type RunPhase = 'idle' | 'queued' | 'running' | 'stopping';

@@ -375,10 +375,14 @@ export class RunCard {
     this.summaryEl.replaceChildren(...children);
   }
 
-  /** The expectations: pending (○), met (✓), not met (✗), or not checked (–) with the reason. */
-  private renderOutcomes(outcomes: Outcome[], pending: boolean, notChecked?: string): void {
+  /**
+   * The expectations: pending (○), met (✓), not met (✗), or not checked (–) with the reason (all of
+   * them after a stop: `allNotChecked`; those a diverged run could not check: `o.notChecked`).
+   */
+  private renderOutcomes(outcomes: Outcome[], pending: boolean, allNotChecked?: string): void {
     this.outcomesEl.replaceChildren(
       ...outcomes.map((o) => {
+        const notChecked = allNotChecked ?? o.notChecked;
         const li = h('li', { class: pending ? 'pending' : notChecked ? 'not-checked' : o.met ? 'met' : 'not-met' });
         const mark = h('span', { class: 'mark', 'aria-hidden': 'true' }, pending ? '○' : notChecked ? '–' : o.met ? '✓' : '✗');
         const text = h('code', {}, o.text);
