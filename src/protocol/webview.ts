@@ -154,7 +154,8 @@ export type HostToWebview =
       /** Replays of a run still going: seconds since it started (for the time-left estimate). */
       elapsed?: number;
     }
-  | { type: 'runPhase'; key: string; phase: RunPhase; runId?: string; position?: number }
+  /** `waitingFor`: the title of the experiment whose layers this one reuses, training first on its own card. */
+  | { type: 'runPhase'; key: string; phase: RunPhase; runId?: string; position?: number; waitingFor?: string }
   | { type: 'outcomes'; key: string; runId: string; outcomes: Outcome[] }
   | { type: 'quizResult'; result: QuizAnswerResult; score: QuizScore }
   | { type: 'quizReset' }

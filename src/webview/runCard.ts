@@ -58,6 +58,8 @@ export class RunCard {
   private readonly backendTag = h('span', { class: 'backend' });
   private readonly status = h('div', { class: 'run-status', role: 'status' });
   private readonly outcomesEl = h('ul', { class: 'outcomes' });
+  /** Waiting for a reused experiment to train first (the status line says which). */
+  private waiting = false;
   private readonly summaryEl = h('div', { class: 'run-summary' });
   private readonly tryIt?: TryIt;
   private readonly variantEl = h('div', { class: 'variant-line' });
@@ -249,7 +251,8 @@ export class RunCard {
     this.backendTag.replaceChildren(tag(s ? `backend: ${s.backend}` : `backend: ${backend}`, s ? s.backendReason : 'Click to choose the training backend'));
   }
 
-  setPhase(phase: RunPhase, position?: number): void {
+  /** `waitingFor`: the experiment whose layers this one reuses, training first on its own card. */
+  setPhase(phase: RunPhase, position?: number, waitingFor?: string): void {
     this.phase = phase;
     const busy = phase !== 'idle';
     const blocked = busy || !!this.view.errors?.length;
@@ -259,7 +262,10 @@ export class RunCard {
     this.tryIt?.setBusy(busy);
     this.ring.hidden = !busy;
     this.el?.classList.toggle('busy', busy);
-    if (phase === 'queued') this.status.textContent = position ? `Queued: ${position} run${position > 1 ? 's' : ''} ahead.` : 'Starting the trainer…';
+    if (this.waiting && !(phase === 'queued' && waitingFor)) this.status.textContent = '';
+    this.waiting = phase === 'queued' && !!waitingFor;
+    if (phase === 'queued' && waitingFor) this.status.textContent = `Waiting for “${waitingFor}”: this experiment reuses its layers, so it trains first (see its card); this run starts when it has finished.`;
+    else if (phase === 'queued') this.status.textContent = position ? `Queued: ${position} run${position > 1 ? 's' : ''} ahead.` : 'Starting the trainer…';
     else if (phase === 'stopping') this.status.textContent = 'Stopping after this batch…';
     else if (phase === 'running') this.status.textContent = '';
     if (busy && !this.timer) this.timer = window.setInterval(() => this.updateProgress(), 1000);

@@ -209,12 +209,20 @@ const steps = [
     },
   ],
   [
-    'Run on "ReLU with He initialization": the run streams its progress and ends with its outcomes shown',
+    'Run on "ReLU with He initialization" by keyboard (Tab to ▶ Run, Enter): the run streams its progress and ends with its outcomes shown',
     async (page) => {
       const f = await needPanel(page);
       const card = 'section.run-card#exp-relu-he';
       await f.locator(card).scrollIntoViewIfNeeded();
-      await f.locator(`${card} vscode-button`, { hasText: '▶ Run' }).first().click();
+      // By keyboard: from the card's "source" link, Tab reaches ▶ Run, and Enter starts the run.
+      await f.locator(`${card} .setup a`, { hasText: 'source' }).first().focus();
+      await page.keyboard.press('Tab');
+      const focused = await f.evaluate(() => {
+        const el = globalThis.document.activeElement;
+        return `${el?.tagName.toLowerCase()} ${el?.textContent?.trim()}`;
+      });
+      if (focused !== 'vscode-button ▶ Run') throw new Error(`Tab from the source link reached ${JSON.stringify(focused)}, not the ▶ Run button`);
+      await page.keyboard.press('Enter');
       await until('the run to start (progress text)', async () => /epoch/i.test((await f.textContent(`${card} .progress-text`)) ?? ''), 60_000);
       await page.waitForTimeout(1500);
       await page.screenshot({ path: join(state.dirs.results, '03a-run-mid.png') });
