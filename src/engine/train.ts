@@ -233,8 +233,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
     const vars = model.allVariables();
     vars.forEach((v, i) => v.assign(snapshot[i]));
     tf.dispose(snapshot);
-    const suggested = finder?.suggest();
-    if (finder && suggested !== undefined) lrResult = { lrs: finder.lrs, losses: finder.losses, suggestedLr: suggested, bestLr: suggested * 10 };
+    lrResult = finder?.result();
   }
 
   const seconds = (Date.now() - startTime) / 1000;

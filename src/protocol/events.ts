@@ -162,13 +162,23 @@ export interface McDropoutResult {
   examples: { label: number; mean: number[]; std: number[] }[];
 }
 
+/** One of the LR finder's suggestions, with the one-line reason the chart shows beside it. */
+export interface LrSuggestion {
+  kind: 'valley' | 'steepest' | 'minimum';
+  lr: number;
+  reason: string;
+}
+
 export interface LrFinderResult {
   lrs: number[];
+  /** The smoothed loss (bias-corrected moving average) at each rate. */
   losses: number[];
   /** The suggested rate: about ten times below the rate where the loss was lowest. */
   suggestedLr: number;
   /** The rate at which the loss was lowest. */
   bestLr: number;
+  /** Valley, steepest descent and minimum ÷ 10, each with its reason. */
+  suggestions: LrSuggestion[];
 }
 
 export interface EndEvent {

@@ -11,7 +11,8 @@ import { post } from './api';
 import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, smoothed, type ChartId, type Point, type RunChartData } from './chartData';
 import { LineChart, layerColor, layerLabel, readTheme, type ChartSpec, type SeriesSpec } from './charts';
 import { estimateTimeLeft } from '../protocol/eta';
-import { markersOf } from './markers';
+import { lrFinderMarkers, markersOf } from './markers';
+import { LrFinderView, TAKES_RATE_ATTR, USE_RATE_EVENT, type UseRateDetail } from './lrFinder';
 import { errorList } from './blockErrors';
 import type { MarkdownIt } from 'markdown-it';
 import { formatNumber } from './axis';
@@ -71,6 +72,14 @@ export class RunCard {
   /** When this page saw the run's first batch (for the time left). */
   private firstBatch?: { at: number; steps: number };
   private readonly inside = new InsideView();
+  private readonly finderView = new LrFinderView();
+  private readonly onUseRate = (e: Event) => {
+    const detail = (e as CustomEvent<UseRateDetail>).detail;
+    if (this.tryIt?.set('max_lr', detail.lr)) {
+      detail.taken = true;
+      this.el.scrollIntoView({ block: 'nearest' });
+    }
+  };
 
   constructor(
     readonly view: ExperimentView,
@@ -153,6 +162,10 @@ export class RunCard {
       this.status,
       h('div', { class: 'run-body' }, h('div', { class: 'charts' }, this.chartArea), explains),
     );
+    if (view.knobs?.some((k) => k.id === 'max_lr')) {
+      this.el.setAttribute(TAKES_RATE_ATTR, '');
+      window.addEventListener(USE_RATE_EVENT, this.onUseRate);
+    }
     this.setBackend(backend);
     this.setPhase('idle');
     this.updateProgress();
@@ -164,7 +177,7 @@ export class RunCard {
       this.lrLog = on;
       this.charts.get('lr')?.setSpec(this.chartSpec('lr'));
     }, this.lrLog);
-    return h('div', { class: 'lr-tab' }, h('div', { class: 'chart-options' }, log), content);
+    return h('div', { class: 'lr-tab' }, h('div', { class: 'chart-options' }, log), content, this.finderView.el);
   }
 
   private chartBox(id: ChartId): HTMLElement {
@@ -228,8 +241,9 @@ export class RunCard {
       case 'lrFinder': {
         const f = d.end?.lrFinder;
         return {
-          title: f ? `LR finder: loss against the learning rate (lowest at ${fmt(f.bestLr)}; suggested ${fmt(f.suggestedLr)})` : 'LR finder: loss against the learning rate',
+          title: f ? `LR finder: smoothed loss against the learning rate (lowest at ${fmt(f.bestLr)})` : 'LR finder: loss against the learning rate',
           yLabel: 'loss',
+          markers: lrFinderMarkers(f),
           x: { label: 'learning rate (log scale)', log: true },
           series: [{ label: 'loss', data: d.lrFinder, color: c0! }],
         };
@@ -282,6 +296,7 @@ export class RunCard {
     this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), true);
     for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     this.inside.reset();
+    this.finderView.show(undefined);
   }
 
   apply(runId: string, events: readonly RunEvent[]): void {
@@ -308,7 +323,10 @@ export class RunCard {
     } else {
       for (const id of changed) this.charts.get(id)?.scheduleUpdate();
     }
-    if (events.some((e) => e.type === 'end') && this.data.end?.lrFinder) this.charts.get('lrFinder')?.setSpec(this.chartSpec('lrFinder'));
+    if (events.some((e) => e.type === 'end') && this.data.end?.lrFinder) {
+      this.charts.get('lrFinder')?.setSpec(this.chartSpec('lrFinder'));
+      this.finderView.show(this.data.end.lrFinder);
+    }
     if (events.some((e) => e.type === 'epoch' || e.type === 'end' || e.type === 'error')) this.renderSummary();
     this.updateProgress();
   }
@@ -401,6 +419,7 @@ export class RunCard {
 
   destroy(): void {
     if (this.timer) clearInterval(this.timer);
+    window.removeEventListener(USE_RATE_EVENT, this.onUseRate);
     this.charts.forEach((c) => c.destroy());
     this.inside.destroy();
   }

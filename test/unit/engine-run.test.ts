@@ -161,6 +161,12 @@ test('the LR finder sweeps the rate exponentially, suggests one, and restores th
   for (let i = 1; i < f.lrs.length; i++) assert.ok(f.lrs[i] > f.lrs[i - 1]);
   assert.ok(f.suggestedLr > 1e-5 && f.suggestedLr < 10, `suggested ${f.suggestedLr}`);
   assert.ok(Math.abs(f.suggestedLr * 10 - f.bestLr) < 1e-12);
+  assert.deepEqual(f.suggestions.map((s) => s.kind).filter((k) => k === 'minimum'), ['minimum']);
+  assert.equal(f.suggestions.find((s) => s.kind === 'minimum')!.lr, f.suggestedLr);
+  for (const s of f.suggestions) {
+    assert.ok(s.lr >= f.lrs[0] / 10 && s.lr <= f.lrs.at(-1)!, `${s.kind} ${s.lr} inside the swept range`);
+    assert.ok(s.reason.length > 20 && !s.reason.includes('\n'), `${s.kind}: one line of reason`);
+  }
 });
 
 test('stop ends the run between two batches as cancelled', async () => {
