@@ -73,7 +73,7 @@ export function slopePerDecade(lrs: readonly number[], losses: readonly number[]
 }
 
 function fmt(x: number): string {
-  return Number(x.toPrecision(2)).toString();
+  return Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : Number(x.toPrecision(2)).toString();
 }
 
 /** The three suggestions (fewer when the curve has fewer than three finite points), in the order valley, steepest, minimum ÷ 10. */
