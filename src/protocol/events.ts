@@ -158,8 +158,37 @@ export interface McDropoutResult {
   deterministicAccuracy: number;
   /** Mean over test examples of the std of the predicted class's probability across the K passes. */
   meanStd: number;
-  /** A few examples: mean and std of each class probability. */
-  examples: { label: number; mean: number[]; std: number[] }[];
+  /** Test examples that were passed through the network (the images are chosen among them). */
+  tested: number;
+  /**
+   * The `MC_IMAGES_EACH` least and most certain test images (all of them when the test set is
+   * smaller than twice that), least certain first: ordered by predictive std, then by index.
+   */
+  images: McImage[];
+}
+
+/** One test image under MC dropout: its K passes and the ordinary (dropout off) prediction. */
+export interface McImage {
+  /** Position in the run's test split. */
+  index: number;
+  label: number;
+  /** Std across the K passes of the probability of the predicted class (the argmax of `mean`). */
+  predictiveStd: number;
+  /** Per class: mean and std of the probability over the K passes. */
+  mean: number[];
+  std: number[];
+  /** Per class: the probabilities of one pass with dropout off. */
+  deterministic: number[];
+  /**
+   * The first `MC_PASSES_KEPT` passes' probabilities, `passesKept × classes` row-major, each
+   * rounded to a byte (p·255) and base64-encoded.
+   */
+  passes: string;
+  passesKept: number;
+  /** Grey levels 0..255 of the image (`width × height`, base64) when the input is an image. */
+  pixels?: string;
+  width?: number;
+  height?: number;
 }
 
 /** One of the LR finder's suggestions, with the one-line reason the chart shows beside it. */

@@ -47,6 +47,8 @@ export interface Prepared {
   test: Split;
   /** Labels are 0/1 targets for a single sigmoid output. */
   binary: boolean;
+  /** For image datasets: row `row` of a split's `x` back to grey levels 0..255 (undoing the preprocessing). */
+  pixels?: (x: Float32Array, row: number) => Uint8Array;
 }
 
 /** A dataset spec as written (defaults such as `preprocess: scale` may be missing) or as validated. */
@@ -128,7 +130,7 @@ function gather(source: Uint8Array | Float32Array, labels: ArrayLike<number>, id
 }
 
 /** Per-feature mean and std of the training set (float64 sums), applied to every split in place. */
-export function standardize(train: Split, others: Split[], dim: number): { mean: Float64Array; std: Float64Array } {
+export function standardize(train: Split, others: Split[], dim: number): { mean: Float64Array; std: Float64Array; div: Float64Array } {
   const mean = new Float64Array(dim);
   const sq = new Float64Array(dim);
   const n = train.n;
@@ -156,7 +158,20 @@ export function standardize(train: Split, others: Split[], dim: number): { mean:
       for (let j = 0; j < dim; j++) s.x[off + j] = (s.x[off + j] - mean[j]) / div[j];
     }
   }
-  return { mean, std };
+  return { mean, std, div };
+}
+
+/** Reads a preprocessed image row back as grey levels: the inverse of `scale` (and of `standardize` with its statistics). */
+function pixelReader(dim: number, preprocess: string, stats?: { mean: Float64Array; div: Float64Array }): (x: Float32Array, row: number) => Uint8Array {
+  const scale = preprocess === 'none' ? 1 : 255;
+  return (x, row) => {
+    const out = new Uint8Array(dim);
+    for (let j = 0; j < dim; j++) {
+      const v = x[row * dim + j];
+      out[j] = Math.round(Math.min(255, Math.max(0, (stats ? v * stats.div[j] + stats.mean[j] : v) * scale)));
+    }
+    return out;
+  };
 }
 
 function scaleLut(preprocess: string): Float32Array | undefined {
@@ -201,8 +216,9 @@ export async function loadDataset(spec: DatasetSpecInput, opts: LoadOptions): Pr
     const train = gather(raw.trainImages, raw.trainLabels, trainIdx, dim, map, lut);
     const val = gather(raw.trainImages, raw.trainLabels, valIdx, dim, map, lut);
     const test = gather(raw.testImages, raw.testLabels, testIdx, dim, map, lut);
-    if (preprocess === 'standardize') standardize(train, [val, test], dim);
-    return { name: spec.name, inputShape: [raw.rows, raw.cols], numClasses: kept.length, classNames: kept.map((c) => raw.classNames[c]), train, val, test, binary: spec.binary === true };
+    const stats = preprocess === 'standardize' ? standardize(train, [val, test], dim) : undefined;
+    const pixels = pixelReader(dim, preprocess, stats);
+    return { name: spec.name, inputShape: [raw.rows, raw.cols], numClasses: kept.length, classNames: kept.map((c) => raw.classNames[c]), train, val, test, binary: spec.binary === true, pixels };
   }
   if (isSynthetic(spec.name)) {
     if (spec.features !== undefined && spec.name !== 'blobs') fail('dataset.features', `\`features\` is for blobs; ${spec.name} has a fixed input shape`);
@@ -233,8 +249,9 @@ export async function loadDataset(spec: DatasetSpecInput, opts: LoadOptions): Pr
     const train = gather(source, data.y, trainIdx, dim, map, lut);
     const val = gather(source, data.y, valIdx, dim, map, lut);
     const test = gather(source, data.y, testIdx, dim, map, lut);
-    if (preprocess === 'standardize') standardize(train, [val, test], dim);
-    return { name: spec.name, inputShape: data.inputShape, numClasses: kept.length, classNames: kept.map((c) => data.classNames[c]), train, val, test, binary: spec.binary === true };
+    const stats = preprocess === 'standardize' ? standardize(train, [val, test], dim) : undefined;
+    const pixels = data.pixels ? pixelReader(dim, preprocess, stats) : undefined;
+    return { name: spec.name, inputShape: data.inputShape, numClasses: kept.length, classNames: kept.map((c) => data.classNames[c]), train, val, test, binary: spec.binary === true, ...(pixels ? { pixels } : {}) };
   }
   return fail('dataset.name', `unknown dataset "${String(spec.name)}"`);
 }
