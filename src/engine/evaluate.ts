@@ -132,5 +132,5 @@ export async function mcDropout(model: Model, data: Prepared, samples: number, s
   const [height, imageWidth] = data.inputShape;
   const isImage = data.pixels && data.inputShape.length >= 2 && height * imageWidth === width;
   const images = kept.map((r, j) => mcImage(r, det.subarray(j * k, (j + 1) * k), isImage ? { pixels: data.pixels!(test.x, r.index), width: imageWidth, height } : undefined));
-  return { samples, accuracy: correct / test.n, deterministicAccuracy: deterministicAccuracy ?? NaN, meanStd: stdSum / test.n, tested: test.n, images };
+  return { samples, accuracy: correct / test.n, deterministicAccuracy: deterministicAccuracy ?? NaN, meanStd: stdSum / test.n, tested: test.n, classNames: data.binary ? undefined : data.classNames, images };
 }

@@ -160,6 +160,8 @@ export interface McDropoutResult {
   meanStd: number;
   /** Test examples that were passed through the network (the images are chosen among them). */
   tested: number;
+  /** The dataset's class names, by label (for the images' captions). */
+  classNames?: string[];
   /**
    * The `MC_IMAGES_EACH` least and most certain test images (all of them when the test set is
    * smaller than twice that), least certain first: ordered by predictive std, then by index.

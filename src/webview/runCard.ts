@@ -18,10 +18,11 @@ import type { MarkdownIt } from 'markdown-it';
 import { formatNumber } from './axis';
 import { typeset } from './markdown';
 import { InsideView } from './inside';
+import { McImagesView } from './mcImages';
 import { divergenceActions } from './divergence';
 import { button, checkbox, h, progressBar, setDisabled, slider, spinner, tabs, tag, type ButtonEl } from './ui';
 
-type TabId = 'training' | 'gradients' | 'activations' | 'lr' | 'inside';
+type TabId = 'training' | 'gradients' | 'activations' | 'lr' | 'inside' | 'mc';
 
 function fmt(x: number | undefined, digits = 4): string {
   return x === undefined ? '–' : formatNumber(x, digits);
@@ -73,6 +74,7 @@ export class RunCard {
   private firstBatch?: { at: number; steps: number };
   private readonly inside = new InsideView();
   private readonly finderView = new LrFinderView();
+  private readonly mcView = new McImagesView();
   private readonly onUseRate = (e: Event) => {
     const detail = (e as CustomEvent<UseRateDetail>).detail;
     if (this.tryIt?.set('max_lr', detail.lr)) {
@@ -124,6 +126,7 @@ export class RunCard {
         { id: 'activations', label: 'Activations', content: tabContent(['actMean', 'actStd']) },
         { id: 'lr', label: 'Learning rate', content: this.lrTab(tabContent(view.spec.training.lr_finder ? ['lrFinder', 'lr'] : ['lr'])) },
         { id: 'inside', label: 'Inside', content: this.inside.el },
+        ...(view.spec.evaluate.mc_dropout ? [{ id: 'mc', label: 'MC dropout', content: this.mcView.el }] : []),
       ],
       first,
       (id) => (id === 'inside' ? this.inside.redraw() : this.charts.forEach((c) => c.chart.resize())),
@@ -200,6 +203,7 @@ export class RunCard {
     this.charts.clear();
     this.mount();
     this.inside.redraw();
+    this.mcView.redraw();
   }
 
   /** Creates the charts once the card is in the document (Chart.js needs a sized parent). */
@@ -297,6 +301,7 @@ export class RunCard {
     for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     this.inside.reset();
     this.finderView.show(undefined);
+    this.mcView.show(undefined);
   }
 
   apply(runId: string, events: readonly RunEvent[]): void {
@@ -327,6 +332,7 @@ export class RunCard {
       this.charts.get('lrFinder')?.setSpec(this.chartSpec('lrFinder'));
       this.finderView.show(this.data.end.lrFinder);
     }
+    if (events.some((e) => e.type === 'end')) this.mcView.show(this.data.end?.mcDropout);
     if (events.some((e) => e.type === 'epoch' || e.type === 'end' || e.type === 'error')) this.renderSummary();
     this.updateProgress();
   }
