@@ -90,7 +90,7 @@ const steps = [
   ],
   [
     'a prediction is committed before the run',
-    async (page) => {
+    async () => {
       const f = frame();
       const q = f.locator(PREDICT);
       await q.scrollIntoViewIfNeeded();
