@@ -4,8 +4,8 @@
  * into per-layer histograms and health in JS (`readInspection`).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LayerInside } from '../protocol/events';
-import { blockActivations, layerHealth } from './health';
+import type { ActivationStats, LayerInside } from '../protocol/events';
+import { blockActivations, layerHealth, statsFromRead } from './health';
 import { activationRange, linearHistogram, logHistogram } from './histograms';
 import type { Model } from './model';
 
@@ -51,15 +51,18 @@ export function inspectionParts(model: Model, probe: tf.Tensor, kernelGrads: (tf
   return { parts, layout: { outputs, gradients, activations: blockActivations(model), length: at - offset } };
 }
 
-/** The histograms and health of each instrumented layer, from the step's read. */
-export function readInspection(values: Float32Array, layout: InspectionLayout): LayerInside[] {
-  return layout.outputs.map(([off, len, units], i) => {
+/** The histograms and health of each instrumented layer, and its activation statistics, from the step's read. */
+export function readInspection(values: Float32Array, layout: InspectionLayout): { inside: LayerInside[]; stats: ActivationStats[] } {
+  const stats: ActivationStats[] = [];
+  const inside = layout.outputs.map(([off, len, units], i) => {
     const out = values.subarray(off, off + len);
     const activation = layout.activations[i] ?? 'linear';
     const [lo, hi] = activationRange(activation);
-    const inside: LayerInside = { activations: linearHistogram(out, lo, hi), health: layerHealth(out, units, activation) };
+    const layer: LayerInside = { activations: linearHistogram(out, lo, hi), health: layerHealth(out, units, activation) };
+    stats.push(statsFromRead(out, layer.health));
     const g = layout.gradients[i];
-    if (g) inside.gradients = logHistogram(values.subarray(g[0], g[0] + g[1]));
-    return inside;
+    if (g) layer.gradients = logHistogram(values.subarray(g[0], g[0] + g[1]));
+    return layer;
   });
+  return { inside, stats };
 }

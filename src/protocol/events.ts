@@ -55,6 +55,8 @@ export interface LayerHealth {
   activation: string;
   mean: number;
   std: number;
+  /** The fraction of outputs exactly 0. */
+  zeroFraction?: number;
   /** ReLU-family blocks: the fraction of units that output 0 for every example of the probe batch. */
   deadFraction?: number;
   /** Sigmoid and tanh blocks: the fraction of outputs within 0.01 of the activation's bounds. */
