@@ -23,6 +23,8 @@ const LESSON_TITLE = titleOf('01-vanishing-gradients.lesson.md');
 const FINDER_LESSON = titleOf('09-one-cycle.lesson.md');
 const MC_LESSON = titleOf('12-mc-dropout.lesson.md');
 const CARD = 'section.run-card#exp-sigmoid-normal';
+/** A ReLU net of lesson 1: with learning rate 1e5 it diverges (the sigmoid one only saturates). */
+const RELU = 'section.run-card#exp-relu-he';
 const FINDER = 'section.run-card#exp-lr-finder';
 const ONE_CYCLE = 'section.run-card#exp-one-cycle';
 const MC = 'section.run-card#exp-alpha-dropout';
@@ -63,6 +65,8 @@ const frame = () => {
 /** Opens a lesson by its title from the palette; the panel's frame once it shows `card`. */
 async function openLesson(page, title, card) {
   await runCommand(page, 'DL Lessons: Open Lesson');
+  // Filter the list by the title: the list scrolls, and rows out of view are not rendered.
+  await page.locator('.quick-input-widget input').fill(title);
   const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
   await item.waitFor({ state: 'visible', timeout: 30_000 });
   await item.click();
@@ -144,6 +148,7 @@ const steps = [
       await q.scrollIntoViewIfNeeded();
       state.graded = graded.t.replace(/\s+/g, ' ').slice(0, 200);
       await page.screenshot({ path: join(state.dirs.results, '03a-predict-graded.png') });
+      await f.locator(`${CARD} .inside`).scrollIntoViewIfNeeded();
     },
   ],
   [
@@ -204,26 +209,27 @@ const steps = [
     "a variant with learning rate 1e5 diverges: the card says where, and a one-click rerun starts",
     async (page) => {
       const f = frame();
-      await f.locator(`${CARD} details.try-it > summary`).click();
-      const lr = f.locator(`${CARD} input[data-knob="lr"]`);
+      await f.locator(RELU).scrollIntoViewIfNeeded();
+      await f.locator(`${RELU} details.try-it > summary`).click();
+      const lr = f.locator(`${RELU} input[data-knob="lr"]`);
       await lr.fill('100000');
       await lr.dispatchEvent('change');
-      await f.locator(`${CARD} vscode-button`, { hasText: '▶ Run variant' }).click();
-      const status = await ended(f, CARD, /Diverged/);
-      const buttons = await f.$$eval(`${CARD} .divergence-actions vscode-button`, (bs) => bs.map((b) => b.textContent.trim()));
+      await f.locator(`${RELU} vscode-button`, { hasText: '▶ Run variant' }).click();
+      const status = await ended(f, RELU, /Diverged/);
+      const buttons = await f.$$eval(`${RELU} .divergence-actions vscode-button`, (bs) => bs.map((b) => b.textContent.trim()));
       if (!buttons.some((b) => /learning rate ÷ 10/.test(b))) throw new Error(`no "learning rate ÷ 10" rerun: ${JSON.stringify(buttons)}`);
       state.diverged = status.slice(0, 220);
       state.reruns = buttons.join(' | ');
-      await f.locator(`${CARD} .run-summary`).scrollIntoViewIfNeeded();
+      await f.locator(`${RELU} .run-summary`).scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, '06a-diverged-dark.png') });
-      await f.locator(`${CARD} .divergence-actions vscode-button`, { hasText: 'learning rate ÷ 10' }).click();
+      await f.locator(`${RELU} .divergence-actions vscode-button`, { hasText: 'learning rate ÷ 10' }).click();
       state.rerun = await until('the rerun to start as a variant', async () => {
-        const v = (await f.textContent(`${CARD} .variant-line`)) ?? '';
-        const busy = await f.locator(`${CARD}.busy`).count();
+        const v = (await f.textContent(`${RELU} .variant-line`)) ?? '';
+        const busy = await f.locator(`${RELU}.busy`).count();
         return busy && /Variant: .*lr/.test(v) ? v.trim() : false;
       }, 60_000);
-      await f.locator(`${CARD} vscode-button`, { hasText: '■ Stop' }).click();
-      await ended(f, CARD, /stopped|complete/i);
+      await f.locator(`${RELU} vscode-button`, { hasText: '■ Stop' }).click();
+      await ended(f, RELU, /stopped|complete/i);
     },
   ],
   [
