@@ -39,7 +39,8 @@ export interface ActivationStats {
  * A histogram with fixed bins: `counts[i]` values fell in bin i of `bins` equal steps between `lo`
  * and `hi` (of the value for `linear`, of log10 |value| for `log`). Values beyond the range are
  * counted in the edge bins (for `log`, |value| below 10^lo, zeros included, in the first); NaN
- * and ±Inf in `nonFinite`. So Σ counts + nonFinite = the number of values.
+ * and ±Inf in `nonFinite`. So Σ counts + nonFinite = the number of values counted: all of them,
+ * or, for a large kernel's gradient, a fixed strided sample of them (`sampledFrom` says of how many).
  */
 export interface Histogram {
   scale: 'linear' | 'log';
@@ -47,6 +48,8 @@ export interface Histogram {
   hi: number;
   counts: number[];
   nonFinite: number;
+  /** The values counted are a fixed strided sample of this many (large kernels' gradients). */
+  sampledFrom?: number;
 }
 
 /** One instrumented layer's health on the probe batch. */

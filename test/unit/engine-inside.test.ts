@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
 import { BINS, activationRange, linearHistogram, logHistogram } from '../../src/engine/histograms';
 import { layerHealth } from '../../src/engine/health';
+import { GRADIENT_SAMPLE, sampleStride } from '../../src/engine/inspect';
 import type { BatchEvent, LayerInside } from '../../src/protocol/events';
 import { run, blobs } from '../helpers/engine';
 
@@ -155,4 +156,22 @@ test('histograms off: no inside data', async () => {
   const c = await run(spec([{ type: 'Dense', units: 4, activation: 'relu' }, { type: 'Dense', units: 3, activation: 'softmax' }], { record: { every: 1, histograms: false } }));
   assert.equal(c.error, undefined);
   assert.ok(c.events.every((e) => !('inside' in e)));
+});
+
+test('a large kernel gradient is histogrammed on a fixed strided sample, coprime with its units', async () => {
+  // 784 × 300 (the book's MLP): ceil(235,200 / 16,384) = 15 shares a factor with 300, as do 16; 17 does not.
+  assert.equal(sampleStride(784 * 300, 300), 17);
+  assert.equal(sampleStride(GRADIENT_SAMPLE, 100), 1);
+  // 2,100 = 2²·3·5²·7: the first stride from 2 up that shares no factor with it is 11.
+  assert.equal(sampleStride(8 * 2100, 2100), 11);
+  const c = await run(spec([{ type: 'Dense', units: 2100, activation: 'relu' }, { type: 'Dense', units: 3, activation: 'softmax' }], { dataset: blobs({ features: 8 }) }));
+  assert.equal(c.error, undefined);
+  for (const e of c.epochs) {
+    const g = e.inside![0].gradients!;
+    assert.equal(g.sampledFrom, 8 * 2100);
+    assert.equal(sum(g.counts) + g.nonFinite, Math.ceil((8 * 2100) / 11));
+    const small = e.inside![1].gradients!;
+    assert.equal(small.sampledFrom, undefined);
+    assert.equal(sum(small.counts) + small.nonFinite, 2100 * 3);
+  }
 });
