@@ -68,6 +68,7 @@ export class McImagesView {
       n < result.tested
         ? `The ${Math.ceil(n / 2)} least certain and ${Math.floor(n / 2)} most certain of ${result.tested.toLocaleString('en-US')} test images, least certain first, under ${result.samples} passes with dropout on. The number is the spread (std) of the predicted class's probability across the passes; a red frame marks a wrong prediction. Click one for its passes.`
         : `All ${n} test images, least certain first, under ${result.samples} passes with dropout on. Click one for its passes.`;
+    if (n < result.tested) this.grid.append(h('div', { class: 'mc-divider', 'aria-hidden': 'true' }, 'Least certain:'));
     result.images.forEach((im, i) => {
       const names = result.classNames;
       const pred = argmax(im.mean);
@@ -80,11 +81,11 @@ export class McImagesView {
           title: `true: ${names?.[im.label] ?? im.label}; MC dropout: ${names?.[pred] ?? pred} (${pct(im.mean[pred])} ± ${pct(im.std[pred])})`,
         },
         thumbnail(im, THUMB),
-        h('span', { class: 'mc-std' }, im.predictiveStd.toFixed(3)),
+        h('span', { class: 'mc-std' }, im.predictiveStd < 0.0005 ? '< 0.001' : im.predictiveStd.toFixed(3)),
       );
       cell.addEventListener('click', () => this.select(i));
       this.grid.append(cell);
-      if (n < result.tested && i === Math.ceil(n / 2) - 1) this.grid.append(h('div', { class: 'mc-divider', 'aria-hidden': 'true' }, '… most certain:'));
+      if (n < result.tested && i === Math.ceil(n / 2) - 1) this.grid.append(h('div', { class: 'mc-divider', 'aria-hidden': 'true' }, 'Most certain:'));
     });
   }
 

@@ -262,7 +262,7 @@ const steps = [
   [
     "the MC dropout tab: the test images, least certain first; a click shows one image's passes",
     async (page) => {
-      writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': state.dataDir, 'deepLessons.epochsBudget': 1 }, { keepExisting: false });
+      writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': state.dataDir, 'deepLessons.epochsBudget': 1, 'workbench.colorTheme': 'Default Dark Modern' }, { keepExisting: false });
       const f = await openLesson(page, MC_LESSON, MC);
       await f.locator(MC).scrollIntoViewIfNeeded();
       await showTab(f, MC, 'MC dropout');
@@ -274,7 +274,7 @@ const steps = [
       }, 10_000);
       const drawn = Object.values(await ink(f, `${MC} .mc-grid`)).filter((n) => n > 200).length;
       if (drawn < 64) throw new Error(`${drawn} of ${cells} thumbnails drawn`);
-      const stds = await f.$$eval(`${MC} .mc-std`, (s) => s.map((e) => Number(e.textContent)));
+      const stds = await f.$$eval(`${MC} .mc-std`, (s) => s.map((e) => Number(e.textContent.replace('< ', ''))));
       if (stds.some((v, i) => i && v > stds[i - 1])) throw new Error(`not least certain first: ${stds.join(', ')}`);
       await f.locator(`${MC} .mc-cell`).first().click();
       await until('the detail of the clicked image', async () => (await f.locator(`${MC} .mc-detail`).isVisible()) && (await f.textContent(`${MC} .mc-detail h4`))?.startsWith('Test image #'), 10_000);
@@ -328,7 +328,7 @@ const steps = [
 try {
   if (!LESSON_TITLE) throw new Error(`${LESSON_FILE}: no title`);
   buildExtension();
-  const dirs = prepareFolders('e2e-inside', { 'deepLessons.epochsBudget': 0 });
+  const dirs = prepareFolders('e2e-inside', { 'deepLessons.epochsBudget': 0, 'workbench.colorTheme': 'Default Dark Modern' });
   state.dirs = dirs;
   state.dataDir = JSON.parse(readFileSync(join(dirs.userData, 'User', 'settings.json'), 'utf8'))['deepLessons.dataDir'];
   browser = await launchChromium();
