@@ -13,6 +13,7 @@ import { LineChart, layerColor, layerLabel, readTheme, type ChartSpec, type Seri
 import { estimateTimeLeft } from '../protocol/eta';
 import { lrFinderMarkers, markersOf } from './markers';
 import { LrFinderView, TAKES_RATE_ATTR, USE_RATE_EVENT, type UseRateDetail } from './lrFinder';
+import { compareWithBook, formatGap } from '../protocol/book';
 import { errorList } from './blockErrors';
 import type { MarkdownIt } from 'markdown-it';
 import { formatNumber } from './axis';
@@ -386,6 +387,8 @@ export class RunCard {
       if (d.end.test.accuracy !== undefined) rows.push(['test accuracy', fmt(d.end.test.accuracy)]);
     }
     if (d.end?.mcDropout) rows.push(['MC dropout accuracy', `${fmt(d.end.mcDropout.accuracy)} (one pass: ${fmt(d.end.mcDropout.deterministicAccuracy)})`]);
+    // A full run is the notebook's: the book's published figure beside ours.
+    if (d.end && this.full) for (const b of compareWithBook(this.view.spec, d.end)) rows.push([`the book's ${b.metric}`, `${fmt(b.book)}${b.gap !== undefined ? ` (ours ${formatGap(b.gap)} points)` : ''}`]);
     if (d.end?.lrFinder) rows.push(['LR finder', `best ${fmt(d.end.lrFinder.bestLr)}, suggested ${fmt(d.end.lrFinder.suggestedLr)}`]);
     if (d.end) rows.push(['time', `${formatSeconds(d.end.seconds)} · ${Math.round(d.end.samplesPerSecond).toLocaleString('en-US')} samples/s`]);
     const table = h('table', { class: 'metrics' }, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))));
