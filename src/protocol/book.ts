@@ -8,6 +8,13 @@ import type { BookFigure, ExperimentSpec } from './spec';
 /** How far from the book a run may land and still count as reproducing it, in points (1 point = 0.01). */
 export const BOOK_TOLERANCE_POINTS = 1.5;
 
+/** What a comparison reads of a run's end: its final, test and MC dropout accuracies. */
+export interface RunFigures {
+  final: EndEvent['final'];
+  test?: { accuracy?: number };
+  mcDropout?: { accuracy: number };
+}
+
 export interface BookComparison {
   metric: BookFigure['metric'];
   book: number;
@@ -27,7 +34,7 @@ export function bookFigures(spec: Pick<ExperimentSpec, 'book'>): BookFigure[] {
 }
 
 /** The number of a finished run that a book figure is about. */
-export function ourFigure(metric: BookFigure['metric'], end: Pick<EndEvent, 'final' | 'test' | 'mcDropout'>): number | undefined {
+export function ourFigure(metric: BookFigure['metric'], end: RunFigures): number | undefined {
   switch (metric) {
     case 'val_accuracy':
       return end.final.val_accuracy;
@@ -39,7 +46,7 @@ export function ourFigure(metric: BookFigure['metric'], end: Pick<EndEvent, 'fin
 }
 
 /** Each of the experiment's book figures beside the run's (no run: the book's alone). */
-export function compareWithBook(spec: Pick<ExperimentSpec, 'book'>, end?: Pick<EndEvent, 'final' | 'test' | 'mcDropout'>): BookComparison[] {
+export function compareWithBook(spec: Pick<ExperimentSpec, 'book'>, end?: RunFigures): BookComparison[] {
   return bookFigures(spec).map((f) => {
     const ours = end ? ourFigure(f.metric, end) : undefined;
     const row: BookComparison = { metric: f.metric, book: f.value, epochs: f.epochs, source: f.source };
