@@ -7,7 +7,7 @@ import { builtInLessonsDir, loadLessons } from '../../src/lessons';
 const figure = (metric: 'val_accuracy' | 'test_accuracy' | 'mc_accuracy', value: number, epochs = 5) => ({ metric, value, epochs, source: 's' });
 
 test("compareWithBook: ours beside each of the book's figures, the gap in points and whether it is within ±1.5", () => {
-  const end = { final: { val_accuracy: 0.8146, loss: 0.5 }, test: { loss: 0.4, accuracy: 0.8702 }, mcDropout: { samples: 100, accuracy: 0.8581, deterministicAccuracy: 0.8689, meanStd: 0.01, examples: [] } };
+  const end = { final: { val_accuracy: 0.8146, loss: 0.5 }, test: { loss: 0.4, accuracy: 0.8702 }, mcDropout: { samples: 100, accuracy: 0.8581, deterministicAccuracy: 0.8689, meanStd: 0.01, tested: 10000, images: [] } };
   const rows = compareWithBook({ book: [figure('val_accuracy', 0.8218), figure('test_accuracy', 0.8639), figure('mc_accuracy', 0.8661)] }, end);
   // Gaps by hand: (0.8146 − 0.8218) × 100 = −0.72; (0.8702 − 0.8639) × 100 = +0.63; (0.8581 − 0.8661) × 100 = −0.80.
   assert.deepEqual(rows.map((r) => [r.metric, r.book, r.ours, Number(r.gap!.toFixed(6)), r.within]), [
