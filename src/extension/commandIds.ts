@@ -32,4 +32,4 @@ export const CATEGORY = 'DL Lessons';
 export const PANEL_VIEW_TYPE = 'deepLessons.lesson';
 export const TREE_VIEW_ID = 'deepLessons.lessons';
 export const VIEW_CONTAINER_ID = 'deepLessons';
-export const SETTINGS = ['deepLessons.backend', 'deepLessons.dataDir', 'deepLessons.chartUpdateRate', 'deepLessons.epochsBudget', 'deepLessons.trainerRuntime', 'deepLessons.budget.gigaWork', 'deepLessons.budget.memoryMiB', 'deepLessons.nativeBackendPath', 'deepLessons.openOnStartup'] as const;
+export const SETTINGS = ['deepLessons.backend', 'deepLessons.dataDir', 'deepLessons.chartUpdateRate', 'deepLessons.epochsBudget', 'deepLessons.trainerRuntime', 'deepLessons.budget.gigaWork', 'deepLessons.budget.memoryMiB', 'deepLessons.nativeBackendPath', 'deepLessons.openOnStartup', 'deepLessons.seeds', 'deepLessons.historySize'] as const;

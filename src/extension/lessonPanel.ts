@@ -137,8 +137,9 @@ export class LessonPanel extends Disposable {
       backend: settings.backend,
       chartUpdateRate: settings.chartUpdateRate,
       reveal: this.reveal,
+      seeds: settings.seeds,
     };
-    const others = this.queue.filter((m) => m.type !== 'runEvents' && m.type !== 'runPhase' && m.type !== 'outcomes' && m.type !== 'init');
+    const others = this.queue.filter((m) => m.type !== 'runEvents' && m.type !== 'runPhase' && m.type !== 'outcomes' && m.type !== 'seedOutcomes' && m.type !== 'init');
     this.queue = [];
     this.reveal = undefined;
     for (const m of [init, ...runs.replay(lesson.meta.id, stored), ...others]) void this.panel.webview.postMessage(m);
@@ -233,7 +234,10 @@ export class LessonPanel extends Disposable {
         await vscode.commands.executeCommand('deepLessons.selectBackend');
         return;
       case 'runVariant':
-        await runs.runVariant(m.key, m.values);
+        await runs.runVariant(m.key, m.values, m.seeds ? readSettings().seeds : 1);
+        return;
+      case 'runSeeds':
+        await runs.run(m.key, false, readSettings().seeds);
         return;
       case 'saveVariant': {
         const saved = await saveVariant(catalog, m.key, m.values);

@@ -17,12 +17,13 @@ import { RunStream } from './runStream';
 import { newRunId, outcomesOf, reuseKey, storedEvents } from './runRecords';
 export { storedEvents };
 import { readSettings } from './settings';
-import { formatCost, overBudget } from '../protocol/cost';
+import { formatCost, overBudget, timesSeeds } from '../protocol/cost';
 import { estimateRunCost } from '../lessons/index';
 import { knobsToChanges } from '../lessons/knobs';
 import { deriveVariant, type VariantResult } from '../lessons/variant';
 import type { KnobValue } from '../protocol/knobs';
 import { TrainerClient } from './trainerClient';
+import { SeedGroup, seedsVerdict, type SeedsRecord } from './seedRuns';
 
 export interface LiveRun {
   runId: string;
@@ -34,6 +35,10 @@ export interface LiveRun {
   prepareOnly?: boolean;
   phase: RunPhase;
   stream: RunStream;
+  /** A run of N seeds: each seed's record (its events carry `<runId>/seed-<seed>`). */
+  seeds?: SeedGroup;
+  /** How the N-seed run ended, once it has (for a panel opened later). */
+  seedOutcome?: HostToWebview;
   download?: { report(loaded: number, total?: number, file?: string): void; done(): void };
 }
 
@@ -146,7 +151,7 @@ export class RunManager extends Disposable {
   }
 
   /** Starts an experiment (`lesson-id/experiment-id`). Resolves once the request is sent. */
-  async run(key: string, full = false): Promise<LiveRun | undefined> {
+  async run(key: string, full = false, seeds = 1): Promise<LiveRun | undefined> {
     await this.catalog.ready();
     const found = this.catalog.experiment(key);
     if (!found) {
@@ -166,8 +171,8 @@ export class RunManager extends Disposable {
       void vscode.window.showErrorMessage(`${lesson.file}:${experiment.range.start.line}: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
-    if (!(await this.withinBudget(lesson.meta.id, experiment.title, experiment.spec, full, dependencies))) return undefined;
-    return this.start(key, lesson.meta.id, experiment.title, experiment.spec, full, dependencies);
+    if (!(await this.withinBudget(lesson.meta.id, experiment.title, experiment.spec, full, dependencies, seeds))) return undefined;
+    return this.start(key, lesson.meta.id, experiment.title, experiment.spec, full, dependencies, false, seeds > 1 ? { seeds } : {});
   }
 
   /**
@@ -175,7 +180,7 @@ export class RunManager extends Disposable {
    * run as a twin of the experiment (its initial weights, batches and dropout masks) and labelled by
    * the difference. An invalid combination is refused on the card with the validator's message.
    */
-  async runVariant(key: string, values: Record<string, KnobValue>): Promise<LiveRun | undefined> {
+  async runVariant(key: string, values: Record<string, KnobValue>, seeds = 1): Promise<LiveRun | undefined> {
     await this.catalog.ready();
     const found = this.catalog.experiment(key);
     if (!found || this.active(key)) return this.run(key);
@@ -191,14 +196,14 @@ export class RunManager extends Disposable {
       return undefined;
     }
     const dependencies = this.dependencies(lesson.meta.id, v.spec);
-    if (!(await this.withinBudget(lesson.meta.id, experiment.title, v.spec, false, dependencies))) return undefined;
-    return this.start(key, lesson.meta.id, `${experiment.title} [${v.label}]`, v.spec, false, dependencies, false, { twin: { spec: experiment.spec, label: v.label } });
+    if (!(await this.withinBudget(lesson.meta.id, experiment.title, v.spec, false, dependencies, seeds))) return undefined;
+    return this.start(key, lesson.meta.id, `${experiment.title} [${v.label}]`, v.spec, false, dependencies, false, { twin: { spec: experiment.spec, label: v.label }, ...(seeds > 1 ? { seeds } : {}) });
   }
 
   /** A run whose estimated cost is over the budget setting starts only if the learner confirms. */
-  private async withinBudget(lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec>): Promise<boolean> {
+  private async withinBudget(lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec>, seeds = 1): Promise<boolean> {
     const settings = readSettings();
-    const cost = estimateRunCost(spec, { full, epochs: settings.epochsBudget || undefined, lessonId, dependencies });
+    const cost = timesSeeds(estimateRunCost(spec, { full, epochs: settings.epochsBudget || undefined, lessonId, dependencies }), seeds);
     const over = overBudget(cost, settings.budget);
     if (over.length === 0) return true;
     const choice = await vscode.window.showWarningMessage(
@@ -222,7 +227,8 @@ export class RunManager extends Disposable {
       previous.stream.dispose();
       this.byRunId.delete(previous.runId);
     }
-    const live: LiveRun = { runId, key, lessonId, title, full, phase: 'queued', stream, ...(prepareOnly ? { prepareOnly } : {}) };
+    const seeds = extra.seeds && extra.seeds > 1 ? extra.seeds : undefined;
+    const live: LiveRun = { runId, key, lessonId, title, full, phase: 'queued', stream, ...(prepareOnly ? { prepareOnly } : {}), ...(seeds ? { seeds: new SeedGroup(runId, seeds, extra.twin?.label) } : {}) };
     this.byKey.set(key, live);
     this.byRunId.set(runId, live);
     const request: RunRequest = {
@@ -243,7 +249,7 @@ export class RunManager extends Disposable {
       },
     };
     this.log.info(`run ${runId}: ${key}${full ? ' (full)' : ''} on ${settings.backend}; storage ${storage}`);
-    this.post(lessonId, { type: 'runEvents', key, runId, mode: 'live', reset: true, full, events: [] });
+    this.post(lessonId, { type: 'runEvents', key, runId, mode: 'live', reset: true, full, events: [], ...(seeds ? { seeds } : {}) });
     this.post(lessonId, { type: 'runPhase', key, phase: 'queued', runId });
     this.changed.fire(live);
     this.trainer().run(request);
@@ -291,8 +297,9 @@ export class RunManager extends Disposable {
   }
 
   private onRunEvent(e: RunEvent & { runId: string }): void {
-    const r = this.byRunId.get(e.runId);
+    const r = this.byRunId.get(e.runId) ?? [...this.byRunId.values()].find((l) => l.seeds?.owns(e.runId));
     if (!r) return;
+    r.seeds?.push(e);
     if (e.type === 'start' && r.phase === 'queued') {
       r.phase = 'running';
       this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: 'running', runId: r.runId });
@@ -301,7 +308,7 @@ export class RunManager extends Disposable {
     if (e.type === 'dataset') this.onDataset(r, e);
     r.stream.push(e);
     if (e.type === 'epoch' || e.type === 'start') this.changed.fire(r);
-    if (e.type === 'end' || e.type === 'error') void this.finish(r);
+    if ((e.type === 'end' || e.type === 'error') && (!r.seeds || r.seeds.done)) void this.finish(r);
   }
 
   private onDataset(r: LiveRun, e: DatasetEvent): void {
@@ -346,14 +353,16 @@ export class RunManager extends Disposable {
     r.phase = 'idle';
     this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: 'idle', runId: r.runId });
     this.changed.fire(r);
-    const record = r.stream.record;
+    const record = r.seeds?.last() ?? r.stream.record;
     const found = this.catalog.experiment(r.key);
-    const outcomes = record.end && record.end.status !== 'cancelled' && found ? outcomesOf(found.experiment.expect, record) : [];
+    const outcomes = !r.seeds && record.end && record.end.status !== 'cancelled' && found ? outcomesOf(found.experiment.expect, record) : [];
     if (outcomes.length) this.post(r.lessonId, { type: 'outcomes', key: r.key, runId: r.runId, outcomes });
+    const seeds = r.seeds && found ? await this.seedOutcome(r, r.seeds.summary(found.experiment.expect)) : undefined;
     if (record.error) this.reportError(r, record.error.message, record.error.where);
     if (r.prepareOnly && record.end?.status === 'completed') void vscode.window.showInformationMessage(`${r.title}: ready, verified and cached.`);
     if (!found) return; // a dataset fetch, not a lesson run
-    const stored: StoredRun = { ...record, epochs: [...record.epochs], savedAt: new Date().toISOString(), full: r.full, batches: r.stream.batches(), outcomes };
+    const batches = r.stream.batches().filter((b) => !r.seeds || b.runId === record.runId);
+    const stored: StoredRun = { ...record, epochs: [...record.epochs], savedAt: new Date().toISOString(), full: r.full, batches, outcomes, ...(seeds ? { seeds: seeds.record, verdict: seeds.verdict } : {}) };
     if (record.end && record.end.status !== 'cancelled') {
       await this.progress.markExperimentRun(r.lessonId, found.experiment.id);
       await this.gradePredictions(r.lessonId, found.experiment.id, record);
@@ -365,6 +374,25 @@ export class RunManager extends Disposable {
         this.log.error(`could not save run ${r.runId} in ${this.history.folder}: ${String(e)}`);
       }
     }
+  }
+
+  /**
+   * How an N-seed run ended, on its card: "met in k of N seeds", the final metrics' mean ± std, and
+   * (a variant and its original both run with seeds) whether they differ beyond noise.
+   */
+  private async seedOutcome(r: LiveRun, record: SeedsRecord): Promise<{ record: SeedsRecord; verdict: string[] }> {
+    const earlier = (await this.history.list(r.key)).filter((s) => s.seeds && s.seeds.summary && Object.keys(s.seeds.summary).length);
+    const original = earlier.find((s) => !s.seeds!.label)?.seeds;
+    let verdict: string[] = [];
+    if (record.label) verdict = seedsVerdict(record, original, readSettings().seeds);
+    else {
+      const variant = earlier.find((s) => s.seeds!.label)?.seeds;
+      if (variant) verdict = seedsVerdict(variant, record, readSettings().seeds);
+    }
+    if (!Object.keys(record.summary).length) verdict = [];
+    r.seedOutcome = { type: 'seedOutcomes', key: r.key, runId: r.runId, expectations: record.expectations, summary: record.summary, verdict };
+    this.post(r.lessonId, r.seedOutcome);
+    return { record, verdict };
   }
 
   /** The `predict` questions committed before this run of their experiment: graded by it now. */
@@ -401,8 +429,9 @@ export class RunManager extends Disposable {
     const live = this.byKey.get(key);
     if (live?.stream.record.start) {
       const found = this.catalog.experiment(key);
-      const outcomes = live.stream.finished && found ? outcomesOf(found.experiment.expect, live.stream.record) : [];
-      return { record: live.stream.record, batches: live.stream.batches(), full: live.full, outcomes };
+      const record = live.seeds?.last() ?? live.stream.record;
+      const outcomes = live.stream.finished && found ? outcomesOf(found.experiment.expect, record) : [];
+      return { record, batches: live.stream.batches().filter((b) => b.runId === record.runId), full: live.full, outcomes };
     }
     const stored = await this.history.last(key);
     return stored ? { record: stored, batches: stored.batches, full: stored.full, outcomes: stored.outcomes } : undefined;
@@ -437,9 +466,10 @@ export class RunManager extends Disposable {
       const live = this.byKey.get(key);
       if (live) {
         live.stream.flush();
-        out.push({ type: 'runEvents', key, runId: live.runId, mode: 'replay', reset: true, full: live.full, events: live.stream.replay(), elapsed: (Date.now() - live.stream.startedAt) / 1000 });
+        out.push({ type: 'runEvents', key, runId: live.runId, mode: 'replay', reset: true, full: live.full, events: live.stream.replay(), elapsed: (Date.now() - live.stream.startedAt) / 1000, ...(live.seeds ? { seeds: live.seeds.n } : {}) });
         out.push({ type: 'runPhase', key, phase: live.phase, runId: live.runId });
-        if (live.stream.finished) {
+        if (live.seedOutcome) out.push(live.seedOutcome);
+        else if (live.stream.finished && !live.seeds) {
           const outcomes = live.stream.record.end?.status !== 'cancelled' ? outcomesOf(e.expect, live.stream.record) : [];
           if (outcomes.length) out.push({ type: 'outcomes', key, runId: live.runId, outcomes });
         }
@@ -447,7 +477,9 @@ export class RunManager extends Disposable {
       }
       const last = stored.get(key);
       if (!last) continue;
-      out.push({ type: 'runEvents', key, runId: last.runId, mode: 'replay', reset: true, full: last.full, events: storedEvents(last) });
+      const runId = last.seeds?.runId ?? last.runId;
+      out.push({ type: 'runEvents', key, runId, mode: 'replay', reset: true, full: last.full, events: storedEvents(last), ...(last.seeds ? { seeds: last.seeds.n } : {}) });
+      if (last.seeds) out.push({ type: 'seedOutcomes', key, runId, expectations: last.seeds.expectations, summary: last.seeds.summary, verdict: last.verdict ?? [] });
       if (last.outcomes.length) out.push({ type: 'outcomes', key, runId: last.runId, outcomes: last.outcomes });
     }
     return out;

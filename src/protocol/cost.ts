@@ -142,3 +142,8 @@ export function formatMiB(bytes: number): string {
 export function formatCost(cost: CostEstimate): string {
   return `${cost.parameters.toLocaleString('en-US')} parameters · about ${formatMiB(cost.memoryBytes)} · work ${formatGiga(cost.work)}${cost.partial ? ` (${cost.partial})` : ''}`;
 }
+
+/** The cost of N seeds run one after the other: N times the work, the same peak memory. */
+export function timesSeeds(cost: CostEstimate, seeds: number): CostEstimate {
+  return seeds > 1 ? { ...cost, work: cost.work * seeds } : cost;
+}

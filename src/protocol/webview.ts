@@ -7,6 +7,15 @@
 import type { BackendChoice, RunEvent } from './events';
 import type { ExperimentSpec } from './spec';
 import type { Knob, KnobValue } from './knobs';
+import type { SeedStats } from './seeds';
+
+/** One `expect` line over the seeds of a run: met in `met` of `n`, with what each seed measured. */
+export interface SeedExpectation {
+  text: string;
+  met: number;
+  n: number;
+  actual: string[];
+}
 
 /** A question as the page sees it: no answer, no explanation. */
 export type PublicQuestion =
@@ -139,6 +148,8 @@ export type HostToWebview =
       chartUpdateRate: number;
       /** Scroll to this experiment or quiz id after rendering. */
       reveal?: string;
+      /** Seeds a "Run ×N seeds" runs (the setting deepLessons.seeds). */
+      seeds?: number;
     }
   /** Events of one run; `reset` clears the run card first (a new run, or a replay). */
   | {
@@ -151,9 +162,13 @@ export type HostToWebview =
       events: RunEvent[];
       /** Replays of a run still going: seconds since it started (for the time-left estimate). */
       elapsed?: number;
+      /** A run of N seeds: its events carry the runIds `<runId>/seed-<seed>`. */
+      seeds?: number;
     }
   | { type: 'runPhase'; key: string; phase: RunPhase; runId?: string; position?: number }
   | { type: 'outcomes'; key: string; runId: string; outcomes: Outcome[] }
+  /** How an N-seed run ended: each `expect` line met in k of N seeds, the final metrics' summary, and a variant against its original in words. */
+  | { type: 'seedOutcomes'; key: string; runId: string; expectations: SeedExpectation[]; summary: Record<string, SeedStats>; verdict: string[] }
   | { type: 'quizResult'; result: QuizAnswerResult; score: QuizScore }
   | { type: 'quizReset' }
   | { type: 'compare'; series: CompareSeries[]; differences: string[] }
@@ -175,8 +190,10 @@ export type WebviewToHost =
   /** A link in the lesson's prose: a web address, or a path relative to the lesson file (another lesson, a file). */
   | { type: 'openLink'; href: string }
   | { type: 'selectBackend' }
-  /** Run a variant: the knobs that differ from the experiment, by knob id. */
-  | { type: 'runVariant'; key: string; values: Record<string, KnobValue> }
+  /** Run a variant: the knobs that differ from the experiment, by knob id; `seeds`: ×N seeds (the setting deepLessons.seeds). */
+  | { type: 'runVariant'; key: string; values: Record<string, KnobValue>; seeds?: boolean }
+  /** Run the experiment with N seeds (the setting deepLessons.seeds). */
+  | { type: 'runSeeds'; key: string }
   /** Write the variant into the lesson as a new experiment block (or a new experiment file for a built-in lesson). */
   | { type: 'saveVariant'; key: string; values: Record<string, KnobValue> };
 

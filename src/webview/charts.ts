@@ -93,6 +93,11 @@ export interface SeriesSpec {
   points?: boolean;
   axis?: 'y' | 'y2';
   width?: number;
+  /** Fill down to the next series (a ±1 std band's upper edge), in `fillColor`. */
+  fill?: '+1';
+  fillColor?: string;
+  /** Left out of the legend (a band's edges). */
+  legend?: false;
 }
 
 export interface ChartSpec {
@@ -257,7 +262,9 @@ export class LineChart {
       label: s.label,
       data: s.data,
       borderColor: s.color,
-      backgroundColor: s.color,
+      backgroundColor: s.fillColor ?? s.color,
+      fill: s.fill ?? false,
+      ...({ inLegend: s.legend ?? true } as object),
       borderWidth: s.width ?? 1.5,
       borderDash: s.dashed ? [5, 4] : undefined,
       pointRadius: s.points ? 2.5 : 0,
@@ -278,7 +285,13 @@ export class LineChart {
       // Layers: at the side, output at the top (the order of the network drawn upright).
       position: layers ? ('right' as const) : ('top' as const),
       reverse: layers,
-      labels: { color: this.theme.fg, boxWidth: 12, boxHeight: 2, font: { family: this.theme.font, size: 11 } },
+      labels: {
+        color: this.theme.fg,
+        boxWidth: 12,
+        boxHeight: 2,
+        font: { family: this.theme.font, size: 11 },
+        filter: (item: { datasetIndex?: number }, data: { datasets: object[] }) => (data.datasets[item.datasetIndex ?? -1] as { inLegend?: boolean } | undefined)?.inLegend !== false,
+      },
     };
   }
 
@@ -303,7 +316,9 @@ export class LineChart {
         ds.data = s.data;
         ds.label = s.label;
         ds.borderColor = s.color;
-        ds.backgroundColor = s.color;
+        ds.backgroundColor = s.fillColor ?? s.color;
+        ds.fill = s.fill ?? false;
+        (ds as { inLegend?: boolean }).inLegend = s.legend ?? true;
       });
     } else {
       this.chart.data.datasets = series.map((s) => this.dataset(s));

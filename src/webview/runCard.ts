@@ -5,8 +5,9 @@
  * beside them, and the `expect` outcomes when the run ends.
  */
 import { TryIt, twinLine } from './tryIt';
+import { SeedsOnCard } from './seedsView';
 import type { BackendChoice, RunEvent } from '../protocol/events';
-import type { ExperimentView, Outcome, RunPhase } from '../protocol/webview';
+import type { ExperimentView, HostToWebview, Outcome, RunPhase } from '../protocol/webview';
 import { post } from './api';
 import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, smoothed, type ChartId, type Point, type RunChartData } from './chartData';
 import { LineChart, layerColor, layerLabel, readTheme, type ChartSpec, type SeriesSpec } from './charts';
@@ -71,12 +72,15 @@ export class RunCard {
   /** When this page saw the run's first batch (for the time left). */
   private firstBatch?: { at: number; steps: number };
   private readonly inside = new InsideView();
+  private readonly seeds: SeedsOnCard;
 
   constructor(
     readonly view: ExperimentView,
     md: MarkdownIt,
     private backend: BackendChoice,
+    seedsN = 3,
   ) {
+    this.seeds = new SeedsOnCard(view.key, seedsN);
     this.progress = progressBar(`Progress of "${view.title}"`);
     this.runBtn = button('▶ Run', { title: `Run "${view.title}"`, onClick: () => post({ type: 'run', key: view.key, full: false }) });
     if (view.hasFull) {
@@ -92,8 +96,8 @@ export class RunCard {
       this.smoothing = w;
       for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     });
-    if (view.knobs?.length) this.tryIt = new TryIt(view.key, view.knobs);
-    const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.stopBtn, compareBtn, csvBtn, jsonBtn, smooth, this.backendTag);
+    if (view.knobs?.length) this.tryIt = new TryIt(view.key, view.knobs, seedsN);
+    const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.seeds.button, this.stopBtn, compareBtn, csvBtn, jsonBtn, smooth, this.backendTag);
     this.backendTag.addEventListener('click', () => post({ type: 'selectBackend' }));
     this.backendTag.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') {
@@ -131,7 +135,7 @@ export class RunCard {
       this.renderOutcomes(view.expect.map((text) => ({ text, met: false })), true);
       explains.append(this.outcomesEl);
     }
-    explains.append(this.summaryEl);
+    explains.append(this.seeds.el, this.summaryEl);
     const title = h('h3', {}, view.title);
     const source = h('a', { href: '#', class: 'source-link', title: 'Show this block in the lesson file' }, 'source');
     source.addEventListener('click', (e) => {
@@ -209,9 +213,12 @@ export class RunCard {
     const markers = markersOf(this.view.spec, d);
     switch (id) {
       case 'loss':
+      case 'accuracy': {
+        const banded = this.seeds.series(id, [c0!, c1!], sm(id === 'loss' ? d.lossTrain : d.accTrain), d.start?.seed);
+        if (banded) return { title: id === 'loss' ? 'Loss' : 'Accuracy', yLabel: id, ...(id === 'accuracy' ? { yMax: 1 } : {}), markers, series: banded };
+        if (id === 'accuracy') return { title: 'Accuracy', yLabel: 'accuracy', yMax: 1, markers, series: [{ label: 'train (batches)', data: sm(d.accTrain), color: c0! }, { label: 'validation (epochs)', data: d.accVal, color: c1!, points: true, width: 2 }] };
         return { title: 'Loss', yLabel: 'loss', markers, series: [{ label: 'train (batches)', data: sm(d.lossTrain), color: c0! }, { label: 'validation (epochs)', data: d.lossVal, color: c1!, points: true, width: 2 }] };
-      case 'accuracy':
-        return { title: 'Accuracy', yLabel: 'accuracy', yMax: 1, markers, series: [{ label: 'train (batches)', data: sm(d.accTrain), color: c0! }, { label: 'validation (epochs)', data: d.accVal, color: c1!, points: true, width: 2 }] };
+      }
       case 'lr':
         return {
           title: `Learning rate and momentum${this.lrLog ? ' (log scale)' : ''}`,
@@ -255,6 +262,7 @@ export class RunCard {
     const blocked = busy || !!this.view.errors?.length;
     setDisabled(this.runBtn, blocked);
     if (this.fullBtn) setDisabled(this.fullBtn, blocked);
+    setDisabled(this.seeds.button, blocked);
     setDisabled(this.stopBtn, !busy || phase === 'stopping');
     this.tryIt?.setBusy(busy);
     this.ring.hidden = !busy;
@@ -271,7 +279,8 @@ export class RunCard {
   }
 
   /** A new run (or a replay) starts: clear the charts. */
-  reset(runId: string, full: boolean): void {
+  reset(runId: string, full: boolean, seeds?: number): void {
+    this.seeds.reset(runId, seeds);
     this.runId = runId;
     this.full = full;
     this.data = emptyChartData();
@@ -286,6 +295,14 @@ export class RunCard {
 
   apply(runId: string, events: readonly RunEvent[]): void {
     if (runId !== this.runId) return;
+    // A run of seeds: each seed's live charts start afresh; the bands keep every seed.
+    this.seeds.split(events).forEach((chunk, i) => {
+      if (i > 0) [this.data, this.shape, this.firstBatch] = [emptyChartData(), '', undefined];
+      this.applyRun(chunk);
+    });
+  }
+
+  private applyRun(events: readonly RunEvent[]): void {
     const changed = applyEvents(this.data, events);
     if (!this.firstBatch && this.data.progress) this.firstBatch = { at: Date.now(), steps: this.data.progress.step + 1 };
     this.inside.apply(events);
@@ -299,7 +316,8 @@ export class RunCard {
     if (start && !this.data.end && !this.data.error) this.status.textContent = '';
     const shape = seriesShape(this.data);
     const marked = events.some((e) => e.type === 'end' || (e.type === 'epoch' && e.notes?.length) || (e.type !== 'log' && e.type !== 'dataset' && 'loss' in e && !Number.isFinite(e.loss)));
-    if (shape !== this.shape || start || marked) {
+    // (a run of seeds: the bands are fresh series at each update)
+    if (shape !== this.shape || start || marked || this.seeds.runs) {
       this.shape = shape;
       for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     } else if (this.smoothing) {
@@ -318,6 +336,8 @@ export class RunCard {
     this.progress.set(p.fraction);
     const parts = [this.runId ? p.text : this.view.hasFull ? 'Not run yet. ▶ Run full uses the book’s sizes (slower).' : 'Not run yet.'];
     if (this.runId && this.full) parts.push('full size');
+    const seedsAt = this.seeds.progress();
+    if (seedsAt) parts.unshift(seedsAt);
     const s = this.data.start;
     if (this.phase === 'running' && s && this.data.progress) {
       const left = estimateTimeLeft({
@@ -362,7 +382,7 @@ export class RunCard {
             : d.end.status === 'diverged'
               ? `Diverged: ${d.end.divergence?.detail ?? 'the loss stopped being finite.'} This is what exploding gradients look like; the charts show the last finite values.`
               : 'Run stopped.';
-      this.status.textContent = status;
+      this.status.textContent = this.seeds.status() ?? status;
       if (d.end.status === 'cancelled') this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), false, 'not checked: the run was stopped before the end');
       this.status.classList.toggle('diverged', d.end.status === 'diverged');
     }
@@ -397,6 +417,11 @@ export class RunCard {
   setOutcomes(runId: string, outcomes: Outcome[]): void {
     if (runId !== this.runId) return;
     this.renderOutcomes(outcomes, false);
+  }
+
+  /** How a run of seeds ended: "met in k of N seeds", the summary over the seeds, the verdict. */
+  setSeedOutcomes(m: Extract<HostToWebview, { type: 'seedOutcomes' }>): void {
+    if (m.runId === this.runId) this.seeds.show(this.outcomesEl, m);
   }
 
   destroy(): void {
