@@ -17,7 +17,7 @@ import { RunStream } from './runStream';
 import { newRunId, outcomesOf, reuseKey, storedEvents } from './runRecords';
 export { storedEvents };
 import { readSettings } from './settings';
-import { formatCost, overBudget, timesSeeds } from '../protocol/cost';
+import { formatCost, overBudget, timesRuns } from '../protocol/cost';
 import { estimateRunCost } from '../lessons/index';
 import { knobsToChanges } from '../lessons/knobs';
 import { deriveVariant, type VariantResult } from '../lessons/variant';
@@ -203,7 +203,7 @@ export class RunManager extends Disposable {
   /** A run whose estimated cost is over the budget setting starts only if the learner confirms. */
   private async withinBudget(lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec>, seeds = 1): Promise<boolean> {
     const settings = readSettings();
-    const cost = timesSeeds(estimateRunCost(spec, { full, epochs: settings.epochsBudget || undefined, lessonId, dependencies }), seeds);
+    const cost = timesRuns(estimateRunCost(spec, { full, epochs: settings.epochsBudget || undefined, lessonId, dependencies }), seeds);
     const over = overBudget(cost, settings.budget);
     if (over.length === 0) return true;
     const choice = await vscode.window.showWarningMessage(

@@ -143,7 +143,7 @@ export function formatCost(cost: CostEstimate): string {
   return `${cost.parameters.toLocaleString('en-US')} parameters · about ${formatMiB(cost.memoryBytes)} · work ${formatGiga(cost.work)}${cost.partial ? ` (${cost.partial})` : ''}`;
 }
 
-/** The cost of N seeds run one after the other: N times the work, the same peak memory. */
-export function timesSeeds(cost: CostEstimate, seeds: number): CostEstimate {
-  return seeds > 1 ? { ...cost, work: cost.work * seeds } : cost;
+/** The cost of `runs` runs one after the other (N seeds, a variant and its original): N times the work, the same peak memory. */
+export function timesRuns(cost: CostEstimate, runs: number): CostEstimate {
+  return runs > 1 ? { ...cost, work: cost.work * runs, ...(cost.partial ? { partial: cost.partial } : {}) } : cost;
 }

@@ -250,6 +250,7 @@ export class LineChart {
       scales: scales(spec, theme),
     };
     this.chart = new Chart<'line', Point[]>(canvas, { type: 'line', data: { datasets: spec.series.map((s) => this.dataset(s)) }, options });
+    this.describe(spec.series);
     this.observer = new IntersectionObserver((entries) => {
       this.visible = entries.some((e) => e.isIntersecting);
       if (this.visible && this.dirty) this.scheduleUpdate();
@@ -308,7 +309,13 @@ export class LineChart {
     this.setSeries(spec.series);
   }
 
+  /** The legend's series names on the canvas (`data-series`), for assistive tools and tests. */
+  private describe(series: SeriesSpec[]): void {
+    this.canvas.dataset.series = series.filter((s) => s.legend !== false && s.label).map((s) => s.label).join(' | ');
+  }
+
   setSeries(series: SeriesSpec[]): void {
+    this.describe(series);
     const current = this.chart.data.datasets;
     if (current.length === series.length) {
       series.forEach((s, i) => {

@@ -5,7 +5,18 @@
  */
 import type { EndEvent, EpochEvent, RunEvent } from '../protocol/events';
 import { band, type BandPoint } from '../protocol/seeds';
-import type { SeriesSpec } from './charts';
+
+/** A series as `charts.ts` draws it (the fields a band uses; that file needs the DOM). */
+export interface BandSeriesSpec {
+  label: string;
+  data: { x: number; y: number }[];
+  color: string;
+  width?: number;
+  points?: boolean;
+  fill?: '+1';
+  fillColor?: string;
+  legend?: false;
+}
 
 export type EpochMetric = 'loss' | 'accuracy' | 'val_loss' | 'val_accuracy';
 
@@ -89,9 +100,9 @@ export function withAlpha(color: string, alpha: number): string {
  * A band as three series: its upper edge (filled down to the next series), its lower edge, and the
  * mean, which alone is in the legend ("validation: mean ± 1 std of 3 seeds").
  */
-export function bandSeries(points: readonly BandPoint[], label: string, color: string, n: number): SeriesSpec[] {
+export function bandSeries(points: readonly BandPoint[], label: string, color: string, n: number): BandSeriesSpec[] {
   const fill = withAlpha(color, 0.22);
-  const edge = (pick: (p: BandPoint) => number, which: string, filled: boolean): SeriesSpec => ({
+  const edge = (pick: (p: BandPoint) => number, which: string, filled: boolean): BandSeriesSpec => ({
     label: `${label} ${which}`,
     data: points.map((p) => ({ x: p.x, y: pick(p) })),
     color: withAlpha(color, 0.45),

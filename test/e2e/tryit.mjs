@@ -56,7 +56,7 @@ const steps = [
       await f.locator(`${CARD} details.try-it > summary`).click();
       const sel = f.locator(`${CARD} select[data-knob^="activation"]`);
       await sel.selectOption('relu');
-      await f.locator(`${CARD} details.try-it vscode-button`, { hasText: 'Run variant' }).click();
+      await f.locator(`${CARD} details.try-it vscode-button`, { hasText: /^\s*▶ Run variant\s*$/ }).click();
       await until('the variant to start', async () => /Variant:/.test((await f.textContent(`${CARD} .variant-line`)) ?? ''), 60_000);
       state.variant = (await runEnds(f)).trim();
       const line = (await f.textContent(`${CARD} .variant-line`)) ?? '';
@@ -88,6 +88,54 @@ const steps = [
       await page.screenshot({ path: join(state.dirs.results, 'tryit-variant-dark.png') });
     },
   ],
+  [
+    'Run ×3 seeds: the loss and accuracy charts show the mean ± 1 std band, each expectation says in how many seeds it was met',
+    async (page) => {
+      const f = state.frame;
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Run ×3 seeds' }).click();
+      await until('the three seeds to end', async () => /^3 of 3 seeds/.test(((await f.textContent(`${CARD} .progress-text`)) ?? '').trim()), stepTimeout);
+      await runEnds(f);
+      const series = await f.getAttribute(`${CARD} canvas[aria-label="Loss"]`, 'data-series');
+      if (!/train: mean ± 1 std of 3 seeds/.test(series ?? '') || !/validation: mean ± 1 std of 3 seeds/.test(series ?? '')) throw new Error(`the loss chart's series: ${series}`);
+      const outcomes = await until('the outcomes over the seeds', async () => {
+        const t = await f.$$eval(`${CARD} ul.outcomes li`, (lis) => lis.map((l) => l.textContent ?? ''));
+        return t.length && t.every((x) => / met in \d of 3 seeds/.test(x)) ? t : false;
+      }, 30_000);
+      const table = (await f.textContent(`${CARD} table.seeds-summary`)) ?? '';
+      if (!/over 3 seeds/.test(table) || !/val accuracy/.test(table)) throw new Error(`the summary over the seeds reads ${JSON.stringify(table)}`);
+      state.seeds = outcomes.map((o) => o.replace(/\s+/g, ' ').trim()).join('; ');
+      await f.locator(`${CARD} vscode-tab-header`, { hasText: 'Loss & accuracy' }).click();
+      await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-seeds-dark.png') });
+    },
+  ],
+  [
+    'Run variant ×3 seeds: the card says in words whether the variant beat the original beyond noise (Welch)',
+    async (page) => {
+      const f = state.frame;
+      // (saving the variant re-rendered the lesson: the strip is closed and back at the experiment's values)
+      if (!(await f.locator(`${CARD} details.try-it`).evaluate((d) => d.open))) await f.locator(`${CARD} details.try-it > summary`).click();
+      await f.locator(`${CARD} select[data-knob^="activation"]`).selectOption('relu');
+      await f.locator(`${CARD} details.try-it vscode-button`, { hasText: 'Run variant ×3 seeds' }).click();
+      await until('the variant to start', async () => /Variant:/.test((await f.textContent(`${CARD} .variant-line`)) ?? ''), 60_000);
+      await until('the three seeds of the variant to end', async () => /^3 of 3 seeds/.test(((await f.textContent(`${CARD} .progress-text`)) ?? '').trim()), stepTimeout);
+      const verdict = await until('the verdict', async () => {
+        const t = ((await f.textContent(`${CARD} .seeds-verdict`)) ?? '').replace(/\s+/g, ' ').trim();
+        return t || false;
+      }, 30_000);
+      if (!/"activation: sigmoid → relu[^"]*" beat the original|the original beat "activation: sigmoid → relu|tie/.test(verdict) || !/over 3 seeds each: (not noise|could be noise)/.test(verdict)) throw new Error(`the verdict reads ${JSON.stringify(verdict)}`);
+      state.verdict = verdict;
+      await f.locator(`${CARD} .seeds-verdict`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-verdict-dark.png') });
+      await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+      await page.waitForTimeout(1500);
+      await page.locator('.tabs-container .tab', { hasText: TITLE }).first().click();
+      await page.waitForTimeout(1000);
+      await f.locator(`${CARD} .seeds-verdict`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-verdict-light.png') });
+    },
+  ],
 ];
 
 try {
@@ -116,6 +164,8 @@ try {
     }
   }
   if (state.line) console.log(`  base: ${state.base}; variant: ${state.variant}\n  ${state.line}`);
+  if (state.seeds) console.log(`  ×3 seeds: ${state.seeds}`);
+  if (state.verdict) console.log(`  ${state.verdict}`);
 } catch (e) {
   failed++;
   console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);
