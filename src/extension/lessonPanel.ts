@@ -191,6 +191,11 @@ export class LessonPanel extends Disposable {
       case 'stop':
         runs.stop(m.key);
         return;
+      case 'pause':
+      case 'resume':
+      case 'step':
+        runs.control(m.key, m.type);
+        return;
       case 'answer':
       case 'showAnswer': {
         const lesson = catalog.byId(this.lessonId);
@@ -238,6 +243,12 @@ export class LessonPanel extends Disposable {
         return;
       case 'runSeeds':
         await runs.run(m.key, false, readSettings().seeds);
+        return;
+      case 'overlayRun':
+        await runs.overlayRun(this.lessonId, m.key, m.runId);
+        return;
+      case 'deleteRun':
+        await runs.deleteRun(this.lessonId, m.key, m.runId);
         return;
       case 'saveVariant': {
         const saved = await saveVariant(catalog, m.key, m.values);

@@ -70,17 +70,32 @@ export class RunHistory {
 
   async save(run: StoredRun): Promise<StoredRun> {
     const stored: StoredRun = { ...run, batches: decimate(run.batches, this.maxBatchPoints) };
+    await this.update(run.experiment, (runs) => [stored, ...runs.filter((r) => r.runId !== run.runId)]);
+    return stored;
+  }
+
+  /** Deletes one run; true when it was there. */
+  async delete(experiment: string, runId: string): Promise<boolean> {
+    let found = false;
+    await this.update(experiment, (runs) => {
+      found = runs.some((r) => r.runId === runId);
+      return runs.filter((r) => r.runId !== runId);
+    });
+    return found;
+  }
+
+  /** Rewrites an experiment's runs (one write at a time, atomically), keeping the newest `keep`. */
+  private async update(experiment: string, change: (runs: StoredRun[]) => StoredRun[]): Promise<void> {
     const task = this.chain.then(async () => {
-      const runs = [stored, ...(await this.list(run.experiment)).filter((r) => r.runId !== run.runId)].slice(0, Math.max(1, this.keep()));
+      const runs = change(await this.list(experiment)).slice(0, Math.max(1, this.keep()));
       await mkdir(this.folder, { recursive: true });
-      const target = this.file(run.experiment);
+      const target = this.file(experiment);
       const tmp = `${target}.${process.pid}.tmp`;
       await writeFile(tmp, JSON.stringify(runs));
       await rename(tmp, target);
     });
     this.chain = task.catch(() => undefined);
     await task;
-    return stored;
   }
 
   /** Every experiment with a stored run. */

@@ -24,6 +24,7 @@ import { deriveVariant, type VariantResult } from '../lessons/variant';
 import type { KnobValue } from '../protocol/knobs';
 import { TrainerClient } from './trainerClient';
 import { SeedGroup, seedsVerdict, type SeedsRecord } from './seedRuns';
+import { historyItems, originalOf, overlayOf } from './historyView';
 
 export interface LiveRun {
   runId: string;
@@ -123,7 +124,7 @@ export class RunManager extends Disposable {
   /** The run currently training (for the status bar), else the newest queued one. */
   current(): LiveRun | undefined {
     const runs = [...this.byRunId.values()].filter((r) => r.phase !== 'idle');
-    return runs.find((r) => r.phase === 'running' || r.phase === 'stopping') ?? runs[0];
+    return runs.find((r) => r.phase !== 'queued') ?? runs[0];
   }
 
   phase(key: string): RunPhase {
@@ -251,9 +252,17 @@ export class RunManager extends Disposable {
     this.log.info(`run ${runId}: ${key}${full ? ' (full)' : ''} on ${settings.backend}; storage ${storage}`);
     this.post(lessonId, { type: 'runEvents', key, runId, mode: 'live', reset: true, full, events: [], ...(seeds ? { seeds } : {}) });
     this.post(lessonId, { type: 'runPhase', key, phase: 'queued', runId });
+    if (extra.twin) void this.overlayOriginal(key, lessonId);
     this.changed.fire(live);
     this.trainer().run(request);
     return live;
+  }
+
+  /** Pauses an experiment's run between two batches, resumes it, or trains one more epoch and pauses. */
+  control(key: string, type: 'pause' | 'resume' | 'step'): void {
+    const r = this.active(key);
+    if (!r || r.phase === 'queued' || r.phase === 'stopping') return;
+    this.client?.control(type, r.runId);
   }
 
   /** Stops one experiment's run, or every run. */
@@ -272,6 +281,14 @@ export class RunManager extends Disposable {
       case 'ready':
       case 'pong':
         return;
+      case 'pauseState': {
+        const r = this.byRunId.get(m.runId);
+        if (!r || r.phase === 'idle' || r.phase === 'stopping') return;
+        r.phase = m.state;
+        this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: r.phase, runId: r.runId });
+        this.changed.fire(r);
+        return;
+      }
       case 'queued': {
         const r = this.byRunId.get(m.runId);
         if (r) this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: 'queued', runId: r.runId, position: m.position });
@@ -370,6 +387,7 @@ export class RunManager extends Disposable {
     if (record.start) {
       try {
         this.ended.fire(await this.history.save(stored));
+        await this.postHistory(r.lessonId, r.key);
       } catch (e) {
         this.log.error(`could not save run ${r.runId} in ${this.history.folder}: ${String(e)}`);
       }
@@ -393,6 +411,33 @@ export class RunManager extends Disposable {
     r.seedOutcome = { type: 'seedOutcomes', key: r.key, runId: r.runId, expectations: record.expectations, summary: record.summary, verdict };
     this.post(r.lessonId, r.seedOutcome);
     return { record, verdict };
+  }
+
+  /** A variant's card draws the original's newest kept run under it, named "original". */
+  private async overlayOriginal(key: string, lessonId: string): Promise<void> {
+    const original = originalOf(await this.history.list(key));
+    if (original) this.post(lessonId, { type: 'overlay', key, overlay: overlayOf(original, 'original') });
+  }
+
+  private async postHistory(lessonId: string, key: string): Promise<void> {
+    this.post(lessonId, { type: 'history', key, runs: historyItems(await this.history.list(key)) });
+  }
+
+  /** Draws a kept run on its experiment's card. */
+  async overlayRun(lessonId: string, key: string, runId: string): Promise<void> {
+    const run = (await this.history.list(key)).find((r) => r.runId === runId);
+    if (!run) {
+      this.post(lessonId, { type: 'notice', level: 'warn', message: 'That run is no longer kept (deleted, or pushed out by newer runs: the setting deepLessons.historySize).', key });
+      return;
+    }
+    const label = run.start?.twin?.label ?? run.seeds?.label ?? `run of ${new Date(run.savedAt).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`;
+    this.post(lessonId, { type: 'overlay', key, overlay: overlayOf(run, label) });
+  }
+
+  /** Deletes a kept run and sends the card its new history. */
+  async deleteRun(lessonId: string, key: string, runId: string): Promise<void> {
+    await this.history.delete(key, runId);
+    await this.postHistory(lessonId, key);
   }
 
   /** The `predict` questions committed before this run of their experiment: graded by it now. */
@@ -441,13 +486,13 @@ export class RunManager extends Disposable {
    * What the history holds for a lesson's experiments (read ahead, asynchronously), so that
    * `replay` can then bring a panel up to date in one synchronous step.
    */
-  async storedRuns(lessonId: string): Promise<Map<string, StoredRun>> {
+  async storedRuns(lessonId: string): Promise<Map<string, StoredRun[]>> {
     const lesson = this.catalog.byId(lessonId);
-    const out = new Map<string, StoredRun>();
+    const out = new Map<string, StoredRun[]>();
     for (const e of lesson ? shownExperiments(lesson) : []) {
       const key = `${lessonId}/${e.id}`;
-      const stored = await this.history.last(key);
-      if (stored) out.set(key, stored);
+      const stored = await this.history.list(key);
+      if (stored.length) out.set(key, stored);
     }
     return out;
   }
@@ -457,17 +502,23 @@ export class RunManager extends Disposable {
    * session (flushed and snapshotted now), else its last stored run. Synchronous, so that no live
    * message can slip between the snapshot and the panel's switch to live updates.
    */
-  replay(lessonId: string, stored: Map<string, StoredRun>): HostToWebview[] {
+  replay(lessonId: string, stored: Map<string, StoredRun[]>): HostToWebview[] {
     const lesson = this.catalog.byId(lessonId);
     if (!lesson) return [];
     const out: HostToWebview[] = [];
     for (const e of shownExperiments(lesson)) {
       const key = `${lessonId}/${e.id}`;
       const live = this.byKey.get(key);
+      const kept = stored.get(key) ?? [];
+      if (kept.length) out.push({ type: 'history', key, runs: historyItems(kept) });
+      // A variant's card draws its original under it.
+      const original = originalOf(kept);
+      const overlay: HostToWebview[] = original ? [{ type: 'overlay', key, overlay: overlayOf(original, 'original') }] : [];
       if (live) {
         live.stream.flush();
         out.push({ type: 'runEvents', key, runId: live.runId, mode: 'replay', reset: true, full: live.full, events: live.stream.replay(), elapsed: (Date.now() - live.stream.startedAt) / 1000, ...(live.seeds ? { seeds: live.seeds.n } : {}) });
         out.push({ type: 'runPhase', key, phase: live.phase, runId: live.runId });
+        if (live.stream.record.start?.twin) out.push(...overlay);
         if (live.seedOutcome) out.push(live.seedOutcome);
         else if (live.stream.finished && !live.seeds) {
           const outcomes = live.stream.record.end?.status !== 'cancelled' ? outcomesOf(e.expect, live.stream.record) : [];
@@ -475,10 +526,11 @@ export class RunManager extends Disposable {
         }
         continue;
       }
-      const last = stored.get(key);
+      const last = kept[0];
       if (!last) continue;
       const runId = last.seeds?.runId ?? last.runId;
       out.push({ type: 'runEvents', key, runId, mode: 'replay', reset: true, full: last.full, events: storedEvents(last), ...(last.seeds ? { seeds: last.seeds.n } : {}) });
+      if (last.start?.twin) out.push(...overlay);
       if (last.seeds) out.push({ type: 'seedOutcomes', key, runId, expectations: last.seeds.expectations, summary: last.seeds.summary, verdict: last.verdict ?? [] });
       if (last.outcomes.length) out.push({ type: 'outcomes', key, runId: last.runId, outcomes: last.outcomes });
     }

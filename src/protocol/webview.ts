@@ -126,7 +126,30 @@ export interface Outcome {
   actual?: string;
 }
 
-export type RunPhase = 'idle' | 'queued' | 'running' | 'stopping';
+/** A finished run kept in history, as a card lists it. */
+export interface HistoryItem {
+  runId: string;
+  /** "30 Nov 2026, 10:51 · seed 42 · quick · 2 epochs in 5 s". */
+  detail: string;
+  /** A variant's difference ("lr 0.01 → 0.1"). */
+  variant?: string;
+  /** A run of N seeds. */
+  seeds?: number;
+  /** Final val_accuracy (or accuracy), for the list. */
+  accuracy?: number;
+}
+
+/** Another run drawn on a card's loss and accuracy charts (dashed), named in the legend by `label`. */
+export interface OverlayRun {
+  runId: string;
+  label: string;
+  events: RunEvent[];
+  /** A run of N seeds: drawn as the mean over its seeds. */
+  seeds?: number;
+}
+
+/** `paused`: waiting between two batches, the model held in the trainer; `stepping`: one more epoch, then paused. */
+export type RunPhase = 'idle' | 'queued' | 'running' | 'paused' | 'stepping' | 'stopping';
 
 /** Where a run's events come from in a `runEvents` message. */
 export type RunEventsMode = 'live' | 'replay';
@@ -172,6 +195,10 @@ export type HostToWebview =
   | { type: 'quizResult'; result: QuizAnswerResult; score: QuizScore }
   | { type: 'quizReset' }
   | { type: 'compare'; series: CompareSeries[]; differences: string[] }
+  /** The runs kept for an experiment, newest first. */
+  | { type: 'history'; key: string; runs: HistoryItem[] }
+  /** Draw another run on the card (the original of a variant, a run from history); none clears. */
+  | { type: 'overlay'; key: string; overlay?: OverlayRun }
   | { type: 'backend'; backend: BackendChoice }
   | { type: 'reveal'; id: string }
   | { type: 'notice'; level: 'info' | 'warn' | 'error'; message: string; key?: string };
@@ -180,6 +207,8 @@ export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'run'; key: string; full: boolean }
   | { type: 'stop'; key: string }
+  /** Pause between two batches, resume, or train one more epoch and pause. */
+  | { type: 'pause' | 'resume' | 'step'; key: string }
   | { type: 'answer'; quizId: string; question: number; answer: number | number[] }
   /** "Show answer": reveal the right answer and the explanation (the score keeps the first attempt). */
   | { type: 'showAnswer'; quizId: string; question: number }
@@ -194,6 +223,10 @@ export type WebviewToHost =
   | { type: 'runVariant'; key: string; values: Record<string, KnobValue>; seeds?: boolean }
   /** Run the experiment with N seeds (the setting deepLessons.seeds). */
   | { type: 'runSeeds'; key: string }
+  /** Draw a run from the experiment's history on its card. */
+  | { type: 'overlayRun'; key: string; runId: string }
+  /** Delete a run from the experiment's history. */
+  | { type: 'deleteRun'; key: string; runId: string }
   /** Write the variant into the lesson as a new experiment block (or a new experiment file for a built-in lesson). */
   | { type: 'saveVariant'; key: string; values: Record<string, KnobValue> };
 

@@ -124,6 +124,12 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'seedOutcomes':
       runCards.get(m.key)?.setSeedOutcomes(m);
       return;
+    case 'history':
+      runCards.get(m.key)?.setHistory(m.runs);
+      return;
+    case 'overlay':
+      runCards.get(m.key)?.setOverlay(m.overlay);
+      return;
     case 'quizResult': {
       const q = quizCards.get(m.result.quizId);
       q?.show(m.result);

@@ -6,8 +6,11 @@
  */
 import { TryIt, twinLine } from './tryIt';
 import { SeedsOnCard } from './seedsView';
+import { Overlay } from './overlay';
+import { HistoryStrip } from './history';
+import { PauseControls, pauseStatus } from './pauseControls';
 import type { BackendChoice, RunEvent } from '../protocol/events';
-import type { ExperimentView, HostToWebview, Outcome, RunPhase } from '../protocol/webview';
+import type { ExperimentView, HistoryItem, HostToWebview, Outcome, OverlayRun, RunPhase } from '../protocol/webview';
 import { post } from './api';
 import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, smoothed, type ChartId, type Point, type RunChartData } from './chartData';
 import { LineChart, layerColor, layerLabel, readTheme, type ChartSpec, type SeriesSpec } from './charts';
@@ -73,6 +76,9 @@ export class RunCard {
   private firstBatch?: { at: number; steps: number };
   private readonly inside = new InsideView();
   private readonly seeds: SeedsOnCard;
+  private readonly overlay = new Overlay();
+  private readonly history: HistoryStrip;
+  private readonly pause: PauseControls;
 
   constructor(
     readonly view: ExperimentView,
@@ -81,6 +87,8 @@ export class RunCard {
     seedsN = 3,
   ) {
     this.seeds = new SeedsOnCard(view.key, seedsN);
+    this.history = new HistoryStrip(view.key, () => this.setOverlay(undefined));
+    this.pause = new PauseControls(view.key);
     this.progress = progressBar(`Progress of "${view.title}"`);
     this.runBtn = button('▶ Run', { title: `Run "${view.title}"`, onClick: () => post({ type: 'run', key: view.key, full: false }) });
     if (view.hasFull) {
@@ -97,7 +105,7 @@ export class RunCard {
       for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     });
     if (view.knobs?.length) this.tryIt = new TryIt(view.key, view.knobs, seedsN);
-    const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.seeds.button, this.stopBtn, compareBtn, csvBtn, jsonBtn, smooth, this.backendTag);
+    const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.seeds.button, this.stopBtn, ...this.pause.buttons, compareBtn, csvBtn, jsonBtn, smooth, this.backendTag);
     this.backendTag.addEventListener('click', () => post({ type: 'selectBackend' }));
     this.backendTag.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') {
@@ -152,6 +160,7 @@ export class RunCard {
       ...errors,
       controls,
       ...(this.tryIt ? [this.tryIt.el] : []),
+      this.history.el,
       this.variantEl,
       progressRow,
       this.status,
@@ -202,7 +211,7 @@ export class RunCard {
 
   private chartSpec(id: ChartId): ChartSpec {
     const theme = readTheme();
-    const [c0, c1] = theme.palette;
+    const [c0, c1, c2, c3] = theme.palette;
     const d = this.data;
     // Per-batch series, smoothed for display when the learner asks (epoch series never are).
     const sm = (data: Point[], log = false) => (this.smoothing ? smoothed(data, this.smoothing, log) : data);
@@ -214,10 +223,13 @@ export class RunCard {
     switch (id) {
       case 'loss':
       case 'accuracy': {
-        const banded = this.seeds.series(id, [c0!, c1!], sm(id === 'loss' ? d.lossTrain : d.accTrain), d.start?.seed);
-        if (banded) return { title: id === 'loss' ? 'Loss' : 'Accuracy', yLabel: id, ...(id === 'accuracy' ? { yMax: 1 } : {}), markers, series: banded };
-        if (id === 'accuracy') return { title: 'Accuracy', yLabel: 'accuracy', yMax: 1, markers, series: [{ label: 'train (batches)', data: sm(d.accTrain), color: c0! }, { label: 'validation (epochs)', data: d.accVal, color: c1!, points: true, width: 2 }] };
-        return { title: 'Loss', yLabel: 'loss', markers, series: [{ label: 'train (batches)', data: sm(d.lossTrain), color: c0! }, { label: 'validation (epochs)', data: d.lossVal, color: c1!, points: true, width: 2 }] };
+        const own: SeriesSpec[] = this.seeds.series(id, [c0!, c1!], sm(id === 'loss' ? d.lossTrain : d.accTrain), d.start?.seed) ?? [
+          { label: 'train (batches)', data: sm(id === 'loss' ? d.lossTrain : d.accTrain), color: c0! },
+          { label: 'validation (epochs)', data: id === 'loss' ? d.lossVal : d.accVal, color: c1!, points: true, width: 2 },
+        ];
+        // The variant's series are named by its difference; an overlaid run (its original) is dashed.
+        const series = this.overlay.series(id, own, d.start?.twin?.label, [c2!, c3!]);
+        return { title: id === 'loss' ? 'Loss' : 'Accuracy', yLabel: id, ...(id === 'accuracy' ? { yMax: 1 } : {}), markers, series };
       }
       case 'lr':
         return {
@@ -270,6 +282,8 @@ export class RunCard {
     if (phase === 'queued') this.status.textContent = position ? `Queued: ${position} run${position > 1 ? 's' : ''} ahead.` : 'Starting the trainer…';
     else if (phase === 'stopping') this.status.textContent = 'Stopping after this batch…';
     else if (phase === 'running') this.status.textContent = '';
+    else if (pauseStatus(phase)) this.status.textContent = pauseStatus(phase)!;
+    this.pause.setPhase(phase);
     if (busy && !this.timer) this.timer = window.setInterval(() => this.updateProgress(), 1000);
     if (!busy && this.timer) {
       clearInterval(this.timer);
@@ -281,6 +295,8 @@ export class RunCard {
   /** A new run (or a replay) starts: clear the charts. */
   reset(runId: string, full: boolean, seeds?: number): void {
     this.seeds.reset(runId, seeds);
+    this.overlay.set(undefined);
+    this.history.setOverlay(false);
     this.runId = runId;
     this.full = full;
     this.data = emptyChartData();
@@ -417,6 +433,17 @@ export class RunCard {
   setOutcomes(runId: string, outcomes: Outcome[]): void {
     if (runId !== this.runId) return;
     this.renderOutcomes(outcomes, false);
+  }
+
+  /** Draws another run on the loss and accuracy charts (none: takes it off). */
+  setOverlay(o: OverlayRun | undefined): void {
+    this.overlay.set(o);
+    this.history.setOverlay(!!o);
+    for (const id of ['loss', 'accuracy'] as const) this.charts.get(id)?.setSpec(this.chartSpec(id));
+  }
+
+  setHistory(runs: HistoryItem[]): void {
+    this.history.set(runs);
   }
 
   /** How a run of seeds ended: "met in k of N seeds", the summary over the seeds, the verdict. */

@@ -63,6 +63,14 @@ const steps = [
       if (!/activation: sigmoid → relu/.test(line)) throw new Error(`the variant line reads ${JSON.stringify(line)}`);
       if (!/shared by dense, dense_1/.test(line)) throw new Error(`the twin report reads ${JSON.stringify(line)}`);
       state.line = line.trim();
+      // Both runs on the card's charts: the variant named by its difference, the original dashed.
+      const series = await until('the original drawn under the variant', async () => {
+        const t = (await f.getAttribute(`${CARD} canvas[aria-label="Loss"]`, 'data-series')) ?? '';
+        return /original: validation/.test(t) ? t : false;
+      }, 30_000);
+      if (!/activation: sigmoid → relu \(layer 1\): validation \(epochs\)/.test(series)) throw new Error(`the loss chart's legend: ${series}`);
+      state.overlay = series;
+      await f.locator(`${CARD} vscode-tab-header`, { hasText: 'Loss & accuracy' }).click();
       await f.locator(CARD).scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, 'tryit-variant-light.png') });
     },
@@ -136,6 +144,29 @@ const steps = [
       await page.screenshot({ path: join(state.dirs.results, 'tryit-verdict-light.png') });
     },
   ],
+  [
+    'History: the runs are kept; one is overlaid on the charts, another deleted',
+    async (page) => {
+      const f = state.frame;
+      const summary = f.locator(`${CARD} details.history > summary`);
+      const count = async () => Number(/\((\d+) runs? kept\)/.exec((await summary.textContent()) ?? '')?.[1] ?? NaN);
+      const before = await until('four kept runs', async () => ((await count()) === 4 ? 4 : false), 30_000);
+      await summary.click();
+      const options = await f.$$eval(`${CARD} details.history option`, (os) => os.map((o) => ({ value: o.value, text: o.textContent ?? '' })));
+      const plain = options.find((o) => !/variant|seeds/.test(o.text));
+      if (!plain) throw new Error(`no plain run in the history: ${options.map((o) => o.text).join(' | ')}`);
+      await f.locator(`${CARD} details.history select`).selectOption(plain.value);
+      await f.locator(`${CARD} details.history vscode-button`, { hasText: /^\s*Overlay\s*$/ }).click();
+      await until('the kept run drawn on the charts', async () => /run of \d\d:\d\d: validation/.test((await f.getAttribute(`${CARD} canvas[aria-label="Loss"]`, 'data-series')) ?? ''), 30_000);
+      await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-history-light.png') });
+      await f.locator(`${CARD} details.history vscode-button`, { hasText: 'Delete' }).click();
+      await until('one run fewer', async () => (await count()) === before - 1, 30_000);
+      const left = await f.$$eval(`${CARD} details.history option`, (os) => os.map((o) => o.value));
+      if (left.includes(plain.value)) throw new Error('the deleted run is still listed');
+      state.history = `${before} kept, overlaid and deleted "${plain.text.trim()}"`;
+    },
+  ],
 ];
 
 try {
@@ -166,6 +197,8 @@ try {
   if (state.line) console.log(`  base: ${state.base}; variant: ${state.variant}\n  ${state.line}`);
   if (state.seeds) console.log(`  ×3 seeds: ${state.seeds}`);
   if (state.verdict) console.log(`  ${state.verdict}`);
+  if (state.overlay) console.log(`  variant card legend: ${state.overlay}`);
+  if (state.history) console.log(`  history: ${state.history}`);
 } catch (e) {
   failed++;
   console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);
