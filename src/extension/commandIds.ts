@@ -22,6 +22,9 @@ export const COMMANDS = {
   'deepLessons.runExperimentFull': { title: 'Run Experiment (Full Size)', palette: false },
   'deepLessons.compareWithLast': { title: 'Compare with Last Run', palette: false },
   'deepLessons.openLessonFile': { title: 'Open Lesson File', palette: false },
+  'deepLessons.pauseTraining': { title: 'Pause Training', palette: false },
+  'deepLessons.resumeTraining': { title: 'Resume Training', palette: false },
+  'deepLessons.stepEpoch': { title: 'Step One Epoch', palette: false },
 } as const;
 
 export type CommandId = keyof typeof COMMANDS;

@@ -318,15 +318,9 @@ export class LineChart {
     this.describe(series);
     const current = this.chart.data.datasets;
     if (current.length === series.length) {
-      series.forEach((s, i) => {
-        const ds = current[i]!;
-        ds.data = s.data;
-        ds.label = s.label;
-        ds.borderColor = s.color;
-        ds.backgroundColor = s.fillColor ?? s.color;
-        ds.fill = s.fill ?? false;
-        (ds as { inLegend?: boolean }).inLegend = s.legend ?? true;
-      });
+      // Every property, not only the data: a series in the same place may be drawn otherwise now
+      // (an overlay dashed, a band's edge filled).
+      series.forEach((s, i) => Object.assign(current[i]!, this.dataset(s)));
     } else {
       this.chart.data.datasets = series.map((s) => this.dataset(s));
     }

@@ -167,6 +167,42 @@ const steps = [
       state.history = `${before} kept, overlaid and deleted "${plain.text.trim()}"`;
     },
   ],
+  [
+    'Pause, step one epoch and resume from the card; Stop ends a paused run',
+    async (page) => {
+      const f = state.frame;
+      const status = async () => ((await f.textContent(`${CARD} .run-status`)) ?? '').trim();
+      const progress = async () => ((await f.textContent(`${CARD} .progress-text`)) ?? '').trim();
+      const epochOf = (p) => Number(/epoch (\d+)\/40/.exec(p)?.[1] ?? NaN);
+      // The epochs finished so far, from the card's summary table (its first row).
+      const finished = async () => Number(((await f.textContent(`${CARD} .run-summary table.metrics tr:first-child td`).catch(() => '')) ?? '').trim() || 0);
+      if (!(await f.locator(`${CARD} details.try-it`).evaluate((d) => d.open))) await f.locator(`${CARD} details.try-it > summary`).click();
+      await f.locator(`${CARD} input[data-knob="epochs"]`).fill('40');
+      await f.locator(`${CARD} input[data-knob="epochs"]`).dispatchEvent('change');
+      await f.locator(`${CARD} details.try-it vscode-button`, { hasText: /^\s*▶ Run variant\s*$/ }).click();
+      await until('the 40-epoch variant to train', async () => epochOf(await progress()) >= 1, 60_000);
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Pause' }).click();
+      await until('the card to say it is paused', async () => /^Paused/.test(await status()), 30_000);
+      await page.waitForTimeout(500);
+      const held = await progress();
+      await page.waitForTimeout(1500);
+      if ((await progress()) !== held) throw new Error(`training went on while paused: ${held} → ${await progress()}`);
+      await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-paused-light.png') });
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Step epoch' }).click();
+      // A step trains to the end of the epoch under way, then pauses.
+      await until('the epoch under way to finish, then paused again', async () => /^Paused/.test(await status()) && (await finished()) === epochOf(held), 60_000);
+      await page.waitForTimeout(1000);
+      if ((await finished()) !== epochOf(held)) throw new Error(`the step went past epoch ${epochOf(held)}: ${await finished()}`);
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Resume' }).click();
+      await until('training again', async () => epochOf(await progress()) >= epochOf(held) + 2, 60_000);
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Pause' }).click();
+      await until('paused again', async () => /^Paused/.test(await status()), 30_000);
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Stop' }).click();
+      await until('the paused run to stop', async () => /Run stopped/.test(await status()), 10_000);
+      state.pause = `paused at "${held}", stepped to the end of epoch ${epochOf(held)}, resumed, stopped while paused`;
+    },
+  ],
 ];
 
 try {
@@ -199,6 +235,7 @@ try {
   if (state.verdict) console.log(`  ${state.verdict}`);
   if (state.overlay) console.log(`  variant card legend: ${state.overlay}`);
   if (state.history) console.log(`  history: ${state.history}`);
+  if (state.pause) console.log(`  pause: ${state.pause}`);
 } catch (e) {
   failed++;
   console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);
