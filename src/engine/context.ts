@@ -22,6 +22,11 @@ export class Stopper {
     private readonly pause?: PauseGate,
   ) {}
 
+  /** Whether the loop has run `everyMs` since its last turn (cheap; for loops whose units take microseconds: `if (stop.due()) await stop.check()`). */
+  due(): boolean {
+    return Date.now() - this.last >= this.everyMs;
+  }
+
   async stopped(): Promise<boolean> {
     // Paused: wait here, between two units of work, until resumed, stepped or stopped.
     if (this.pause?.current === 'paused') {

@@ -124,6 +124,8 @@ export interface Outcome {
   text: string;
   met: boolean;
   actual?: string;
+  /** Set when the run could not check it (it diverged before the values compared): why. */
+  notChecked?: string;
 }
 
 /** A finished run kept in history, as a card lists it. */
@@ -188,7 +190,8 @@ export type HostToWebview =
       /** A run of N seeds: its events carry the runIds `<runId>/seed-<seed>`. */
       seeds?: number;
     }
-  | { type: 'runPhase'; key: string; phase: RunPhase; runId?: string; position?: number }
+  /** `waitingFor`: the title of the experiment whose layers this one reuses, training first on its own card. */
+  | { type: 'runPhase'; key: string; phase: RunPhase; runId?: string; position?: number; waitingFor?: string }
   | { type: 'outcomes'; key: string; runId: string; outcomes: Outcome[] }
   /** How an N-seed run ended: each `expect` line met in k of N seeds, the final metrics' summary, and a variant against its original in words. */
   | { type: 'seedOutcomes'; key: string; runId: string; expectations: SeedExpectation[]; summary: Record<string, SeedStats>; verdict: string[] }

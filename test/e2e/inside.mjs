@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
 import { killOnExit, linkExtension, workbenchUrl, writeUserSettings } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { panelFrame, runCommand, until } from './helpers.mjs';
+import { openCardTab, panelFrame, runCommand, until } from './helpers.mjs';
 
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const LESSON_FILE = join(root, 'lessons', '01-vanishing-gradients.lesson.md');
@@ -64,7 +64,7 @@ const steps = [
     async (page) => {
       const f = frame();
       await f.locator(CARD).scrollIntoViewIfNeeded();
-      await f.locator(`${CARD} vscode-panel-tab`, { hasText: 'Inside' }).click();
+      await openCardTab(f, CARD, 'Inside');
       const before = await ink(f, `${CARD} .inside`);
       await f.locator(`${CARD} vscode-button`, { hasText: '▶ Run' }).first().click();
       const heat = f.locator(`${CARD} .inside > .heatmap:not([hidden]) canvas`).first();
