@@ -8,19 +8,18 @@ import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
 import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { panelFrame, runCommand, until } from './helpers.mjs';
+import { panelFrame, runCommand, runSteps, until } from './helpers.mjs';
 
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const FIXTURE = join(root, 'test', 'fixtures', 'lessons', '01-tiny.lesson.md');
 const TITLE = /^title:\s*(.+)$/m.exec(readFileSync(FIXTURE, 'utf8'))[1].trim();
 const CARD = 'section.run-card#exp-sigmoid-deep';
 const t0 = Date.now();
-let passed = 0;
-let failed = 0;
+let result = { passed: 0, failed: 0 };
 let server;
 let browser;
 killOnExit(() => {
-  console.log(`\ninterrupted\ne2e: ${passed} passed, ${failed + 1} failed`);
+  console.log(`\ninterrupted\ne2e: ${result.passed} passed, ${result.failed + 1} failed`);
   void closeAllBrowsers();
 });
 
@@ -218,18 +217,7 @@ try {
   await page.goto(workbenchUrl(server, { folder: dirs.workspace, payload: [['extensionDevelopmentPath', root]] }), { waitUntil: 'domcontentloaded' });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
-  for (const [title, fn] of steps) {
-    const s0 = Date.now();
-    try {
-      await Promise.race([fn(page), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${stepTimeout / 1000} s`)), stepTimeout + 5000))]);
-      passed++;
-      console.log(`  ✔ ${title} (${elapsed(s0)})`);
-    } catch (e) {
-      failed++;
-      await page.screenshot({ path: join(dirs.results, `failed-${passed + failed}.png`) }).catch(() => undefined);
-      console.log(`  ✖ ${title} (${elapsed(s0)})\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}`);
-    }
-  }
+  result = await runSteps(page, steps, { results: dirs.results, timeout: stepTimeout, elapsed });
   if (state.line) console.log(`  base: ${state.base}; variant: ${state.variant}\n  ${state.line}`);
   if (state.seeds) console.log(`  ×3 seeds: ${state.seeds}`);
   if (state.verdict) console.log(`  ${state.verdict}`);
@@ -237,7 +225,7 @@ try {
   if (state.history) console.log(`  history: ${state.history}`);
   if (state.pause) console.log(`  pause: ${state.pause}`);
 } catch (e) {
-  failed++;
+  result.failed++;
   console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);
   if (server) console.log(`--- code-server log (last lines) ---\n${server.logTail(30)}`);
 } finally {
@@ -245,5 +233,5 @@ try {
   await server?.stop();
 }
 console.log(`e2e took ${elapsed(t0)}`);
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(`e2e: ${result.passed} passed, ${result.failed} failed`);
+process.exit(result.failed === 0 ? 0 : 1);
