@@ -4,6 +4,7 @@
  *   check <file...>                               validate lesson and experiment files
  *   list                                          the lessons and their experiments
  *   export <lesson/experiment | file>             the experiment as a runnable tf.keras script
+ *   reproduce [--only ids] [--json]               the book's table: annotated experiments at full size, ours beside the book's
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { registerBench } from './bench';
 import { overBudgetLines } from './budget';
 import { timesRuns } from '../protocol/cost';
 import { registerExport } from './export';
+import { registerReproduce } from './reproduce';
 
 const program = new Command();
 program
@@ -284,6 +286,7 @@ program
 
 registerBench(program);
 registerExport(program, resolveTargets, (m) => new UsageError(m));
+registerReproduce(program, () => allLessons(), (m) => new UsageError(m), intArg, backendOption);
 program.parseAsync(process.argv).catch((e: unknown) => {
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`deep-lessons: ${msg}\n`);
