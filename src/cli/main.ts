@@ -20,6 +20,7 @@ import { printComparison, printSeeds, type SeedsOutcome } from './seedsReport';
 import { TerminalReporter, JsonReporter, type Reporter } from './report';
 import { registerBench } from './bench';
 import { overBudgetLines } from './budget';
+import { timesRuns } from '../protocol/cost';
 import { registerExport } from './export';
 import { registerReproduce } from './reproduce';
 
@@ -142,7 +143,8 @@ program
     }
     const costs = targets.map((t) => ({
       key: t.key,
-      cost: estimateRunCost(variants.get(t)?.spec ?? t.spec, { full: opts.full, epochs: opts.epochs, lessonId: t.key.split('/')[0], dependencies: t.dependencies }),
+      // N seeds run N times; --compare runs the original too.
+      cost: timesRuns(estimateRunCost(variants.get(t)?.spec ?? t.spec, { full: opts.full, epochs: opts.epochs, lessonId: t.key.split('/')[0], dependencies: t.dependencies }), (opts.seeds ?? 1) * (opts.compare ? 2 : 1)),
     }));
     const over = overBudgetLines(costs);
     if (over.length && !opts.yes) throw new UsageError(`${over.join('\n')}\nthis would take long or much memory; run again with --yes to start it anyway`);
@@ -182,7 +184,7 @@ program
         if (e.type === 'end' && e.status !== 'cancelled' && expect.length) {
           const results = evaluateExpectations(expect, record);
           outcome.expectations.push(results);
-          reporter.expectations(results);
+          reporter.expectations(results, opts.seeds !== undefined ? { runId: id, seed: record.start?.seed } : undefined);
         }
       };
       const outcome: SeedsOutcome = { experiment: t.key, ...(variant ? { label: variant.label } : {}), seeds: seedsOf(req), ends: [], expectations: [] };
