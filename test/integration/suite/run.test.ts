@@ -112,6 +112,13 @@ suite('training from a command', () => {
       const runId = await vscode.commands.executeCommand<string>('deepLessons.runExperiment', key);
       assert.equal(runId, undefined, 'no run of B yet: it waits for task A');
       assert.ok(a.runs.isWaiting(key), 'B waits');
+      assert.equal(a.runs.phase(key), 'queued', 'a waiting run counts as queued (tree, CodeLens)');
+      const facts = lessonFacts(path.join(lessonsDir(), '05-transfer-learning.lesson.md'));
+      const doc = await vscode.workspace.openTextDocument(facts.file);
+      const line = facts.experiments.find((e) => e.id === 'b-on-a')!.line;
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100);
+      const titles = lenses.filter((l) => l.range.start.line === line).map((l) => l.command?.title);
+      assert.ok(titles.some((t) => t?.includes('Stop (queued)')), `the waiting block's CodeLens offers Stop (got ${JSON.stringify(titles)})`);
       assert.notEqual(a.runs.phase(depKey), 'idle', "task A's own run is queued or running");
       assert.deepEqual(phases.find((p) => p.key === key), { key, phase: 'queued', waitingFor: depTitle }, "B's card says what it waits for");
 
