@@ -11,16 +11,18 @@ import { post } from './api';
 import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, smoothed, type ChartId, type Point, type RunChartData } from './chartData';
 import { LineChart, layerColor, layerLabel, readTheme, type ChartSpec, type SeriesSpec } from './charts';
 import { estimateTimeLeft } from '../protocol/eta';
-import { markersOf } from './markers';
+import { lrFinderMarkers, markersOf } from './markers';
+import { LrFinderView, TAKES_RATE_ATTR, USE_RATE_EVENT, type UseRateDetail } from './lrFinder';
 import { errorList } from './blockErrors';
 import type { MarkdownIt } from 'markdown-it';
 import { formatNumber } from './axis';
 import { typeset } from './markdown';
 import { InsideView } from './inside';
+import { McImagesView } from './mcImages';
 import { divergenceActions } from './divergence';
 import { button, checkbox, h, progressBar, setDisabled, slider, spinner, tabs, tag, type ButtonEl } from './ui';
 
-type TabId = 'training' | 'gradients' | 'activations' | 'lr' | 'inside';
+type TabId = 'training' | 'gradients' | 'activations' | 'lr' | 'inside' | 'mc';
 
 function fmt(x: number | undefined, digits = 4): string {
   return x === undefined ? '–' : formatNumber(x, digits);
@@ -75,6 +77,15 @@ export class RunCard {
   /** When this page saw the run's first batch (for the time left). */
   private firstBatch?: { at: number; steps: number };
   private readonly inside = new InsideView();
+  private readonly finderView = new LrFinderView();
+  private readonly mcView = new McImagesView();
+  private readonly onUseRate = (e: Event) => {
+    const detail = (e as CustomEvent<UseRateDetail>).detail;
+    if (this.tryIt?.set('max_lr', detail.lr)) {
+      detail.taken = true;
+      this.el.scrollIntoView({ block: 'nearest' });
+    }
+  };
 
   constructor(
     readonly view: ExperimentView,
@@ -120,6 +131,7 @@ export class RunCard {
         { id: 'activations', label: 'Activations', content: tabContent(['actMean', 'actStd']) },
         { id: 'lr', label: 'Learning rate', content: this.lrTab(tabContent(view.spec.training.lr_finder ? ['lrFinder', 'lr'] : ['lr'])) },
         { id: 'inside', label: 'Inside', content: this.inside.el },
+        ...(view.spec.evaluate.mc_dropout ? [{ id: 'mc', label: 'MC dropout', content: this.mcView.el }] : []),
       ],
       first,
       (id) => (id === 'inside' ? this.inside.redraw() : this.charts.forEach((c) => c.chart.resize())),
@@ -158,6 +170,10 @@ export class RunCard {
       this.status,
       h('div', { class: 'run-body' }, h('div', { class: 'charts' }, this.chartArea), explains),
     );
+    if (view.knobs?.some((k) => k.id === 'max_lr')) {
+      this.el.setAttribute(TAKES_RATE_ATTR, '');
+      window.addEventListener(USE_RATE_EVENT, this.onUseRate);
+    }
     this.setBackend(backend);
     this.setPhase('idle');
     this.updateProgress();
@@ -169,7 +185,7 @@ export class RunCard {
       this.lrLog = on;
       this.charts.get('lr')?.setSpec(this.chartSpec('lr'));
     }, this.lrLog);
-    return h('div', { class: 'lr-tab' }, h('div', { class: 'chart-options' }, log), content);
+    return h('div', { class: 'lr-tab' }, h('div', { class: 'chart-options' }, log), content, this.finderView.el);
   }
 
   private chartBox(id: ChartId): HTMLElement {
@@ -192,6 +208,7 @@ export class RunCard {
     this.charts.clear();
     this.mount();
     this.inside.redraw();
+    this.mcView.redraw();
   }
 
   /** Creates the charts once the card is in the document (Chart.js needs a sized parent). */
@@ -233,8 +250,9 @@ export class RunCard {
       case 'lrFinder': {
         const f = d.end?.lrFinder;
         return {
-          title: f ? `LR finder: loss against the learning rate (lowest at ${fmt(f.bestLr)}; suggested ${fmt(f.suggestedLr)})` : 'LR finder: loss against the learning rate',
+          title: f ? `LR finder: smoothed loss against the learning rate (lowest at ${fmt(f.bestLr)})` : 'LR finder: loss against the learning rate',
           yLabel: 'loss',
+          markers: lrFinderMarkers(f),
           x: { label: 'learning rate (log scale)', log: true },
           series: [{ label: 'loss', data: d.lrFinder, color: c0! }],
         };
@@ -297,6 +315,8 @@ export class RunCard {
     this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), true);
     for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     this.inside.reset();
+    this.finderView.show(undefined);
+    this.mcView.show(undefined);
   }
 
   apply(runId: string, events: readonly RunEvent[]): void {
@@ -323,7 +343,11 @@ export class RunCard {
     } else {
       for (const id of changed) this.charts.get(id)?.scheduleUpdate();
     }
-    if (events.some((e) => e.type === 'end') && this.data.end?.lrFinder) this.charts.get('lrFinder')?.setSpec(this.chartSpec('lrFinder'));
+    if (events.some((e) => e.type === 'end') && this.data.end?.lrFinder) {
+      this.charts.get('lrFinder')?.setSpec(this.chartSpec('lrFinder'));
+      this.finderView.show(this.data.end.lrFinder);
+    }
+    if (events.some((e) => e.type === 'end')) this.mcView.show(this.data.end?.mcDropout);
     if (events.some((e) => e.type === 'epoch' || e.type === 'end' || e.type === 'error')) this.renderSummary();
     this.updateProgress();
   }
@@ -420,6 +444,7 @@ export class RunCard {
 
   destroy(): void {
     if (this.timer) clearInterval(this.timer);
+    window.removeEventListener(USE_RATE_EVENT, this.onUseRate);
     this.charts.forEach((c) => c.destroy());
     this.inside.destroy();
   }
