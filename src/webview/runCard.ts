@@ -58,8 +58,12 @@ export class RunCard {
   private readonly progressText = h('span', { class: 'progress-text' });
   private readonly ring = spinner();
   private readonly backendTag = h('span', { class: 'backend' });
+  /** "Estimate: …" of the quick run, or of the full run while one is shown. */
+  private readonly costEl = h('div', { class: 'cost', title: 'Estimated from the experiment before it runs (docs/experiment-spec.md, "Limits and cost")' });
   private readonly status = h('div', { class: 'run-status', role: 'status' });
   private readonly outcomesEl = h('ul', { class: 'outcomes' });
+  /** Waiting for a reused experiment to train first (the status line says which). */
+  private waiting = false;
   private readonly summaryEl = h('div', { class: 'run-summary' });
   private readonly tryIt?: TryIt;
   private readonly variantEl = h('div', { class: 'variant-line' });
@@ -98,6 +102,7 @@ export class RunCard {
     const csvBtn = button('CSV', { appearance: 'secondary', title: "Export this run's metrics as CSV", onClick: () => post({ type: 'exportMetrics', key: view.key, format: 'csv' }) });
     const jsonBtn = button('JSON', { appearance: 'secondary', title: "Export this run's metrics as JSON", onClick: () => post({ type: 'exportMetrics', key: view.key, format: 'json' }) });
     this.ring.hidden = true;
+    this.showCost();
     this.lrLog = lrLogByDefault(view);
     const smooth = slider('Smoothing', { min: 0, max: 0.99, step: 0.01, value: 0, title: 'Smooth the per-batch curves: an exponential moving average, debiased at the start as TensorBoard does (0: the raw points)' }, (w) => {
       this.smoothing = w;
@@ -156,7 +161,7 @@ export class RunCard {
     this.el = h(
       'section',
       { class: `run-card${errors.length ? ' has-errors' : ''}`, id: `exp-${view.id}`, 'aria-label': `Experiment: ${view.title}` },
-      h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source), ...(view.cost ? [h('div', { class: 'cost', title: 'Estimated from the experiment before it runs (docs/experiment-spec.md, "Limits and cost")' }, `Estimate: ${view.cost}`)] : [])),
+      h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source), ...(view.cost ? [this.costEl] : [])),
       ...errors,
       controls,
       ...(this.tryIt ? [this.tryIt.el] : []),
@@ -267,7 +272,8 @@ export class RunCard {
     this.backendTag.replaceChildren(tag(s ? `backend: ${s.backend}` : `backend: ${backend}`, s ? s.backendReason : 'Click to choose the training backend'));
   }
 
-  setPhase(phase: RunPhase, position?: number): void {
+  /** `waitingFor`: the experiment whose layers this one reuses, training first on its own card. */
+  setPhase(phase: RunPhase, position?: number, waitingFor?: string): void {
     this.phase = phase;
     const busy = phase !== 'idle';
     const blocked = busy || !!this.view.errors?.length;
@@ -277,7 +283,10 @@ export class RunCard {
     this.tryIt?.setBusy(busy);
     this.ring.hidden = !busy;
     this.el?.classList.toggle('busy', busy);
-    if (phase === 'queued') this.status.textContent = position ? `Queued: ${position} run${position > 1 ? 's' : ''} ahead.` : 'Starting the trainer…';
+    if (this.waiting && !(phase === 'queued' && waitingFor)) this.status.textContent = '';
+    this.waiting = phase === 'queued' && !!waitingFor;
+    if (phase === 'queued' && waitingFor) this.status.textContent = `Waiting for “${waitingFor}”: this experiment reuses its layers, so it trains first (see its card); this run starts when it has finished.`;
+    else if (phase === 'queued') this.status.textContent = position ? `Queued: ${position} run${position > 1 ? 's' : ''} ahead.` : 'Starting the trainer…';
     else if (phase === 'stopping') this.status.textContent = 'Stopping after this batch…';
     else if (phase === 'running') this.status.textContent = '';
     if (busy && !this.timer) this.timer = window.setInterval(() => this.updateProgress(), 1000);
@@ -288,10 +297,16 @@ export class RunCard {
     this.updateProgress();
   }
 
+  private showCost(): void {
+    const full = this.full && this.view.fullCost;
+    this.costEl.textContent = full ? `Estimate (full size): ${this.view.fullCost}` : `Estimate: ${this.view.cost ?? ''}`;
+  }
+
   /** A new run (or a replay) starts: clear the charts. */
   reset(runId: string, full: boolean): void {
     this.runId = runId;
     this.full = full;
+    this.showCost();
     this.data = emptyChartData();
     this.shape = '';
     this.firstBatch = undefined;
@@ -399,10 +414,14 @@ export class RunCard {
     this.summaryEl.replaceChildren(...children);
   }
 
-  /** The expectations: pending (○), met (✓), not met (✗), or not checked (–) with the reason. */
-  private renderOutcomes(outcomes: Outcome[], pending: boolean, notChecked?: string): void {
+  /**
+   * The expectations: pending (○), met (✓), not met (✗), or not checked (–) with the reason (all of
+   * them after a stop: `allNotChecked`; those a diverged run could not check: `o.notChecked`).
+   */
+  private renderOutcomes(outcomes: Outcome[], pending: boolean, allNotChecked?: string): void {
     this.outcomesEl.replaceChildren(
       ...outcomes.map((o) => {
+        const notChecked = allNotChecked ?? o.notChecked;
         const li = h('li', { class: pending ? 'pending' : notChecked ? 'not-checked' : o.met ? 'met' : 'not-met' });
         const mark = h('span', { class: 'mark', 'aria-hidden': 'true' }, pending ? '○' : notChecked ? '–' : o.met ? '✓' : '✗');
         const text = h('code', {}, o.text);
