@@ -82,6 +82,16 @@ const ended = (f, card, re, timeout = stepTimeout) =>
     return re.test(t) ? t.trim() : false;
   }, timeout);
 
+/** Opens a lesson, shows a card's tab, runs the card and waits for "Run complete."; the panel's frame. */
+async function runInLesson(page, title, card, tab) {
+  const f = await openLesson(page, title, card);
+  await f.locator(card).scrollIntoViewIfNeeded();
+  await openCardTab(f, card, tab);
+  await f.locator(`${card} vscode-button`, { hasText: '▶ Run' }).first().click();
+  await ended(f, card, /complete/i);
+  return f;
+}
+
 const steps = [
   [
     'the vanishing-gradients lesson opens',
@@ -232,11 +242,7 @@ const steps = [
   [
     "the LR finder marks valley, steepest and min ÷ 10 with their reasons; \"Use in 1cycle\" fills max_lr",
     async (page) => {
-      const f = await openLesson(page, FINDER_LESSON, FINDER);
-      await f.locator(FINDER).scrollIntoViewIfNeeded();
-      await openCardTab(f, FINDER, 'Learning rate');
-      await f.locator(`${FINDER} vscode-button`, { hasText: '▶ Run' }).first().click();
-      await ended(f, FINDER, /complete/i);
+      const f = await runInLesson(page, FINDER_LESSON, FINDER, 'Learning rate');
       const items = await until('the three suggestions', async () => {
         const r = await f.$$eval(`${FINDER} .lr-suggestions li`, (lis) => lis.map((li) => ({ kind: li.dataset.kind, text: li.textContent.replace(/\s+/g, ' ').trim() })));
         return r.length === 3 ? r : false;
@@ -260,11 +266,7 @@ const steps = [
     "the MC dropout tab: the test images, least certain first; a click shows one image's passes",
     async (page) => {
       writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': state.dataDir, 'deepLessons.epochsBudget': 1 }, { keepExisting: false });
-      const f = await openLesson(page, MC_LESSON, MC);
-      await f.locator(MC).scrollIntoViewIfNeeded();
-      await openCardTab(f, MC, 'MC dropout');
-      await f.locator(`${MC} vscode-button`, { hasText: '▶ Run' }).first().click();
-      await ended(f, MC, /complete/i);
+      const f = await runInLesson(page, MC_LESSON, MC, 'MC dropout');
       const cells = await until('64 image cells', async () => {
         const n = await f.locator(`${MC} .mc-cell`).count();
         return n === 64 ? n : false;
