@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
 import { BINS, activationRange, linearHistogram, logHistogram } from '../../src/engine/histograms';
-import { layerHealth } from '../../src/engine/health';
+import { layerHealth, summarizeBlock } from '../../src/engine/health';
 import { GRADIENT_SAMPLE, sampleStride } from '../../src/engine/inspect';
 import type { BatchEvent, LayerInside } from '../../src/protocol/events';
 import { run, blobs } from '../helpers/engine';
@@ -55,6 +55,34 @@ test('health of sigmoid and tanh layers: outputs within 0.01 of a bound are satu
   const t = layerHealth(Float32Array.from([-0.995, 0, 0.999, 0.97, -1, 1]), 3, 'tanh');
   assert.equal(t.saturatedFraction, 4 / 6);
   assert.equal(t.deadFraction, undefined);
+});
+
+test('one pass over a block: the same histogram as linearHistogram, and mean, std, zeros and saturation as defined (float64, by hand)', () => {
+  let seed = 3;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (const activation of ['sigmoid', 'tanh', 'relu', 'elu', 'linear']) {
+    const [lo, hi] = activationRange(activation);
+    const v = Float32Array.from({ length: 64 * 10 }, () => (rand() < 0.1 ? 0 : lo - 1 + rand() * (hi - lo + 2)));
+    const s = summarizeBlock(v, 10, activation);
+    assert.deepEqual(s.histogram, linearHistogram(v, lo, hi), activation);
+    const xs = Array.from(v);
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+    assert.ok(Math.abs(s.health.mean - mean) < 1e-12 && Math.abs(s.stats.mean - mean) < 1e-12, `${activation} mean`);
+    assert.ok(Math.abs(s.health.std - std) < 1e-9 && Math.abs(s.stats.std - std) < 1e-9, `${activation} std ${s.health.std} vs ${std}`);
+    assert.equal(s.stats.zeroFraction, xs.filter((x) => x === 0).length / xs.length);
+    const statSat = activation === 'sigmoid' ? xs.filter((x) => Math.abs(x - 0.5) > 0.49).length : activation === 'tanh' ? xs.filter((x) => Math.abs(x) > 0.98).length : undefined;
+    assert.equal(s.stats.saturatedFraction, statSat === undefined ? undefined : statSat / xs.length, `${activation} statistics' saturation`);
+  }
+  // A nearly constant layer keeps its small spread (sums around the first value).
+  const flat = Float32Array.from({ length: 1000 }, (_, i) => 1000 + (i % 2 ? 1e-3 : -1e-3));
+  const fm = Array.from(flat).reduce((a, b) => a + b, 0) / 1000;
+  const fsd = Math.sqrt(Array.from(flat).reduce((a, b) => a + (b - fm) ** 2, 0) / 1000);
+  const got = summarizeBlock(flat, 10, 'linear').health.std;
+  assert.ok(fsd > 9e-4 && Math.abs(got - fsd) < 1e-6 * fsd, `flat std ${got} vs ${fsd}`);
+  const nan = summarizeBlock(Float32Array.from([1, NaN, Infinity]), 1, 'linear');
+  assert.equal(nan.histogram.nonFinite, 2);
+  assert.ok(Number.isNaN(nan.health.mean));
 });
 
 test('activation ranges are fixed by the activation', () => {
