@@ -42,8 +42,9 @@ export interface BlockSummary {
  */
 export function summarizeBlock(values: Float32Array, units: number, activation: string): BlockSummary {
   const [lo, hi] = activationRange(activation);
-  const counts = new Array<number>(BINS).fill(0);
-  const scale = BINS / (hi - lo);
+  const bins = BINS; // a local: an imported binding may be a getter (module interop) in the hot loop
+  const counts = new Array<number>(bins).fill(0);
+  const scale = bins / (hi - lo);
   const bounds = BOUNDS[activation];
   const satLo = bounds ? bounds[0] + SATURATION_MARGIN : -Infinity;
   const satHi = bounds ? bounds[1] - SATURATION_MARGIN : Infinity;
@@ -69,7 +70,7 @@ export function summarizeBlock(values: Float32Array, units: number, activation: 
     }
     let b = Math.floor((v - lo) * scale);
     if (b < 0) b = 0;
-    else if (b >= BINS) b = BINS - 1;
+    else if (b >= bins) b = bins - 1;
     counts[b]++;
   }
   const count = Math.max(1, values.length);

@@ -20,8 +20,8 @@ export interface InspectionLayout {
   length: number;
 }
 
-/** Kernel gradients with more weights than this are histogrammed on a fixed strided sample of about this many. */
-export const GRADIENT_SAMPLE = 16_384;
+/** Kernel gradients with more weights than this are histogrammed on a fixed strided sample of about this many (enough for 40 bins on a log colour scale). */
+export const GRADIENT_SAMPLE = 4_096;
 
 function gcd(a: number, b: number): number {
   return b ? gcd(b, a % b) : a;

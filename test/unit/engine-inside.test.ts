@@ -187,19 +187,21 @@ test('histograms off: no inside data', async () => {
 });
 
 test('a large kernel gradient is histogrammed on a fixed strided sample, coprime with its units', async () => {
-  // 784 × 300 (the book's MLP): ceil(235,200 / 16,384) = 15 shares a factor with 300, as do 16; 17 does not.
-  assert.equal(sampleStride(784 * 300, 300), 17);
+  // 784 × 300 (the book's MLP): ceil(235,200 / 4,096) = 58 shares a factor with 300; 59 does not.
+  assert.equal(GRADIENT_SAMPLE, 4096);
+  assert.equal(sampleStride(784 * 300, 300), 59);
   assert.equal(sampleStride(GRADIENT_SAMPLE, 100), 1);
-  // 2,100 = 2²·3·5²·7: the first stride from 2 up that shares no factor with it is 11.
+  // 2,100 = 2²·3·5²·7: from ceil(16,800 / 4,096) = 5 up, the first stride that shares no factor with it is 11.
   assert.equal(sampleStride(8 * 2100, 2100), 11);
+  assert.equal(sampleStride(2100 * 3, 3), 2);
   const c = await run(spec([{ type: 'Dense', units: 2100, activation: 'relu' }, { type: 'Dense', units: 3, activation: 'softmax' }], { dataset: blobs({ features: 8 }) }));
   assert.equal(c.error, undefined);
   for (const e of c.epochs) {
     const g = e.inside![0].gradients!;
     assert.equal(g.sampledFrom, 8 * 2100);
     assert.equal(sum(g.counts) + g.nonFinite, Math.ceil((8 * 2100) / 11));
-    const small = e.inside![1].gradients!;
-    assert.equal(small.sampledFrom, undefined);
-    assert.equal(sum(small.counts) + small.nonFinite, 2100 * 3);
+    const out = e.inside![1].gradients!;
+    assert.equal(out.sampledFrom, 2100 * 3);
+    assert.equal(sum(out.counts) + out.nonFinite, (2100 * 3) / 2);
   }
 });
