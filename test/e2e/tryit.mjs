@@ -158,6 +158,7 @@ const steps = [
       await f.locator(`${CARD} details.history vscode-button`, { hasText: /^\s*Overlay\s*$/ }).click();
       await until('the kept run drawn on the charts', async () => /run of \d\d:\d\d: validation/.test((await f.getAttribute(`${CARD} canvas[aria-label="Loss"]`, 'data-series')) ?? ''), 30_000);
       await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500); // charts scrolled into view redraw on the next frame
       await page.screenshot({ path: join(state.dirs.results, 'tryit-history-light.png') });
       await f.locator(`${CARD} details.history vscode-button`, { hasText: 'Delete' }).click();
       await until('one run fewer', async () => (await count()) === before - 1, 30_000);
