@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName, OptimizerSpec } from '../../protocol/spec';
-import { sgdStep } from '../sgdStep';
+import { optimStep } from '../optimStep';
 
 type SpecOf<N extends OptimizerName> = Extract<OptimizerSpec, { name: N }>;
 
@@ -135,14 +135,24 @@ function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/**
+ * The update as one wasm kernel (`optimStep.ts`: the same formula, the same float32 operations in
+ * the same order) where it applies: assigns the new slots and returns the new θ; else undefined,
+ * and the caller computes it with tfjs's ops.
+ */
+function fused(kind: Parameters<typeof optimStep>[0], v: tf.Variable, g: tf.Tensor, slots: tf.Variable[], params: number[]): tf.Tensor | undefined {
+  const r = optimStep(kind, v, g, slots, params);
+  r?.slots.forEach((s, i) => slots[i].assign(s));
+  return r?.value;
+}
+
 /** sgd: θ ← θ − η g. */
 class Sgd extends BaseOptimizer {
   constructor(spec: SpecOf<'sgd'>) {
     super(spec.name, spec, undefined, 0);
   }
   protected update(v: tf.Variable, g: tf.Tensor, _st: VarState, lr: number): tf.Tensor {
-    // One wasm kernel where it applies (sgdStep.ts); the same formula, the same rounding.
-    return sgdStep(v, g, lr) ?? tf.sub(v, tf.mul(g, lr));
+    return fused('sgd', v, g, [], [lr]) ?? tf.sub(v, tf.mul(g, lr));
   }
 }
 
@@ -158,6 +168,8 @@ class Momentum extends BaseOptimizer {
     super(spec.name, spec, spec.momentum ?? 0.9, 1);
   }
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta: number): tf.Tensor {
+    const done = fused(this.nesterov ? 'nesterov' : 'momentum', v, g, st.slots, [lr, beta]);
+    if (done) return done;
     const [m] = st.slots;
     const etaG = tf.mul(g, lr);
     const mNew = tf.sub(tf.mul(m, beta), etaG);
@@ -177,6 +189,8 @@ class Adagrad extends BaseOptimizer {
     super(spec.name, spec, undefined, 1, spec.initial_accumulator_value);
   }
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number): tf.Tensor {
+    const done = fused('adagrad', v, g, st.slots, [lr, this.epsilon]);
+    if (done) return done;
     const [s] = st.slots;
     const sNew = tf.add(s, tf.square(g));
     s.assign(sNew);
@@ -199,6 +213,8 @@ class RmsProp extends BaseOptimizer {
     this.rho = spec.rho;
   }
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta: number): tf.Tensor {
+    const done = fused(st.slots.length === 2 ? 'rmsprop_momentum' : 'rmsprop', v, g, st.slots, [this.rho, 1 - this.rho, lr, this.epsilon, beta]);
+    if (done) return done;
     const [s, m] = st.slots;
     const sNew = tf.add(tf.mul(s, this.rho), tf.mul(tf.square(g), 1 - this.rho));
     s.assign(sNew);
@@ -225,12 +241,14 @@ abstract class AdamFamily extends BaseOptimizer {
  */
 class Adam extends AdamFamily {
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta1: number): tf.Tensor {
+    const lrT = (lr * Math.sqrt(1 - this.beta2 ** st.t)) / (1 - beta1 ** st.t);
+    const done = fused('adam', v, g, st.slots, [beta1, 1 - beta1, this.beta2, 1 - this.beta2, lrT, this.epsilon]);
+    if (done) return done;
     const [m, s] = st.slots;
     const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
     const sNew = tf.add(tf.mul(s, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
     m.assign(mNew);
     s.assign(sNew);
-    const lrT = (lr * Math.sqrt(1 - this.beta2 ** st.t)) / (1 - beta1 ** st.t);
     return tf.sub(v, tf.div(tf.mul(mNew, lrT), tf.add(tf.sqrt(sNew), this.epsilon)));
   }
 }
@@ -238,12 +256,14 @@ class Adam extends AdamFamily {
 /** adamax (Keras): m ← β1 m + (1 − β1) g; u ← max(β2 u, |g|); θ ← θ − (η / (1 − β1^t)) m / (u + ε). */
 class AdaMax extends AdamFamily {
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta1: number): tf.Tensor {
+    const lrT = lr / (1 - beta1 ** st.t);
+    const done = fused('adamax', v, g, st.slots, [beta1, 1 - beta1, this.beta2, lrT, this.epsilon]);
+    if (done) return done;
     const [m, u] = st.slots;
     const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
     const uNew = tf.maximum(tf.mul(u, this.beta2), tf.abs(g));
     m.assign(mNew);
     u.assign(uNew);
-    const lrT = lr / (1 - beta1 ** st.t);
     return tf.sub(v, tf.div(tf.mul(mNew, lrT), tf.add(uNew, this.epsilon)));
   }
 }
@@ -278,6 +298,8 @@ class Nadam extends AdamFamily {
     const scheduleNew = st.mSchedule * muT;
     const scheduleNext = scheduleNew * muNext;
     st.mSchedule = scheduleNew;
+    const done = fused('nadam', v, g, st.slots, [beta1, 1 - beta1, this.beta2, 1 - this.beta2, (1 - muT) / (1 - scheduleNew), muNext / (1 - scheduleNext), 1 - this.beta2 ** t, lr, this.epsilon]);
+    if (done) return done;
     const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
     const sNew = tf.add(tf.mul(s, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
     m.assign(mNew);

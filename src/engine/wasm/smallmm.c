@@ -266,18 +266,95 @@ void dense_backward(const float *dY, const float *X, const float *W, const float
   if (wantDx) mm_nt(dZ, W, dX, M, N, K);
 }
 
-/* ------------------------------------------------------------------ plain SGD */
+/* ------------------------------------------------------------------ the optimizers' updates */
 
 /*
- * out = v − lr·g over `count` values: the SGD update of one variable in one call, with the learning
- * rate as a number (no scalar tensor). Rounds as tfjs's mul then sub do (no fused multiply-add).
+ * One optimizer's update of one variable in one call: θ (v), its gradient (g) and up to two slots
+ * (a, b) in; the new θ and the new slots out (ov, oa, ob: fresh buffers, nothing is written in
+ * place). The hyperparameters come as numbers (no scalar tensors), p[0..8] below. Each formula is
+ * `optim/optimizers.ts`'s, computed in the same order with the same float32 operations as tfjs's
+ * ops there (no fused multiply-add; division and square root are correctly rounded in both), so
+ * the results are equal to the bit: `test/unit/optimStep.test.ts` checks it for every kind.
  */
-EXPORT("sgd_step")
-void sgd_step(const float *v, const float *g, float *out, int count, float lr) {
+enum { K_SGD = 0, K_MOMENTUM = 1, K_NESTEROV = 2, K_ADAGRAD = 3, K_RMSPROP = 4, K_RMSPROP_M = 5, K_ADAM = 6, K_ADAMAX = 7, K_NADAM = 8 };
+#define SUB wasm_f32x4_sub
+#define DIV wasm_f32x4_div
+#define SQRT wasm_f32x4_sqrt
+
+static inline __attribute__((always_inline)) void optim4(int kind, v128_t v, v128_t g, v128_t a, v128_t b, v128_t *ov, v128_t *oa, v128_t *ob,
+                                                          float p0, float p1, float p2, float p3, float p4, float p5, float p6, float p7, float p8) {
+  switch (kind) {
+  case K_SGD: /* p0 η */
+    *ov = SUB(v, MUL(g, SPLAT(p0)));
+    break;
+  case K_MOMENTUM: /* p0 η, p1 β: m ← βm − ηg; θ ← θ + m */
+  case K_NESTEROV: { /* θ ← θ + βm − ηg */
+    v128_t etaG = MUL(g, SPLAT(p0)), m = SUB(MUL(a, SPLAT(p1)), etaG);
+    *oa = m;
+    *ov = kind == K_MOMENTUM ? ADD(v, m) : SUB(ADD(v, MUL(m, SPLAT(p1))), etaG);
+    break;
+  }
+  case K_ADAGRAD: { /* p0 η, p1 ε: s ← s + g²; θ ← θ − ηg/√(s + ε) */
+    v128_t s = ADD(a, MUL(g, g));
+    *oa = s;
+    *ov = SUB(v, DIV(MUL(g, SPLAT(p0)), SQRT(ADD(s, SPLAT(p1)))));
+    break;
+  }
+  case K_RMSPROP: /* p0 ρ, p1 1 − ρ, p2 η, p3 ε, p4 β: s ← ρs + (1 − ρ)g²; step = ηg/√(s + ε) */
+  case K_RMSPROP_M: { /* θ ← θ − step, or m ← βm + step; θ ← θ − m */
+    v128_t s = ADD(MUL(a, SPLAT(p0)), MUL(MUL(g, g), SPLAT(p1)));
+    v128_t step = DIV(MUL(g, SPLAT(p2)), SQRT(ADD(s, SPLAT(p3))));
+    *oa = s;
+    if (kind == K_RMSPROP) *ov = SUB(v, step);
+    else {
+      v128_t m = ADD(MUL(b, SPLAT(p4)), step);
+      *ob = m;
+      *ov = SUB(v, m);
+    }
+    break;
+  }
+  case K_ADAM: /* p0 β1, p1 1 − β1, p2 β2, p3 1 − β2, p4 η_t, p5 ε: m, s as Adam; θ ← θ − η_t m/(√s + ε) */
+  case K_NADAM: { /* p4 (1 − μ_t)/(1 − Π_t), p5 μ_{t+1}/(1 − Π_{t+1}), p6 1 − β2^t, p7 η, p8 ε */
+    v128_t m = ADD(MUL(a, SPLAT(p0)), MUL(g, SPLAT(p1)));
+    v128_t s = ADD(MUL(b, SPLAT(p2)), MUL(MUL(g, g), SPLAT(p3)));
+    *oa = m;
+    *ob = s;
+    if (kind == K_ADAM) *ov = SUB(v, DIV(MUL(m, SPLAT(p4)), ADD(SQRT(s), SPLAT(p5))));
+    else {
+      v128_t mBar = ADD(MUL(g, SPLAT(p4)), MUL(m, SPLAT(p5)));
+      *ov = SUB(v, DIV(MUL(mBar, SPLAT(p7)), ADD(SQRT(DIV(s, SPLAT(p6))), SPLAT(p8))));
+    }
+    break;
+  }
+  case K_ADAMAX: { /* p0 β1, p1 1 − β1, p2 β2, p3 η/(1 − β1^t), p4 ε: u ← max(β2u, |g|); θ ← θ − η_t m/(u + ε) */
+    v128_t m = ADD(MUL(a, SPLAT(p0)), MUL(g, SPLAT(p1)));
+    v128_t u = wasm_f32x4_max(MUL(b, SPLAT(p2)), wasm_f32x4_abs(g));
+    *oa = m;
+    *ob = u;
+    *ov = SUB(v, DIV(MUL(m, SPLAT(p3)), ADD(u, SPLAT(p4))));
+    break;
+  }
+  }
+}
+
+/* The update over `count` values; a and b (and oa, ob) are 0 where the optimizer has fewer slots. */
+EXPORT("optim_step")
+void optim_step(int kind, const float *v, const float *g, const float *a, const float *b, float *ov, float *oa, float *ob, int count,
+                float p0, float p1, float p2, float p3, float p4, float p5, float p6, float p7, float p8) {
+  v128_t z = SPLAT(0.f), rv = z, ra = z, rb = z;
   int i = 0;
-  v128_t l = SPLAT(lr);
-  for (; i + 4 <= count; i += 4) STORE(out + i, wasm_f32x4_sub(LOAD(v + i), MUL(LOAD(g + i), l)));
-  for (; i < count; i++) out[i] = v[i] - g[i] * lr;
+  for (; i + 4 <= count; i += 4) {
+    optim4(kind, LOAD(v + i), LOAD(g + i), a ? LOAD(a + i) : z, b ? LOAD(b + i) : z, &rv, &ra, &rb, p0, p1, p2, p3, p4, p5, p6, p7, p8);
+    STORE(ov + i, rv);
+    if (oa) STORE(oa + i, ra);
+    if (ob) STORE(ob + i, rb);
+  }
+  for (; i < count; i++) {
+    optim4(kind, SPLAT(v[i]), SPLAT(g[i]), a ? SPLAT(a[i]) : z, b ? SPLAT(b[i]) : z, &rv, &ra, &rb, p0, p1, p2, p3, p4, p5, p6, p7, p8);
+    ov[i] = wasm_f32x4_extract_lane(rv, 0);
+    if (oa) oa[i] = wasm_f32x4_extract_lane(ra, 0);
+    if (ob) ob[i] = wasm_f32x4_extract_lane(rb, 0);
+  }
 }
 
 /* ------------------------------------------------------------------ activation statistics */
