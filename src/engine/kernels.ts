@@ -24,9 +24,10 @@ let installed = false;
 export const SMALL_MATMUL_MAX_FLOPS_DEFAULT = 2 * 4096 * 784 * 300;
 /**
  * The swapped matmul form (`matMulPlan`) and the small-matrix SIMD path (`smallPlan`) on or off:
- * for A/B measurements (bench/ab.ts, bench/smallmm.ts) and tests.
+ * and the fused kernels (`denseFused`, `denseStack`, `optimStep`, `blockStats`) on or off: for A/B
+ * measurements (bench/ab.ts, bench/smallmm.ts) and tests.
  */
-export const fastMatMulOptions = { swap: true, small: true, fusedDense: true, fusedOptim: true, fusedStats: true, smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT };
+export const fastMatMulOptions = { swap: true, small: true, fusedDense: true, denseStack: true, fusedOptim: true, fusedStats: true, smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT };
 let smallMM: SmallMatMul | undefined;
 /** Whether the small-matrix SIMD module is loaded (after `installFastWasmMatMul`). */
 export const smallMatMulLoaded = (): boolean => smallMM !== undefined;
