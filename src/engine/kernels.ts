@@ -27,7 +27,7 @@ export const SMALL_MATMUL_MAX_FLOPS_DEFAULT = 2 * 4096 * 784 * 300;
  * and the fused kernels (`denseFused`, `denseStack`, `optimStep`, `blockStats`) on or off: for A/B
  * measurements (bench/ab.ts, bench/smallmm.ts) and tests.
  */
-export const fastMatMulOptions = { swap: true, small: true, fusedDense: true, denseStack: true, fusedOptim: true, fusedStats: true, smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT };
+export const fastMatMulOptions = { swap: true, small: true, fusedDense: true, denseStack: true, fusedOptim: true, fusedBatchNorm: true, fusedStats: true, smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT };
 let smallMM: SmallMatMul | undefined;
 /** Whether the small-matrix SIMD module is loaded (after `installFastWasmMatMul`). */
 export const smallMatMulLoaded = (): boolean => smallMM !== undefined;

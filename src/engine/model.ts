@@ -11,6 +11,7 @@ import { initKernel } from './init';
 import { batchNormTraining } from './kernels';
 import { denseFused } from './denseFused';
 import { denseStack, type StackLayer } from './denseStack';
+import { batchNormFused } from './batchNormFused';
 import { fastMatMulOptions } from './kernels';
 import { FUSED_ACTIVATIONS, type FusedActivation } from './wasm/smallmm';
 import { Rng } from './rng';
@@ -241,6 +242,13 @@ export class BatchNormalization extends Layer {
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     // A frozen batch-norm layer runs in inference mode, as in Keras (TF 2).
     if (ctx.training && !this.frozen) {
+      // On flat inputs on wasm, one kernel each way (batchNormFused.ts), moving statistics included.
+      const fused = batchNormFused(x, this.gamma, this.beta, this.movingMean, this.movingVariance, this.epsilon, this.momentum);
+      if (fused) {
+        if (ctx.updates) ctx.updates.push([this.movingMean, fused.movingMean], [this.movingVariance, fused.movingVariance]);
+        else tf.dispose([fused.movingMean, fused.movingVariance]);
+        return fused.y;
+      }
       const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
       const { mean, variance } = tf.moments(x, axes);
       if (ctx.updates) {

@@ -357,6 +357,105 @@ void optim_step(int kind, const float *v, const float *g, const float *a, const 
   }
 }
 
+/* ------------------------------------------------------------------ batch normalization, training */
+
+/*
+ * Batch norm's forward pass in training over a batch X[M×N] (statistics per column):
+ *   μ = Σ x / M,  σ² = Σ (x − μ)² / M (two passes),  r = 1/√(σ² + ε),
+ *   x̂ = (x − μ)·r,  y = γ·x̂ + β,
+ *   moving μ ← moving μ·m + μ·(1 − m), moving σ² likewise (`onem` = 1 − m).
+ * Writes Y, X̂ (kept for the backward pass), mean (μ), R (r), and the new moving statistics.
+ * Sums in float32 across rows, four columns at a time (as tfjs's own reductions, in float32).
+ */
+EXPORT("bn_forward")
+void bn_forward(const float *X, const float *gamma, const float *beta, const float *movMean, const float *movVar, float *Y, float *Xhat, float *mean, float *R,
+                float *movMeanOut, float *movVarOut, int M, int N, float eps, float m, float onem) {
+  const float inv = 1.f / (float)M;
+  for (int n = 0; n < N; n += 4) {
+    /* the last block of columns may be short: then column by column */
+    int w = N - n < 4 ? N - n : 4;
+    if (w == 4) {
+      v128_t s = SPLAT(0.f), v = SPLAT(0.f);
+      for (int i = 0; i < M; i++) s = ADD(s, LOAD(X + i * N + n));
+      v128_t mu = MUL(s, SPLAT(inv));
+      for (int i = 0; i < M; i++) {
+        v128_t d = wasm_f32x4_sub(LOAD(X + i * N + n), mu);
+        v = ADD(v, MUL(d, d));
+      }
+      v128_t var = MUL(v, SPLAT(inv));
+      v128_t r = wasm_f32x4_div(SPLAT(1.f), wasm_f32x4_sqrt(ADD(var, SPLAT(eps))));
+      v128_t g = LOAD(gamma + n), b = LOAD(beta + n);
+      for (int i = 0; i < M; i++) {
+        v128_t xh = MUL(wasm_f32x4_sub(LOAD(X + i * N + n), mu), r);
+        STORE(Xhat + i * N + n, xh);
+        STORE(Y + i * N + n, ADD(MUL(xh, g), b));
+      }
+      STORE(mean + n, mu);
+      STORE(R + n, r);
+      STORE(movMeanOut + n, ADD(MUL(LOAD(movMean + n), SPLAT(m)), MUL(mu, SPLAT(onem))));
+      STORE(movVarOut + n, ADD(MUL(LOAD(movVar + n), SPLAT(m)), MUL(var, SPLAT(onem))));
+    } else
+      for (int j = n; j < N; j++) {
+        float s = 0, v = 0;
+        for (int i = 0; i < M; i++) s += X[i * N + j];
+        float mu = s * inv;
+        for (int i = 0; i < M; i++) {
+          float d = X[i * N + j] - mu;
+          v += d * d;
+        }
+        float var = v * inv;
+        float r = 1.f / __builtin_sqrtf(var + eps);
+        for (int i = 0; i < M; i++) {
+          float xh = (X[i * N + j] - mu) * r;
+          Xhat[i * N + j] = xh;
+          Y[i * N + j] = xh * gamma[j] + beta[j];
+        }
+        mean[j] = mu;
+        R[j] = r;
+        movMeanOut[j] = movMean[j] * m + mu * onem;
+        movVarOut[j] = movVar[j] * m + var * onem;
+      }
+  }
+}
+
+/*
+ * Its backward pass (the dependence of μ and σ² on x included):
+ *   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·r/M · (M·dy − dβ − x̂·dγ)   (sums over the batch).
+ */
+EXPORT("bn_backward")
+void bn_backward(const float *dY, const float *Xhat, const float *R, const float *gamma, float *dX, float *dgamma, float *dbeta, int M, int N) {
+  const float fm = (float)M;
+  for (int n = 0; n < N; n += 4) {
+    int w = N - n < 4 ? N - n : 4;
+    if (w == 4) {
+      v128_t sb = SPLAT(0.f), sg = SPLAT(0.f);
+      for (int i = 0; i < M; i++) {
+        v128_t d = LOAD(dY + i * N + n);
+        sb = ADD(sb, d);
+        sg = ADD(sg, MUL(d, LOAD(Xhat + i * N + n)));
+      }
+      STORE(dbeta + n, sb);
+      STORE(dgamma + n, sg);
+      v128_t k = wasm_f32x4_div(MUL(LOAD(gamma + n), LOAD(R + n)), SPLAT(fm));
+      for (int i = 0; i < M; i++) {
+        v128_t t = wasm_f32x4_sub(wasm_f32x4_sub(MUL(LOAD(dY + i * N + n), SPLAT(fm)), sb), MUL(LOAD(Xhat + i * N + n), sg));
+        STORE(dX + i * N + n, MUL(k, t));
+      }
+    } else
+      for (int j = n; j < N; j++) {
+        float sb = 0, sg = 0;
+        for (int i = 0; i < M; i++) {
+          sb += dY[i * N + j];
+          sg += dY[i * N + j] * Xhat[i * N + j];
+        }
+        dbeta[j] = sb;
+        dgamma[j] = sg;
+        float k = gamma[j] * R[j] / fm;
+        for (int i = 0; i < M; i++) dX[i * N + j] = k * ((dY[i * N + j] * fm - sb) - Xhat[i * N + j] * sg);
+      }
+  }
+}
+
 /* ------------------------------------------------------------------ activation statistics */
 
 /*

@@ -37,6 +37,10 @@ export interface SmallMatMul {
   denseBackward(p: { dy: number; x: number; w: number; y: number; dz: number; dx?: number; dw: number; db?: number }, M: number, K: number, N: number, act: FusedActivation): void;
   /** One optimizer's update over `count` float32 values: new θ into `ov`, new slots into `oa`, `ob` (absent for fewer slots). Byte offsets; `params` as `optim4` in smallmm.c orders them. */
   optimStep(kind: OptimKind, p: { v: number; g: number; a?: number; b?: number; ov: number; oa?: number; ob?: number }, count: number, params: readonly number[]): void;
+  /** Batch norm's training forward over X[M×N]: Y, X̂, mean, r = 1/√(σ² + ε) and the new moving statistics. Byte offsets. */
+  bnForward(p: { x: number; gamma: number; beta: number; movMean: number; movVar: number; y: number; xhat: number; mean: number; r: number; movMeanOut: number; movVarOut: number }, M: number, N: number, eps: number, momentum: number): void;
+  /** Its backward: dX, dγ, dβ from dY, X̂, r and γ. Byte offsets. */
+  bnBackward(p: { dy: number; xhat: number; r: number; gamma: number; dx: number; dgamma: number; dbeta: number }, M: number, N: number): void;
   /** out[0..4) = mean, std, zero fraction, saturated fraction (sat 1 sigmoid, 2 tanh) or −1 (sat 0). Byte offsets. */
   blockStats(x: number, count: number, sat: 0 | 1 | 2, out: number): void;
 }
@@ -55,6 +59,8 @@ interface Exports {
   dense_forward(x: number, w: number, b: number, hasBias: number, y: number, M: number, K: number, N: number, act: number): void;
   optim_step(kind: number, v: number, g: number, a: number, b: number, ov: number, oa: number, ob: number, count: number, p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number, p7: number, p8: number): void;
   block_stats(x: number, count: number, sat: number, out: number): void;
+  bn_forward(x: number, gamma: number, beta: number, movMean: number, movVar: number, y: number, xhat: number, mean: number, r: number, movMeanOut: number, movVarOut: number, M: number, N: number, eps: number, m: number, onem: number): void;
+  bn_backward(dy: number, xhat: number, r: number, gamma: number, dx: number, dgamma: number, dbeta: number, M: number, N: number): void;
   dense_backward(dy: number, x: number, w: number, y: number, dz: number, dx: number, dw: number, db: number, wantDx: number, wantDb: number, M: number, K: number, N: number, act: number): void;
 }
 
@@ -75,6 +81,8 @@ export function loadSmallMatMul(memory: WasmMemory, path = smallMatMulPath()): S
     optimStep: (kind, p, count, q) =>
       e.optim_step(OPTIM_KINDS[kind], p.v, p.g, p.a ?? 0, p.b ?? 0, p.ov, p.oa ?? 0, p.ob ?? 0, count, q[0] ?? 0, q[1] ?? 0, q[2] ?? 0, q[3] ?? 0, q[4] ?? 0, q[5] ?? 0, q[6] ?? 0, q[7] ?? 0, q[8] ?? 0),
     blockStats: (x, count, sat, out) => e.block_stats(x, count, sat, out),
+    bnForward: (p, M, N, eps, momentum) => e.bn_forward(p.x, p.gamma, p.beta, p.movMean, p.movVar, p.y, p.xhat, p.mean, p.r, p.movMeanOut, p.movVarOut, M, N, eps, momentum, 1 - momentum),
+    bnBackward: (p, M, N) => e.bn_backward(p.dy, p.xhat, p.r, p.gamma, p.dx, p.dgamma, p.dbeta, M, N),
     denseBackward: (p, M, K, N, act) => e.dense_backward(p.dy, p.x, p.w, p.y, p.dz, p.dx ?? 0, p.dw, p.db ?? 0, p.dx === undefined ? 0 : 1, p.db === undefined ? 0 : 1, M, K, N, FUSED_ACTIVATIONS[act]),
   };
 }
