@@ -6,6 +6,8 @@
 //               test/e2e/installed.mjs       the same smoke flow against the packaged VSIX, installed
 //               test/e2e/inside.mjs          the run card's Inside tab: strip and heat maps, live
 //               test/e2e/tryit.mjs           Try it: a knob, a variant run (twin), Save as experiment
+//               test/e2e/hostile.mjs         untrusted lesson content: bad and huge math, script HTML,
+//                                            links out of the workspace, a 200 KiB file
 // `node scripts/run-tests.mjs all` runs every tier that exists; a tier's failure fails the run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -91,6 +93,7 @@ if (which === 'e2e' || which === 'all') {
   script('e2e', 'test/e2e/installed.mjs');
   script('e2e', 'test/e2e/inside.mjs');
   script('e2e', 'test/e2e/tryit.mjs');
+  script('e2e', 'test/e2e/hostile.mjs');
 }
 
 console.log(`\n${which} tiers took ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -5,6 +5,10 @@
 import type { z } from 'zod';
 import type { LessonDiagnostic, SourceRange } from '../protocol/lesson';
 import type { PathKey, YamlBlock } from './yamlBlock';
+import { LIMITS } from '../protocol/spec';
+
+/** The hard limits on sizes (units, epochs, …): an error over one of them explains why limits exist. */
+const RESOURCE_LIMITS: ReadonlySet<number> = new Set(Object.values(LIMITS));
 
 type Issue = z.core.$ZodIssue;
 /* eslint-disable @typescript-eslint/no-explicit-any -- zod's internal definitions (`_zod.def`) are walked structurally */
@@ -348,8 +352,16 @@ function explain(issue: Issue, base: PathKey[], ctx: IssueContext, out: Found[])
       } else if (issue.origin === 'string') {
         at(path, `${prefix}must not be empty`);
       } else if (issue.code === 'too_big' && issue.origin === 'number' && typeof value === 'number') {
-        const max = Number((issue as { maximum: number | bigint }).maximum);
-        at(path, `${prefix}${describeValue(value)} is over the limit of ${fmtNum(max)}; give ${fmtNum(max)} or less (the limits keep a run within the machine's memory and time: docs/experiment-spec.md, "Limits")`);
+        const { maximum, inclusive } = issue as { maximum: number | bigint; inclusive?: boolean };
+        const max = Number(maximum);
+        if (inclusive === false) {
+          // An open bound (a rate below 1, …) is a range of meaning, not a resource limit.
+          at(path, `${prefix}${describeValue(value)} is too large: it must be less than ${fmtNum(max)}`);
+        } else if (RESOURCE_LIMITS.has(max)) {
+          at(path, `${prefix}${describeValue(value)} is over the limit of ${fmtNum(max)}; give ${fmtNum(max)} or less (the limits keep a run within the machine's memory and time: docs/experiment-spec.md, "Limits")`);
+        } else {
+          at(path, `${prefix}${describeValue(value)} is too large: it must be at most ${fmtNum(max)}`);
+        }
       } else {
         at(path, `${prefix}expected ${describeSchema(schemaAt(ctx.schema, path, ctx.data))}, got ${describeValue(value)}`);
       }

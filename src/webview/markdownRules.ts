@@ -87,6 +87,21 @@ export function anchorId(href: string): string {
   }
 }
 
+/**
+ * An in-page link whose escapes decode (`#caf%C3%A9`) as it is; a malformed one (`#%E0%A4%A`) with
+ * its `%` escaped, so that it names the same id literally and no code in the page (VS Code's own
+ * webview click handler decodes `#…` links unguarded) can throw on it.
+ */
+export function safeAnchorHref(href: string): string {
+  if (!href.startsWith('#')) return href;
+  try {
+    decodeURIComponent(href.slice(1));
+    return href;
+  } catch {
+    return `#${encodeURIComponent(href.slice(1))}`;
+  }
+}
+
 function escapeAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -101,6 +116,8 @@ export function createMarkdown(): MarkdownItType {
   const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
     tokens[idx]!.attrSet('rel', 'noopener');
+    const href = String(tokens[idx]!.attrGet('href') ?? '');
+    if (href.startsWith('#')) tokens[idx]!.attrSet('href', safeAnchorHref(href));
     return defaultLinkOpen(tokens, idx, options, env, self);
   };
   return md;

@@ -56,6 +56,8 @@ export class RunCard {
   private readonly progressText = h('span', { class: 'progress-text' });
   private readonly ring = spinner();
   private readonly backendTag = h('span', { class: 'backend' });
+  /** "Estimate: …" of the quick run, or of the full run while one is shown. */
+  private readonly costEl = h('div', { class: 'cost', title: 'Estimated from the experiment before it runs (docs/experiment-spec.md, "Limits and cost")' });
   private readonly status = h('div', { class: 'run-status', role: 'status' });
   private readonly outcomesEl = h('ul', { class: 'outcomes' });
   private readonly summaryEl = h('div', { class: 'run-summary' });
@@ -87,6 +89,7 @@ export class RunCard {
     const csvBtn = button('CSV', { appearance: 'secondary', title: "Export this run's metrics as CSV", onClick: () => post({ type: 'exportMetrics', key: view.key, format: 'csv' }) });
     const jsonBtn = button('JSON', { appearance: 'secondary', title: "Export this run's metrics as JSON", onClick: () => post({ type: 'exportMetrics', key: view.key, format: 'json' }) });
     this.ring.hidden = true;
+    this.showCost();
     this.lrLog = lrLogByDefault(view);
     const smooth = slider('Smoothing', { min: 0, max: 0.99, step: 0.01, value: 0, title: 'Smooth the per-batch curves: an exponential moving average, debiased at the start as TensorBoard does (0: the raw points)' }, (w) => {
       this.smoothing = w;
@@ -144,7 +147,7 @@ export class RunCard {
     this.el = h(
       'section',
       { class: `run-card${errors.length ? ' has-errors' : ''}`, id: `exp-${view.id}`, 'aria-label': `Experiment: ${view.title}` },
-      h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source), ...(view.cost ? [h('div', { class: 'cost', title: 'Estimated from the experiment before it runs (docs/experiment-spec.md, "Limits and cost")' }, `Estimate: ${view.cost}`)] : [])),
+      h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source), ...(view.cost ? [this.costEl] : [])),
       ...errors,
       controls,
       ...(this.tryIt ? [this.tryIt.el] : []),
@@ -270,10 +273,16 @@ export class RunCard {
     this.updateProgress();
   }
 
+  private showCost(): void {
+    const full = this.full && this.view.fullCost;
+    this.costEl.textContent = full ? `Estimate (full size): ${this.view.fullCost}` : `Estimate: ${this.view.cost ?? ''}`;
+  }
+
   /** A new run (or a replay) starts: clear the charts. */
   reset(runId: string, full: boolean): void {
     this.runId = runId;
     this.full = full;
+    this.showCost();
     this.data = emptyChartData();
     this.shape = '';
     this.firstBatch = undefined;

@@ -11,7 +11,7 @@ test('synthetic splits: 70/15/15 by default, validation first, then test, then t
   assert.deepEqual(p.inputShape, [2]);
   assert.equal(p.numClasses, 2);
   assert.equal(p.binary, false);
-  const g = generateSynthetic('moons', { seed: 3 });
+  const g = await generateSynthetic('moons', { seed: 3 });
   // `scale` leaves points as generated.
   assert.ok(rowsEqual(p.val.x, 0, g.x, 0, 2) && rowsEqual(p.test.x, 0, g.x, 450, 2) && rowsEqual(p.train.x, 0, g.x, 900, 2));
   assert.deepEqual(Array.from(p.train.y.subarray(0, 50)), Array.from(g.y.subarray(900, 950)));
@@ -32,7 +32,7 @@ test('val_size and test_size override the split; train_size keeps the first N tr
 });
 
 test('classes keeps those relabelled in the order given; exclude_classes keeps the rest in ascending order', async () => {
-  const g = generateSynthetic('blobs', { seed: 5, samples: 900, numClasses: 4 });
+  const g = await generateSynthetic('blobs', { seed: 5, samples: 900, numClasses: 4 });
   const picked = await loadDataset({ name: 'blobs', samples: 900, num_classes: 4, classes: [3, 1] }, { seed: 5 });
   assert.equal(picked.numClasses, 2);
   assert.deepEqual(picked.classNames, ['blob 3', 'blob 1']);
@@ -90,11 +90,11 @@ test('standardize: training features get mean 0 and std 1; validation and test u
   }
 });
 
-test('a constant training feature is divided by 1, not by 1e-7, so that it cannot explode elsewhere', () => {
+test('a constant training feature is divided by 1, not by 1e-7, so that it cannot explode elsewhere', async () => {
   // Two features; the second is 0 in every training row but 0.5 in the test row.
   const train = { x: Float32Array.from([1, 0, 3, 0]), y: new Int32Array(2), n: 2 };
   const test = { x: Float32Array.from([2, 0.5]), y: new Int32Array(1), n: 1 };
-  const { mean, std } = standardize(train, [test], 2);
+  const { mean, std } = await standardize(train, [test], 2);
   assert.deepEqual(Array.from(mean), [2, 0]);
   assert.deepEqual(Array.from(std), [1, 0]);
   // Feature 0: (x − 2) / (1 + 1e-7); feature 1: (x − 0) / 1.

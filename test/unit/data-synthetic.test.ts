@@ -11,11 +11,11 @@ function counts(y: Int32Array, k: number): number[] {
 }
 
 for (const name of SYNTHETIC_DATASETS) {
-  test(`${name}: the same seed gives the same bytes, another seed other bytes`, () => {
+  test(`${name}: the same seed gives the same bytes, another seed other bytes`, async () => {
     const samples = name === 'shapes' ? 300 : 1000;
-    const a = generateSynthetic(name, { seed: 11, samples });
-    const b = generateSynthetic(name, { seed: 11, samples });
-    const c = generateSynthetic(name, { seed: 12, samples });
+    const a = await generateSynthetic(name, { seed: 11, samples });
+    const b = await generateSynthetic(name, { seed: 11, samples });
+    const c = await generateSynthetic(name, { seed: 12, samples });
     assert.equal(bytes(a).equals(bytes(b)), true);
     assert.equal(bytes(a).equals(bytes(c)), false);
     assert.equal(a.x.length, samples * a.inputShape.reduce((p, q) => p * q, 1));
@@ -23,17 +23,17 @@ for (const name of SYNTHETIC_DATASETS) {
   });
 }
 
-test('classes are balanced to within one example, in a shuffled order', () => {
+test('classes are balanced to within one example, in a shuffled order', async () => {
   assert.deepEqual(counts(spirals({ seed: 1, samples: 1001 }).y, 2), [501, 500]);
   assert.deepEqual(counts(moons({ seed: 1, samples: 3000 }).y, 2), [1500, 1500]);
-  assert.deepEqual(counts(blobs({ seed: 1, samples: 1000, numClasses: 4 }).y, 4), [250, 250, 250, 250]);
-  const s = shapes({ seed: 1, samples: 1003 });
+  assert.deepEqual(counts((await blobs({ seed: 1, samples: 1000, numClasses: 4 })).y, 4), [250, 250, 250, 250]);
+  const s = await shapes({ seed: 1, samples: 1003 });
   assert.deepEqual(counts(s.y, 10), [101, 101, 101, 100, 100, 100, 100, 100, 100, 100]);
   // Shuffled: not 0, 1, 2, ... in order (the first 20 labels are not i mod 10).
   assert.notDeepEqual(Array.from(s.y.subarray(0, 20)), Array.from({ length: 20 }, (_, i) => i % 10));
 });
 
-test('moons without noise lie on their two unit half circles', () => {
+test('moons without noise lie on their two unit half circles', async () => {
   const d = moons({ seed: 5, samples: 500, noise: 0 });
   for (let i = 0; i < d.n; i++) {
     // Undo the centring shift (0.5, 0.25); upper moon: centre (0, 0), y ≥ 0; lower: centre (1, 0.5), y ≤ 0.5.
@@ -45,7 +45,7 @@ test('moons without noise lie on their two unit half circles', () => {
   }
 });
 
-test('spirals without noise: arm c at radius r has angle 2πc/k + 3πr', () => {
+test('spirals without noise: arm c at radius r has angle 2πc/k + 3πr', async () => {
   const k = 3;
   const d = spirals({ seed: 2, samples: 600, noise: 0, numClasses: k });
   for (let i = 0; i < d.n; i++) {
@@ -59,9 +59,9 @@ test('spirals without noise: arm c at radius r has angle 2πc/k + 3πr', () => {
   }
 });
 
-test('blobs: each cluster has the requested spread and the centres are apart', () => {
+test('blobs: each cluster has the requested spread and the centres are apart', async () => {
   const f = 3;
-  const d = blobs({ seed: 9, samples: 6000, numClasses: 3, features: f, noise: 0.5 });
+  const d = await blobs({ seed: 9, samples: 6000, numClasses: 3, features: f, noise: 0.5 });
   assert.deepEqual(d.inputShape, [3]);
   const means: number[][] = [];
   for (let c = 0; c < 3; c++) {
@@ -77,8 +77,8 @@ test('blobs: each cluster has the requested spread and the centres are apart', (
   for (let a = 0; a < 3; a++) for (let b = a + 1; b < 3; b++) assert.ok(Math.hypot(...means[a].map((v, j) => v - means[b][j])) > 3.9);
 });
 
-test('shapes: 28×28 whole-number pixels in 0..255, ten classes a nearest-centroid rule tells apart', () => {
-  const d = shapes({ seed: 4, samples: 3000 });
+test('shapes: 28×28 whole-number pixels in 0..255, ten classes a nearest-centroid rule tells apart', async () => {
+  const d = await shapes({ seed: 4, samples: 3000 });
   assert.deepEqual(d.inputShape, [28, 28]);
   assert.deepEqual(d.classNames, ['circle', 'square', 'triangle', 'cross', 'horizontal bar', 'vertical bar', 'ring', 'diagonal', 'X', 'dot grid']);
   assert.ok(d.x.every((v) => v >= 0 && v <= 255 && Number.isInteger(v)));
@@ -108,10 +108,10 @@ test('shapes: 28×28 whole-number pixels in 0..255, ten classes a nearest-centro
   assert.ok(right / 1000 > 0.5, `nearest-centroid accuracy ${right / 1000}`);
 });
 
-test('shapes with fewer classes draws the first k shapes; more than 10 is an error that names the field', () => {
-  const d = shapes({ seed: 1, samples: 100, numClasses: 3 });
+test('shapes with fewer classes draws the first k shapes; more than 10 is an error that names the field', async () => {
+  const d = await shapes({ seed: 1, samples: 100, numClasses: 3 });
   assert.deepEqual(d.classNames, ['circle', 'square', 'triangle']);
   assert.ok(d.y.every((v) => v < 3));
-  assert.throws(() => shapes({ seed: 1, numClasses: 11 }), { message: 'dataset.num_classes: shapes has at most 10 classes, got 11', where: 'dataset.num_classes' });
+  await assert.rejects(() => shapes({ seed: 1, numClasses: 11 }), { message: 'dataset.num_classes: shapes has at most 10 classes, got 11', where: 'dataset.num_classes' });
   assert.throws(() => moons({ seed: 1, numClasses: 3 }), /dataset\.num_classes: moons has exactly 2 classes, got 3/);
 });

@@ -100,3 +100,27 @@ test('a stop before training (while the dataset loads) ends the run cancelled, n
   assert.equal(c.end?.status, 'cancelled');
   assert.equal(c.end?.epochsRun, 0);
 });
+
+test('a stop while a large synthetic set is drawn ends the run cancelled long before the drawing could finish', async () => {
+  // 100,000 shapes (the samples limit) take about 7 s to draw on an idle machine, 70 µs an image.
+  const abort = new AbortController();
+  const spec = {
+    dataset: { name: 'shapes', samples: 100_000, preprocess: 'standardize' },
+    model: { layers: [{ type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'softmax' }] },
+    training: { epochs: 1 },
+  };
+  const started = Date.now();
+  let asked = 0;
+  setTimeout(() => ((asked = Date.now()), abort.abort()), 300);
+  const c = await run(spec, {}, { signal: abort.signal });
+  const ended = Date.now();
+  assert.equal(c.error, undefined);
+  assert.equal(c.end?.status, 'cancelled');
+  assert.equal(c.end?.epochsRun, 0);
+  assert.ok(asked > 0, `the run ended before the stop was asked (${ended - started} ms)`);
+  // A blocked event loop would fire the 300 ms timer only after the drawing (seconds later), and a
+  // loop without stop checks would draw on: both show in the time from the start to the end.
+  // The generator gives the event loop a turn every 25 ms; 2 s leaves room for a loaded machine.
+  assert.ok(asked - started < 1300, `the stop timer fired ${asked - started} ms after the start: the event loop was blocked`);
+  assert.ok(ended - asked < 2000, `ended ${ended - asked} ms after the stop`);
+});

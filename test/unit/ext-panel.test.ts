@@ -6,7 +6,7 @@ import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension
 import { describeLayers, describeSetup, specDifferences, toLessonView } from '../../src/extension/lessonView';
 import { pngFromDataUrl } from '../../src/extension/exportMetrics';
 import { followLink, isInside, openLinkTarget } from '../../src/extension/links';
-import { anchorId } from '../../src/webview/markdownRules';
+import { anchorId, createMarkdown, safeAnchorHref } from '../../src/webview/markdownRules';
 import { parseLesson } from '../../src/lessons/index';
 import { ExperimentSpec, type LayerSpec } from '../../src/protocol/spec';
 
@@ -115,4 +115,20 @@ test('in-page anchors: a malformed escape is taken literally, never thrown', () 
   assert.equal(anchorId('#caf%C3%A9'), 'café');
   assert.equal(anchorId('#%E0%A4%A'), '%E0%A4%A');
   assert.equal(anchorId('#%'), '%');
+});
+
+test('in-page anchors are rendered so that any decoder reads them: a malformed escape has its % escaped, naming the same id', () => {
+  assert.equal(safeAnchorHref('#caf%C3%A9'), '#caf%C3%A9');
+  assert.equal(safeAnchorHref('#%E0%A4%A'), '#%25E0%25A4%25A');
+  assert.equal(safeAnchorHref('x.md'), 'x.md');
+  // The page's own decoder and the standard one agree on the id the rendered link names.
+  assert.equal(anchorId(safeAnchorHref('#%E0%A4%A')), anchorId('#%E0%A4%A'));
+  assert.equal(decodeURIComponent(safeAnchorHref('#%E0%A4%A').slice(1)), '%E0%A4%A');
+  const html = createMarkdown().render('[bad](#%E0%A4%A) and [good](#caf%C3%A9)');
+  const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+  assert.equal(hrefs.length, 2);
+  // markdown-it escapes the lone `%A` itself (`#%E0%A4%25A`); the broken `%E0%A4` needed ours.
+  assert.equal(hrefs[0], '#%25E0%25A4%2525A');
+  for (const h of hrefs) assert.doesNotThrow(() => decodeURIComponent(h.slice(1)), h);
+  assert.equal(hrefs[1], '#caf%C3%A9');
 });

@@ -146,3 +146,15 @@ test('the cost of a run as it will happen: full merged, the epochs override appl
   const alone = estimateRunCost(reuser);
   assert.match(alone.partial ?? '', /the layers reused from base are not counted/);
 });
+
+test('a bound of meaning (dropout rate below 1, momentum below 1) is not called a resource limit', () => {
+  const rate = parseExperimentFile(base({ layers: '[{ type: Dropout, rate: 1 }, { type: Dense, units: 10, activation: softmax }]' }), 'x.yaml');
+  const rateErr = rate.diagnostics.filter((d) => d.severity === 'error');
+  assert.equal(rateErr.length, 1, JSON.stringify(rateErr));
+  assert.equal(rateErr[0].message, 'model.layers[0].rate: 1 is too large: it must be less than 1');
+  const momentum = parseExperimentFile(base({ training: '{ optimizer: { name: sgd, momentum: 1.5 } }' }), 'x.yaml');
+  const momErr = momentum.diagnostics.filter((d) => d.severity === 'error');
+  assert.equal(momErr.length, 1, JSON.stringify(momErr));
+  assert.equal(momErr[0].message, 'training.optimizer.momentum: 1.5 is too large: it must be less than 1');
+  assert.doesNotMatch(momErr[0].message, /limit/);
+});

@@ -26,6 +26,7 @@
  */
 import type { z } from 'zod';
 import type { DatasetSpec } from '../../protocol/spec';
+import { Stopper } from '../context';
 import { Rng } from '../rng';
 import { DatasetError, isRealDataset, loadRealDataset, type StoreOptions } from './store';
 import { generateSynthetic, isSynthetic, SyntheticError, DEFAULT_SAMPLES } from './synthetic';
@@ -109,7 +110,7 @@ function randomSubset(idx: Int32Array, size: number, rng: Rng): Int32Array {
 }
 
 /** Copies the chosen rows (with a per-value lookup for bytes, or as floats) and maps the labels. */
-function gather(source: Uint8Array | Float32Array, labels: ArrayLike<number>, idx: Int32Array, dim: number, map: Int32Array, lut: Float32Array | undefined): Split {
+async function gather(source: Uint8Array | Float32Array, labels: ArrayLike<number>, idx: Int32Array, dim: number, map: Int32Array, lut: Float32Array | undefined, stop?: Stopper): Promise<Split> {
   const n = idx.length;
   const x = new Float32Array(n * dim);
   const y = new Int32Array(n);
@@ -123,18 +124,20 @@ function gather(source: Uint8Array | Float32Array, labels: ArrayLike<number>, id
       x.set(src, r * dim);
     }
     y[r] = map[labels[i]];
+    if (stop?.due()) await stop.check();
   }
   return { x, y, n };
 }
 
 /** Per-feature mean and std of the training set (float64 sums), applied to every split in place. */
-export function standardize(train: Split, others: Split[], dim: number): { mean: Float64Array; std: Float64Array } {
+export async function standardize(train: Split, others: Split[], dim: number, stop?: Stopper): Promise<{ mean: Float64Array; std: Float64Array }> {
   const mean = new Float64Array(dim);
   const sq = new Float64Array(dim);
   const n = train.n;
   for (let r = 0; r < n; r++) {
     const off = r * dim;
     for (let j = 0; j < dim; j++) mean[j] += train.x[off + j];
+    if (stop?.due()) await stop.check();
   }
   for (let j = 0; j < dim; j++) mean[j] /= Math.max(1, n);
   for (let r = 0; r < n; r++) {
@@ -143,6 +146,7 @@ export function standardize(train: Split, others: Split[], dim: number): { mean:
       const d = train.x[off + j] - mean[j];
       sq[j] += d * d;
     }
+    if (stop?.due()) await stop.check();
   }
   const std = new Float64Array(dim);
   const div = new Float64Array(dim);
@@ -154,9 +158,20 @@ export function standardize(train: Split, others: Split[], dim: number): { mean:
     for (let r = 0; r < s.n; r++) {
       const off = r * dim;
       for (let j = 0; j < dim; j++) s.x[off + j] = (s.x[off + j] - mean[j]) / div[j];
+      if (stop?.due()) await stop.check();
     }
   }
   return { mean, std };
+}
+
+/** Whole pixel values as bytes (as the IDX files hold them), copied a row at a time. */
+async function toBytes(x: Float32Array, dim: number, stop?: Stopper): Promise<Uint8Array> {
+  const out = new Uint8Array(x.length);
+  for (let off = 0; off < x.length; off += dim) {
+    out.set(x.subarray(off, off + dim), off);
+    if (stop?.due()) await stop.check();
+  }
+  return out;
 }
 
 function scaleLut(preprocess: string): Float32Array | undefined {
@@ -177,6 +192,9 @@ function takeFirst(idx: Int32Array, spec: DatasetSpecInput): Int32Array {
 /** Loads (or generates) a dataset and prepares its training, validation and test splits. */
 export async function loadDataset(spec: DatasetSpecInput, opts: LoadOptions): Promise<Prepared> {
   const seed = spec.seed ?? opts.seed;
+  // Decoding, generating and standardizing give the event loop a turn every 25 ms (a stop must end
+  // the run within 250 ms even while a 100,000-image synthetic set is drawn).
+  const stop = opts.signal ? new Stopper(opts.signal) : undefined;
   const preprocess = spec.preprocess ?? 'scale';
   if (isRealDataset(spec.name)) {
     for (const field of ['samples', 'noise', 'features', 'num_classes'] as const) {
@@ -198,17 +216,17 @@ export async function loadDataset(spec: DatasetSpecInput, opts: LoadOptions): Pr
       testIdx = randomSubset(testIdx, spec.test_size, new Rng(seed).fork(0x7e57));
     }
     const lut = scaleLut(preprocess);
-    const train = gather(raw.trainImages, raw.trainLabels, trainIdx, dim, map, lut);
-    const val = gather(raw.trainImages, raw.trainLabels, valIdx, dim, map, lut);
-    const test = gather(raw.testImages, raw.testLabels, testIdx, dim, map, lut);
-    if (preprocess === 'standardize') standardize(train, [val, test], dim);
+    const train = await gather(raw.trainImages, raw.trainLabels, trainIdx, dim, map, lut, stop);
+    const val = await gather(raw.trainImages, raw.trainLabels, valIdx, dim, map, lut, stop);
+    const test = await gather(raw.testImages, raw.testLabels, testIdx, dim, map, lut, stop);
+    if (preprocess === 'standardize') await standardize(train, [val, test], dim, stop);
     return { name: spec.name, inputShape: [raw.rows, raw.cols], numClasses: kept.length, classNames: kept.map((c) => raw.classNames[c]), train, val, test, binary: spec.binary === true };
   }
   if (isSynthetic(spec.name)) {
     if (spec.features !== undefined && spec.name !== 'blobs') fail('dataset.features', `\`features\` is for blobs; ${spec.name} has a fixed input shape`);
     let data;
     try {
-      data = generateSynthetic(spec.name, { seed, samples: spec.samples, noise: spec.noise, features: spec.features, numClasses: spec.num_classes });
+      data = await generateSynthetic(spec.name, { seed, samples: spec.samples, noise: spec.noise, features: spec.features, numClasses: spec.num_classes }, stop);
     } catch (e) {
       if (e instanceof SyntheticError) throw new DatasetError(e.message, e.where);
       throw e;
@@ -227,13 +245,13 @@ export async function loadDataset(spec: DatasetSpecInput, opts: LoadOptions): Pr
     let lut: Float32Array | undefined;
     let source: Uint8Array | Float32Array = data.x;
     if (data.pixels) {
-      source = Uint8Array.from(data.x);
+      source = await toBytes(data.x, dim, stop);
       lut = scaleLut(preprocess);
     }
-    const train = gather(source, data.y, trainIdx, dim, map, lut);
-    const val = gather(source, data.y, valIdx, dim, map, lut);
-    const test = gather(source, data.y, testIdx, dim, map, lut);
-    if (preprocess === 'standardize') standardize(train, [val, test], dim);
+    const train = await gather(source, data.y, trainIdx, dim, map, lut, stop);
+    const val = await gather(source, data.y, valIdx, dim, map, lut, stop);
+    const test = await gather(source, data.y, testIdx, dim, map, lut, stop);
+    if (preprocess === 'standardize') await standardize(train, [val, test], dim, stop);
     return { name: spec.name, inputShape: data.inputShape, numClasses: kept.length, classNames: kept.map((c) => data.classNames[c]), train, val, test, binary: spec.binary === true };
   }
   return fail('dataset.name', `unknown dataset "${String(spec.name)}"`);
