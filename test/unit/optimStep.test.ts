@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/rng';
 import { fastMatMulOptions } from '../../src/engine/kernels';
-import { optimStep } from '../../src/engine/optimStep';
+import { optimStep, optimSteps } from '../../src/engine/optimStep';
 import { createOptimizer } from '../../src/engine/optim/optimizers';
 import { OptimizerSpec } from '../../src/protocol/spec';
 import type { OptimKind } from '../../src/engine/wasm/smallmm';
@@ -136,5 +136,24 @@ test('the optimizer kernel steps aside where it does not apply: switched off, or
   const gi = tf.tensor1d([3, 4], 'int32');
   assert.equal(optimStep('sgd', v, gi, [], [0.1]), undefined);
   assert.throws(() => optimStep('adam', v, g, [], [0.9]), /adam: 0 slots/);
+  assert.throws(() => optimStep('sgd', v, tf.tensor1d([1, 2, 3]), [], [0.9]), /sizes differ/);
   tf.dispose([v, g, gi]);
+});
+
+test('several variables of different kinds in one kernel call: each result as if updated alone', () => {
+  const r = new Rng(8);
+  const items = CASES.map(([kind, nSlots, params], i) => {
+    const n = 5 + 3 * i;
+    const v = tf.tensor1d(Float32Array.from({ length: n }, () => r.normal()));
+    const g = tf.tensor1d(Float32Array.from({ length: n }, () => r.normal()));
+    const slots = Array.from({ length: nSlots }, () => tf.tensor1d(Float32Array.from({ length: n }, () => Math.abs(r.normal()))));
+    return { kind, v, g, slots, params };
+  });
+  const together = optimSteps(items)!;
+  items.forEach((it, i) => {
+    const alone = optimStep(it.kind, it.v, it.g, it.slots, it.params)!;
+    assert.deepEqual([together[i].value, ...together[i].slots].map((t) => Array.from(t.dataSync())), [alone.value, ...alone.slots].map((t) => Array.from(t.dataSync())), it.kind);
+    tf.dispose([alone.value, ...alone.slots]);
+  });
+  tf.dispose([...together.flatMap((x) => [x.value, ...x.slots]), ...items.flatMap((it) => [it.v, it.g, ...it.slots])]);
 });
