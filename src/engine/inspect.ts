@@ -4,7 +4,8 @@
  * into per-layer histograms and health in JS (`readInspection`).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LayerInside } from '../protocol/events';
+import type { ActivationStats, LayerInside } from '../protocol/events';
+import { statsOfValues } from './activations';
 import { blockActivations, layerHealth } from './health';
 import { activationRange, linearHistogram, logHistogram } from './histograms';
 import type { Model } from './model';
@@ -62,4 +63,9 @@ export function readInspection(values: Float32Array, layout: InspectionLayout): 
     if (g) inside.gradients = logHistogram(values.subarray(g[0], g[0] + g[1]));
     return inside;
   });
+}
+
+/** Each instrumented layer's activation statistics (as `activationStats` gives them), from the step's read. */
+export function statsFromInspection(values: Float32Array, layout: InspectionLayout): ActivationStats[] {
+  return layout.outputs.map(([off, len], i) => statsOfValues(values.subarray(off, off + len), layout.activations[i]));
 }

@@ -4,7 +4,7 @@
  * stopping, then the final evaluations. Stops between two steps when `signal` is aborted.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BatchEvent, EndEvent, EpochEvent, LrFinderResult, RunRequest, StartEvent } from '../protocol/events';
+import type { ActivationStats, BatchEvent, EndEvent, EpochEvent, LrFinderResult, RunRequest, StartEvent } from '../protocol/events';
 import type { ExperimentSpec } from '../protocol/spec';
 import { activationStats } from './activations';
 import { Cancelled, Stopper, widthOf, type Emit } from './context';
@@ -124,6 +124,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
       const normRows: number[][] = [];
       let recorded = 0;
       let lastInside: BatchEvent['inside'];
+      let lastStats: { step: number; stats: ActivationStats[] } | undefined;
       const stepsThisEpoch = lrFinder ? totalSteps : batchesPerEpoch;
       for (let b = 0; b < stepsThisEpoch; b++) {
         if (await stop.stopped()) {
@@ -145,7 +146,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
         const withNorms = record && rec.gradients && dense.length > 0;
         // Histograms and health: every `histograms_every` recorded batches, and at the epoch's last batch (its end).
         const inspect = record && rec.histograms && dense.length > 0 && (recorded % rec.histograms_every === 0 || b === stepsThisEpoch - 1);
-        const { loss, norms, correct: batchCorrect, inside } = trainStep(setup, batch, stepVars, step, withNorms, inspect ? probe : undefined);
+        const { loss, norms, correct: batchCorrect, inside, activations: probeStats } = trainStep(setup, batch, stepVars, step, withNorms, inspect ? probe : undefined);
         // Divergence: a non-finite loss or gradient norm ends the run; the charts keep the last finite values.
         if (!finder) {
           const found = watch.check(loss, norms, { epoch: epoch + 1, batch: b, step }, () => model.denseLayers.map((d) => finiteTensor(d.kernel)));
@@ -156,6 +157,8 @@ export async function train(c: TrainContext): Promise<EndEvent> {
           }
         }
         if (inside) lastInside = inside;
+        // The probe's statistics after this step, when the step read the probe's outputs anyway (histograms).
+        lastStats = probeStats ? { step, stats: probeStats } : undefined;
         lossSum += loss * n;
         if (norms) normRows.push(norms);
         correct += batchCorrect;
@@ -175,7 +178,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
             ...(norms ? { gradNorms: norms } : {}),
             ...(inside ? { inside } : {}),
           };
-          if (rec.activations && recorded % rec.activations_every === 0) ev.activations = activationStats(model, probe);
+          if (rec.activations && recorded % rec.activations_every === 0) ev.activations = probeStats ?? activationStats(model, probe);
           recorded++;
           emit(ev);
         }
@@ -203,7 +206,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
         ...(optimizer.hasMomentum ? { momentum: optimizer.momentum } : {}),
         seconds: (Date.now() - epochStart) / 1000,
         ...(normRows.length ? { gradNorms: meanOf(normRows) } : {}),
-        ...(rec.activations && dense.length && status !== 'diverged' ? { activations: activationStats(model, probe) } : {}),
+        ...(rec.activations && dense.length && status !== 'diverged' ? { activations: lastStats?.step === step - 1 ? lastStats.stats : activationStats(model, probe) } : {}),
         ...(frozen.length ? { frozen } : {}),
         ...(lastInside ? { inside: lastInside } : {}),
       };
