@@ -9,27 +9,20 @@
  * Undefined where it does not apply (another backend, the module missing, the switch off).
  */
 import * as tf from '@tensorflow/tfjs';
-import { fastMatMulOptions, smallMatMulModule, type WasmBackendInternals } from './kernels';
+import { fastMatMulOptions, registerOwnKernel, smallMatMulModule, type OwnKernelArgs } from './kernels';
 
 const FORWARD = 'DeepLessonsBatchNormForward';
 const BACKWARD = 'DeepLessonsBatchNormBackward';
 type Info = tf.TensorInfo;
-type KernelFunc = tf.KernelConfig['kernelFunc'];
 
-let registered = false;
-
-function register(): void {
-  if (registered) return;
-  // Outputs: y, x̂, r, the new moving mean and variance.
-  const forward: KernelFunc = ({ inputs, backend, attrs }) => {
-    const wb = backend as unknown as WasmBackendInternals;
+// Outputs: y, x̂, r, the new moving mean and variance.
+function forwardKernel({ inputs, attrs, mm, wb, at }: OwnKernelArgs): Info[] {
     const { x, gamma, beta, movMean, movVar } = inputs as Record<'x' | 'gamma' | 'beta' | 'movMean' | 'movVar', Info>;
     const { epsilon, momentum } = attrs as { epsilon: number; momentum: number };
     const [M, N] = x.shape;
-    const at = (t: Info) => wb.dataIdMap.get(t.dataId)!.memoryOffset;
     const [y, xhat] = [0, 1].map(() => wb.makeOutput([M, N], 'float32'));
     const [mean, r, movMeanOut, movVarOut] = [0, 1, 2, 3].map(() => wb.makeOutput([N], 'float32'));
-    smallMatMulModule()!.bnForward(
+    mm.bnForward(
       { x: at(x), gamma: at(gamma), beta: at(beta), movMean: at(movMean), movVar: at(movVar), y: at(y), xhat: at(xhat), mean: at(mean), r: at(r), movMeanOut: at(movMeanOut), movVarOut: at(movVarOut) },
       M,
       N,
@@ -38,21 +31,16 @@ function register(): void {
     );
     wb.disposeData(mean.dataId);
     return [y, xhat, r, movMeanOut, movVarOut];
-  };
-  // Outputs: dx, dγ, dβ.
-  const backward: KernelFunc = ({ inputs, backend }) => {
-    const wb = backend as unknown as WasmBackendInternals;
+}
+
+// Outputs: dx, dγ, dβ.
+function backwardKernel({ inputs, mm, wb, at }: OwnKernelArgs): Info[] {
     const { dy, xhat, r, gamma } = inputs as Record<'dy' | 'xhat' | 'r' | 'gamma', Info>;
     const [M, N] = xhat.shape;
-    const at = (t: Info) => wb.dataIdMap.get(t.dataId)!.memoryOffset;
     const dx = wb.makeOutput([M, N], 'float32');
     const [dgamma, dbeta] = [0, 1].map(() => wb.makeOutput([N], 'float32'));
-    smallMatMulModule()!.bnBackward({ dy: at(dy), xhat: at(xhat), r: at(r), gamma: at(gamma), dx: at(dx), dgamma: at(dgamma), dbeta: at(dbeta) }, M, N);
+    mm.bnBackward({ dy: at(dy), xhat: at(xhat), r: at(r), gamma: at(gamma), dx: at(dx), dgamma: at(dgamma), dbeta: at(dbeta) }, M, N);
     return [dx, dgamma, dbeta];
-  };
-  tf.registerKernel({ kernelName: FORWARD, backendName: 'wasm', kernelFunc: forward });
-  tf.registerKernel({ kernelName: BACKWARD, backendName: 'wasm', kernelFunc: backward });
-  registered = true;
 }
 
 /**
@@ -71,7 +59,8 @@ export function batchNormFused(
 ): { y: tf.Tensor2D; movingMean: tf.Tensor; movingVariance: tf.Tensor } | undefined {
   if (!fastMatMulOptions.fusedBatchNorm || !smallMatMulModule() || tf.getBackend() !== 'wasm' || x.rank !== 2 || x.shape[0] === 0) return undefined;
   if ([x, gamma, beta, movingMean, movingVariance].some((t) => t.dtype !== 'float32')) return undefined;
-  register();
+  registerOwnKernel(FORWARD, forwardKernel);
+  registerOwnKernel(BACKWARD, backwardKernel);
   let moving: tf.Tensor[] = [];
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xx, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];

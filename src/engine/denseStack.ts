@@ -11,14 +11,13 @@
  * `test/unit/denseStack.test.ts` checks to the bit, and against tfjs's own ops.
  */
 import * as tf from '@tensorflow/tfjs';
-import { smallMatMulModule, type WasmBackendInternals } from './kernels';
+import { registerOwnKernel, type OwnKernelArgs } from './kernels';
 import { canFuseDense } from './denseFused';
 import type { FusedActivation } from './wasm/smallmm';
 
 const FORWARD = 'DeepLessonsDenseStackForward';
 const BACKWARD = 'DeepLessonsDenseStackBackward';
 type Info = tf.TensorInfo;
-type KernelFunc = tf.KernelConfig['kernelFunc'];
 
 /** One layer of a stack: its kernel, its bias if it has one, its activation. */
 export interface StackLayer {
@@ -52,21 +51,14 @@ function params(inputs: tf.NamedTensorInfoMap, attrs: Attrs): { ws: Info[]; bs: 
   return { ws, bs };
 }
 
-let registered = false;
-
-function register(): void {
-  if (registered) return;
-  // Outputs: y (the last layer's output, M × N_last) and hidden (the other layers' outputs, each M × N_i, one after the other).
-  const forward: KernelFunc = ({ inputs, backend, attrs }) => {
-    const mm = smallMatMulModule()!;
-    const wb = backend as unknown as WasmBackendInternals;
+// Outputs: y (the last layer's output, M × N_last) and hidden (the other layers' outputs, each M × N_i, one after the other).
+function forwardKernel({ inputs, attrs, mm, wb, at }: OwnKernelArgs): Info[] {
     const a = attrs as unknown as Attrs;
     const { ws, bs } = params(inputs, a);
     const x = inputs.x!;
     const M = x.shape[0];
     const { units, offsets, hiddenWidth } = layout(ws);
     const L = ws.length;
-    const at = (t: Info) => wb.dataIdMap.get(t.dataId)!.memoryOffset;
     const y = wb.makeOutput([M, units[L - 1]], 'float32');
     const hidden = wb.makeOutput([M, hiddenWidth], 'float32');
     const hiddenAt = at(hidden);
@@ -80,11 +72,10 @@ function register(): void {
       K = units[i];
     }
     return [y, hidden];
-  };
-  // Outputs: dW and db (when the layer has a bias) of each layer in order, then dX when asked for.
-  const backward: KernelFunc = ({ inputs, backend, attrs }) => {
-    const mm = smallMatMulModule()!;
-    const wb = backend as unknown as WasmBackendInternals;
+}
+
+// Outputs: dW and db (when the layer has a bias) of each layer in order, then dX when asked for.
+function backwardKernel({ inputs, attrs, mm, wb, at }: OwnKernelArgs): Info[] {
     const a = attrs as unknown as Attrs;
     const { ws, bs } = params(inputs, a);
     const { dy, x, hidden, y } = inputs as { dy: Info; x: Info; hidden: Info; y: Info };
@@ -93,7 +84,6 @@ function register(): void {
     const L = ws.length;
     const widths = [x.shape[1], ...units];
     const widest = Math.max(...widths);
-    const at = (t: Info) => wb.dataIdMap.get(t.dataId)!.memoryOffset;
     const hiddenAt = at(hidden);
     const outputOf = (i: number) => (i === L - 1 ? at(y) : hiddenAt + 4 * M * offsets[i]);
     const dws = ws.map((w) => wb.makeOutput([...w.shape], 'float32'));
@@ -121,10 +111,6 @@ function register(): void {
     dws.forEach((dw, i) => out.push(dw, ...(dbs[i] ? [dbs[i]!] : [])));
     if (dx) out.push(dx);
     return out;
-  };
-  tf.registerKernel({ kernelName: FORWARD, backendName: 'wasm', kernelFunc: forward });
-  tf.registerKernel({ kernelName: BACKWARD, backendName: 'wasm', kernelFunc: backward });
-  registered = true;
 }
 
 /**
@@ -142,7 +128,8 @@ export function denseStack(x: tf.Tensor, layers: readonly StackLayer[], inputGra
     if (l.w.rank !== 2 || rows !== K || l.w.dtype !== 'float32' || !canFuseDense(l.activation, M, K, units)) return undefined;
     K = units;
   }
-  register();
+  registerOwnKernel(FORWARD, forwardKernel);
+  registerOwnKernel(BACKWARD, backwardKernel);
   const attrs: Attrs = { activations: layers.map((l) => l.activation), hasBias: layers.map((l) => l.b !== undefined), inputGrad };
   const named: tf.NamedTensorMap = { x };
   const order: tf.Tensor[] = [x];

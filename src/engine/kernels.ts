@@ -43,6 +43,33 @@ export interface WasmBackendInternals {
 }
 let identityInstalled = false;
 
+/** What a kernel of ours gets: its inputs and attributes, our module, the backend, and where a tensor lies in the backend's memory (byte offset). */
+export interface OwnKernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  attrs: tf.NamedAttrMap;
+  mm: SmallMatMul;
+  wb: WasmBackendInternals;
+  at: (t: Info) => number;
+}
+const ownKernels = new Set<string>();
+
+/**
+ * Register a kernel of ours (running `smallmm.wasm` against the wasm backend's memory) under
+ * `name`, once: call it before each use, it returns at once after the first time.
+ */
+export function registerOwnKernel(name: string, f: (k: OwnKernelArgs) => Info | Info[]): void {
+  if (ownKernels.has(name)) return;
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const wb = backend as unknown as WasmBackendInternals;
+      return f({ inputs, attrs: attrs ?? {}, mm: smallMM!, wb, at: (t) => wb.dataIdMap.get(t.dataId)!.memoryOffset });
+    },
+  });
+  ownKernels.add(name);
+}
+
 /**
  * A zero-copy `Identity` for the wasm backend. tfjs's wasm Identity copies the whole buffer, and
  * the engine calls it for every tensor a gradient needs to keep (`saveTensorsForBackwardMode`

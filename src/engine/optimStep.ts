@@ -8,11 +8,10 @@
  * (`test/unit/optimStep.test.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { fastMatMulOptions, smallMatMulModule, type WasmBackendInternals } from './kernels';
+import { fastMatMulOptions, registerOwnKernel, smallMatMulModule, type OwnKernelArgs } from './kernels';
 import type { OptimKind } from './wasm/smallmm';
 
 const KERNEL = 'DeepLessonsOptimSteps';
-let registered = false;
 
 /** How many slots each kind reads and writes. */
 const SLOTS: Record<OptimKind, 0 | 1 | 2> = { sgd: 0, momentum: 1, nesterov: 1, adagrad: 1, rmsprop: 1, rmsprop_momentum: 2, adam: 2, adamax: 2, nadam: 2 };
@@ -31,28 +30,18 @@ interface Attrs {
   params: number[][];
 }
 
-function register(): void {
-  if (registered) return;
-  // Inputs v{i}, g{i}, a{i}, b{i}; outputs, per variable in order: the new θ, then its new slots.
-  tf.registerKernel({
-    kernelName: KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const wb = backend as unknown as WasmBackendInternals;
-      const mm = smallMatMulModule()!;
-      const { kinds, params } = attrs as unknown as Attrs;
-      const at = (t: tf.TensorInfo | undefined) => (t ? wb.dataIdMap.get(t.dataId)!.memoryOffset : undefined);
-      const outs: tf.TensorInfo[] = [];
-      kinds.forEach((kind, i) => {
-        const [v, g, a, b] = ['v', 'g', 'a', 'b'].map((k) => inputs[`${k}${i}`]);
-        const o = [v, a, b].filter((t) => t !== undefined).map(() => wb.makeOutput(v!.shape, 'float32'));
-        mm.optimStep(kind, { v: at(v)!, g: at(g)!, a: at(a), b: at(b), ov: at(o[0])!, oa: at(o[1]), ob: at(o[2]) }, tf.util.sizeFromShape(v!.shape), params[i]);
-        outs.push(...o);
-      });
-      return outs;
-    },
+// Inputs v{i}, g{i}, a{i}, b{i}; outputs, per variable in order: the new θ, then its new slots.
+function stepsKernel({ inputs, attrs, mm, wb, at }: OwnKernelArgs): tf.TensorInfo[] {
+  const { kinds, params } = attrs as unknown as Attrs;
+  const where = (t: tf.TensorInfo | undefined) => (t ? at(t) : undefined);
+  const outs: tf.TensorInfo[] = [];
+  kinds.forEach((kind, i) => {
+    const [v, g, a, b] = ['v', 'g', 'a', 'b'].map((k) => inputs[`${k}${i}`]);
+    const o = [v, a, b].filter((t) => t !== undefined).map(() => wb.makeOutput(v!.shape, 'float32'));
+    mm.optimStep(kind, { v: at(v!), g: at(g!), a: where(a), b: where(b), ov: at(o[0]), oa: where(o[1]), ob: where(o[2]) }, tf.util.sizeFromShape(v!.shape), params[i]);
+    outs.push(...o);
   });
-  registered = true;
+  return outs;
 }
 
 /** Whether the kernel can take these tensors (the variables, gradients and slots of a step). */
@@ -75,7 +64,7 @@ export function optimSteps(items: readonly OptimItem[]): { value: tf.Tensor; slo
     if (it.slots[0]) inputs[`a${i}`] = it.slots[0];
     if (it.slots[1]) inputs[`b${i}`] = it.slots[1];
   });
-  register();
+  registerOwnKernel(KERNEL, stepsKernel);
   const attrs: Attrs = { kinds: items.map((it) => it.kind), params: items.map((it) => [...it.params]) };
   const outs = tf.engine().runKernel(KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
   let k = 0;
