@@ -5,7 +5,7 @@ import { initBackend } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/rng';
 import { batchNormFused } from '../../src/engine/batchNormFused';
 import { fastMatMulOptions } from '../../src/engine/kernels';
-import { Model } from '../../src/engine/model';
+import { close, modelStep } from '../helpers/kernels';
 import type { LayerSpec } from '../../src/protocol/spec';
 
 before(async () => {
@@ -44,12 +44,6 @@ function reference(X: Float32Array, g: Float32Array, b: Float32Array, G: Float32
     for (let i = 0; i < M; i++) dx[i * N + j] = (G[i * N + j] * g[j]) / sd + (dv * 2 * (X[i * N + j] - mu)) / M + dmu / M;
   }
   return { y, dx, dg, db, mean, vari };
-}
-
-function close(name: string, got: tf.Tensor, want: Float64Array, tol: number): void {
-  const g = got.dataSync();
-  assert.equal(g.length, want.length, name);
-  for (let i = 0; i < g.length; i++) assert.ok(Math.abs(g[i] - want[i]) <= tol * (1 + Math.abs(want[i])), `${name}[${i}]: ${g[i]} vs ${want[i]}`);
 }
 
 test('the batch-norm kernels (forward, backward, moving statistics) equal the float64 definitions', () => {
@@ -100,22 +94,11 @@ test("the book's batch-norm MLP: loss, gradients and moving statistics with the 
     { type: 'BatchNormalization' },
     { type: 'Dense', units: 5, activation: 'softmax' },
   ];
-  const model = Model.build([21], layers, new Rng(9));
-  const r = new Rng(10);
-  const x = tf.tensor2d(Float32Array.from({ length: 16 * 21 }, () => r.next()), [16, 21]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, () => r.int(5)), 'int32'), 5);
-  const vars = model.trainableVariables();
-  const run = () => {
-    const updates: [tf.Variable, tf.Tensor][] = [];
-    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true, dropout: false, seed: 1, updates }, true)) as tf.Scalar, vars);
-    const out = { loss: value.dataSync()[0], grads: vars.map((v) => Array.from(grads[v.name].dataSync())), moving: updates.map((u) => Array.from(u[1].dataSync())) };
-    tf.dispose([value, ...Object.values(grads), ...updates.map((u) => u[1])]);
-    return out;
-  };
+  const { vars, step, dispose } = modelStep(21, layers);
   const before = tf.memory().numTensors;
-  const fused = run();
+  const fused = step();
   fastMatMulOptions.fusedBatchNorm = false;
-  const plain = run();
+  const plain = step();
   fastMatMulOptions.fusedBatchNorm = true;
   assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
   assert.equal(fused.moving.length, 6, 'three layers, two moving statistics each');
@@ -123,6 +106,5 @@ test("the book's batch-norm MLP: loss, gradients and moving statistics with the 
   const near = (a: number[], b: number[], what: string) => a.forEach((v, j) => assert.ok(Math.abs(v - b[j]) < 1e-5 * (1 + Math.abs(b[j])), `${what}[${j}]: ${v} vs ${b[j]}`));
   fused.grads.forEach((g, i) => near(g, plain.grads[i], vars[i].name));
   fused.moving.forEach((m, i) => near(m, plain.moving[i], `moving ${i}`));
-  tf.dispose([x, y]);
-  model.dispose();
+  dispose();
 });

@@ -6,7 +6,7 @@ import { Rng } from '../../src/engine/rng';
 import { denseFused } from '../../src/engine/denseFused';
 import { denseStack, type StackLayer } from '../../src/engine/denseStack';
 import { fastMatMulOptions } from '../../src/engine/kernels';
-import { Model } from '../../src/engine/model';
+import { modelStep } from '../helpers/kernels';
 import type { FusedActivation } from '../../src/engine/wasm/smallmm';
 import type { LayerSpec } from '../../src/protocol/spec';
 
@@ -88,26 +88,13 @@ test('a model trains the same with and without its Dense runs stacked: loss and 
     { type: 'Dense', units: 20, activation: 'relu', use_bias: false },
     { type: 'Dense', units: 5, activation: 'softmax' },
   ];
-  const model = Model.build([12], layers, new Rng(9));
-  const r = new Rng(10);
-  const x = tf.tensor2d(Float32Array.from({ length: 16 * 12 }, () => r.next()), [16, 12]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, () => r.int(5)), 'int32'), 5);
-  const vars = model.trainableVariables();
-  const gradsOf = () => {
-    const updates: [tf.Variable, tf.Tensor][] = [];
-    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true, dropout: true, seed: 3, updates }, true)) as tf.Scalar, vars);
-    tf.dispose(updates.map((u) => u[1]));
-    const out = { loss: value.dataSync()[0], grads: vars.map((v) => bits(grads[v.name])) };
-    tf.dispose([value, ...Object.values(grads)]);
-    return out;
-  };
-  const stacked = gradsOf();
+  const { vars, step, dispose } = modelStep(12, layers, true);
+  const stacked = step();
   fastMatMulOptions.denseStack = false;
-  const oneByOne = gradsOf();
+  const oneByOne = step();
   fastMatMulOptions.denseStack = true;
   assert.equal(stacked.loss, oneByOne.loss);
   assert.ok(Number.isFinite(stacked.loss));
   stacked.grads.forEach((g, i) => assert.deepEqual(g, oneByOne.grads[i], vars[i].name));
-  tf.dispose([x, y]);
-  model.dispose();
+  dispose();
 });
