@@ -71,7 +71,10 @@ export class TerminalReporter implements Reporter {
         if (e.divergence) process.stderr.write(`diverged: ${e.divergence.detail}\n`);
         if (e.restoredEpoch !== undefined) this.out(`  early stopping restored the weights of epoch ${e.restoredEpoch + 1}`);
         if (e.mcDropout) this.out(`  MC dropout (${e.mcDropout.samples} samples): accuracy ${fmt(e.mcDropout.accuracy)} vs ${fmt(e.mcDropout.deterministicAccuracy)} without; mean std ${fmt(e.mcDropout.meanStd)}`);
-        if (e.lrFinder) this.out(`  LR finder: loss lowest at lr ${sci(e.lrFinder.bestLr)}; suggested lr ${sci(e.lrFinder.suggestedLr)}`);
+        if (e.lrFinder) {
+          this.out(`  LR finder: loss lowest at lr ${sci(e.lrFinder.bestLr)}; suggested lr ${sci(e.lrFinder.suggestedLr)}`);
+          for (const s of e.lrFinder.suggestions) this.out(`    ${s.kind.padEnd(8)} ${sci(s.lr)}: ${s.reason}`);
+        }
         break;
       }
       case 'error':

@@ -31,32 +31,3 @@ export function activationStats(model: Model, probe: tf.Tensor): ActivationStats
     return s;
   });
 }
-
-/**
- * The same statistics from values already read back (the probe's block outputs of a step that
- * looked inside, `inspect.ts`), computed as `block_stats` in `wasm/smallmm.c` computes them: sums
- * in float64 in the same order, comparisons and results in float32. So a step that reads the
- * block outputs anyway needs no second forward pass over the probe for its statistics.
- */
-export function statsOfValues(x: Float32Array, activation: string | undefined): ActivationStats {
-  const f = Math.fround;
-  const n = x.length;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += x[i];
-  const mean = s / n;
-  let v = 0;
-  let zeros = 0;
-  let sats = 0;
-  const sat = activation === 'sigmoid' ? 1 : activation === 'tanh' ? 2 : 0;
-  const [half, band, edge] = [f(0.5), f(0.49), f(0.98)];
-  for (let i = 0; i < n; i++) {
-    const d = x[i] - mean;
-    v += d * d;
-    if (x[i] === 0) zeros++;
-    if (sat === 1 && Math.abs(f(x[i] - half)) > band) sats++;
-    else if (sat === 2 && Math.abs(x[i]) > edge) sats++;
-  }
-  const stats: ActivationStats = { mean: f(mean), std: f(Math.sqrt(v / n)), zeroFraction: f(zeros / n) };
-  if (sat) stats.saturatedFraction = f(sats / n);
-  return stats;
-}

@@ -5,6 +5,7 @@ import type { ExperimentSpec } from '../protocol/spec';
 import { widthOf, type Stopper } from './context';
 import type { Prepared, Split } from './data/prepare';
 import { correctFrom, lossFrom, type Task } from './losses';
+import { MC_PASSES_KEPT, McExtremes, mcImage, type Ranked } from './mcImages';
 import type { Model } from './model';
 
 export interface EvalResult {
@@ -54,52 +55,82 @@ export async function evaluate(model: Model, split: Split, data: Prepared, task:
   return { loss: lossSum / split.n + reg, ...(task.classify ? { accuracy: correct / split.n } : {}) };
 }
 
+/** Class probabilities of one forward pass (a sigmoid output becomes the two classes' probabilities). */
+function probabilities(out: tf.Tensor, binary: boolean): tf.Tensor {
+  return binary ? tf.concat([tf.sub(1, tf.sigmoid(out)), tf.sigmoid(out)], 1) : tf.softmax(out as tf.Tensor2D);
+}
+
+type KeptImage = Ranked & { label: number; mean: Float32Array; spread: Float32Array; passes: Float32Array; passesKept: number };
+
 /**
- * Monte Carlo dropout: K stochastic passes with dropout on, batch norm in inference mode. Throws
- * `Cancelled` between two passes when the run is stopped.
+ * Monte Carlo dropout: K stochastic passes with dropout on, batch norm in inference mode, and the
+ * least and most certain test images with their passes (`mcImages.ts`). Throws `Cancelled` between
+ * two passes when the run is stopped.
  */
 export async function mcDropout(model: Model, data: Prepared, samples: number, seed: number, deterministicAccuracy: number | undefined, stop?: Stopper): Promise<McDropoutResult> {
   const test = data.test;
   const width = widthOf(data.inputShape);
   const k = data.binary ? 2 : data.numClasses;
   const rows = evalRows(model.summary().totalParams);
+  const keptPasses = Math.min(samples, MC_PASSES_KEPT);
+  const extremes = new McExtremes<KeptImage>();
   let correct = 0;
   let stdSum = 0;
-  const examples: McDropoutResult['examples'] = [];
   for (let from = 0; from < test.n; from += rows) {
     const to = Math.min(test.n, from + rows);
     const x = tf.tensor(test.x.subarray(from * width, to * width), [to - from, ...model.inputShape]);
     const passes: tf.Tensor[] = [];
-    let meanArr: Float32Array;
-    let stdArr: Float32Array;
     try {
       for (let s = 0; s < samples; s++) {
         await stop?.check();
         // Each pass in its own scope: only its probabilities are kept (the hidden activations of
         // 100 passes over 1,000 images would not fit in the wasm heap).
-        passes.push(
-          tf.tidy(() => {
-            const out = model.forward(x, { training: false, dropout: true, seed: (seed * 7 + 1_000_000 + s * 131 + from) >>> 0 }, true);
-            return data.binary ? tf.concat([tf.sub(1, tf.sigmoid(out)), tf.sigmoid(out)], 1) : tf.softmax(out as tf.Tensor2D);
-          }),
-        );
+        passes.push(tf.tidy(() => probabilities(model.forward(x, { training: false, dropout: true, seed: (seed * 7 + 1_000_000 + s * 131 + from) >>> 0 }, true), data.binary)));
       }
       // Two-pass moments over the K passes: exactly 0 spread when every pass agrees.
-      [meanArr, stdArr] = tf.tidy(() => {
+      const [meanArr, stdArr] = tf.tidy(() => {
         const { mean, variance } = tf.moments(tf.stack(passes), 0);
         return [mean.dataSync() as Float32Array, tf.sqrt(variance).dataSync() as Float32Array];
       });
+      const ranked: Ranked[] = [];
+      for (let i = 0; i < to - from; i++) {
+        const row = meanArr.subarray(i * k, (i + 1) * k);
+        let arg = 0;
+        for (let c = 1; c < k; c++) if (row[c] > row[arg]) arg = c;
+        if (arg === test.y[from + i]) correct++;
+        stdSum += stdArr[i * k + arg];
+        ranked.push({ std: stdArr[i * k + arg], index: from + i });
+      }
+      const chosen = extremes.select(ranked);
+      if (chosen.length) {
+        const m = chosen.length;
+        const local = chosen.map((c) => c.index - from);
+        // [kept passes, chosen rows, classes]: only the chosen rows' passes leave the backend.
+        const all = tf.tidy(() => tf.gather(tf.stack(passes.slice(0, keptPasses)), local, 1).dataSync() as Float32Array);
+        extremes.add(
+          chosen.map((c, j) => {
+            const own = new Float32Array(keptPasses * k);
+            for (let p = 0; p < keptPasses; p++) own.set(all.subarray((p * m + j) * k, (p * m + j + 1) * k), p * k);
+            const i = local[j];
+            return { ...c, label: test.y[c.index], mean: meanArr.slice(i * k, (i + 1) * k), spread: stdArr.slice(i * k, (i + 1) * k), passes: own, passesKept: keptPasses };
+          }),
+        );
+      }
     } finally {
       tf.dispose([x, ...passes]);
     }
-    for (let i = 0; i < to - from; i++) {
-      const row = meanArr.subarray(i * k, (i + 1) * k);
-      let arg = 0;
-      for (let c = 1; c < k; c++) if (row[c] > row[arg]) arg = c;
-      if (arg === test.y[from + i]) correct++;
-      stdSum += stdArr[i * k + arg];
-      if (examples.length < 3) examples.push({ label: test.y[from + i], mean: Array.from(row), std: Array.from(stdArr.subarray(i * k, (i + 1) * k)) });
-    }
   }
-  return { samples, accuracy: correct / test.n, deterministicAccuracy: deterministicAccuracy ?? NaN, meanStd: stdSum / test.n, examples };
+  const kept = extremes.result();
+  const det = kept.length
+    ? tf.tidy(() => {
+        const xs = new Float32Array(kept.length * width);
+        kept.forEach((r, j) => xs.set(test.x.subarray(r.index * width, (r.index + 1) * width), j * width));
+        const out = model.forward(tf.tensor(xs, [kept.length, ...model.inputShape]), { training: false, dropout: false, seed: 0 }, true);
+        return probabilities(out, data.binary).dataSync() as Float32Array;
+      })
+    : new Float32Array(0);
+  const [height, imageWidth] = data.inputShape;
+  const isImage = data.pixels && data.inputShape.length >= 2 && height * imageWidth === width;
+  const images = kept.map((r, j) => mcImage(r, det.subarray(j * k, (j + 1) * k), isImage ? { pixels: data.pixels!(test.x, r.index), width: imageWidth, height } : undefined));
+  return { samples, accuracy: correct / test.n, deterministicAccuracy: deterministicAccuracy ?? NaN, meanStd: stdSum / test.n, tested: test.n, classNames: data.binary ? undefined : data.classNames, images };
 }

@@ -4,7 +4,7 @@
  * that output exactly 0 for every example) and the fraction of saturated sigmoid or tanh outputs
  * (within 0.01 of the activation's bounds).
  */
-import type { LayerHealth } from '../protocol/events';
+import type { ActivationStats, LayerHealth } from '../protocol/events';
 import { Activation, Dense, type Model } from './model';
 
 const RELU_FAMILY = new Set(['relu']);
@@ -28,7 +28,11 @@ export function blockActivations(model: Model): string[] {
 export function layerHealth(values: Float32Array, units: number, activation: string): LayerHealth {
   const n = units > 0 ? Math.floor(values.length / units) : 0;
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
+  let zeros = 0;
+  for (let i = 0; i < values.length; i++) {
+    sum += values[i];
+    if (values[i] === 0) zeros++;
+  }
   const count = Math.max(1, values.length);
   const mean = sum / count;
   let sq = 0;
@@ -36,7 +40,7 @@ export function layerHealth(values: Float32Array, units: number, activation: str
     const d = values[i] - mean;
     sq += d * d;
   }
-  const health: LayerHealth = { activation, mean, std: Math.sqrt(sq / count) };
+  const health: LayerHealth = { activation, mean, std: Math.sqrt(sq / count), zeroFraction: zeros / count };
   if (RELU_FAMILY.has(activation) && n > 0) {
     let dead = 0;
     for (let u = 0; u < units; u++) {
@@ -56,4 +60,21 @@ export function layerHealth(values: Float32Array, units: number, activation: str
     health.saturatedFraction = sat / count;
   }
   return health;
+}
+
+/**
+ * The activation statistics (`activations.ts`) of a block whose outputs were read for its health:
+ * the same probe batch through the same weights, so no second forward pass is needed. Mean, std
+ * and zeros from the health; saturation by the statistics' own rule (|sigmoid − 0.5| > 0.49,
+ * |tanh| > 0.98).
+ */
+export function statsFromRead(values: Float32Array, h: LayerHealth): ActivationStats {
+  const s: ActivationStats = { mean: h.mean, std: h.std, zeroFraction: h.zeroFraction ?? 0 };
+  const [centre, half] = h.activation === 'sigmoid' ? [0.5, 0.49] : h.activation === 'tanh' ? [0, 0.98] : [NaN, NaN];
+  if (!Number.isNaN(centre)) {
+    let sat = 0;
+    for (let i = 0; i < values.length; i++) if (Math.abs(values[i] - centre) > half) sat++;
+    s.saturatedFraction = sat / Math.max(1, values.length);
+  }
+  return s;
 }

@@ -5,8 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationStats, LayerInside } from '../protocol/events';
-import { statsOfValues } from './activations';
-import { blockActivations, layerHealth } from './health';
+import { blockActivations, layerHealth, statsFromRead } from './health';
 import { activationRange, linearHistogram, logHistogram } from './histograms';
 import type { Model } from './model';
 
@@ -14,11 +13,29 @@ import type { Model } from './model';
 export interface InspectionLayout {
   /** Per instrumented layer: [offset, length, units] of its block outputs. */
   outputs: [number, number, number][];
-  /** Per instrumented layer: [offset, length] of its kernel gradient, or undefined when frozen. */
-  gradients: ([number, number] | undefined)[];
+  /** Per instrumented layer: [offset, length, size] of its kernel gradient (`length` < `size` when sampled), or undefined when frozen. */
+  gradients: ([number, number, number] | undefined)[];
   activations: string[];
   /** Values appended in all. */
   length: number;
+}
+
+/** Kernel gradients with more weights than this are histogrammed on a fixed strided sample of about this many. */
+export const GRADIENT_SAMPLE = 16_384;
+
+function gcd(a: number, b: number): number {
+  return b ? gcd(b, a % b) : a;
+}
+
+/**
+ * The stride of a kernel gradient's sample (1: every weight). Coprime with the number of output
+ * units, so that the sample walks through every unit's column rather than a few of them.
+ */
+export function sampleStride(size: number, units: number): number {
+  if (size <= GRADIENT_SAMPLE) return 1;
+  let s = Math.ceil(size / GRADIENT_SAMPLE);
+  while (gcd(s, units) !== 1) s++;
+  return s;
 }
 
 /**
@@ -45,27 +62,31 @@ export function inspectionParts(model: Model, probe: tf.Tensor, kernelGrads: (tf
       gradients.push(undefined);
       continue;
     }
-    parts.push(tf.reshape(g, [-1]));
-    gradients.push([at, g.size]);
-    at += g.size;
+    const stride = sampleStride(g.size, g.shape[g.shape.length - 1] ?? 1);
+    const flat = tf.reshape(g, [-1]);
+    const part = stride > 1 ? tf.stridedSlice(flat, [0], [g.size], [stride]) : flat;
+    parts.push(part);
+    gradients.push([at, part.size, g.size]);
+    at += part.size;
   }
   return { parts, layout: { outputs, gradients, activations: blockActivations(model), length: at - offset } };
 }
 
-/** The histograms and health of each instrumented layer, from the step's read. */
-export function readInspection(values: Float32Array, layout: InspectionLayout): LayerInside[] {
-  return layout.outputs.map(([off, len, units], i) => {
+/** The histograms and health of each instrumented layer, and its activation statistics, from the step's read. */
+export function readInspection(values: Float32Array, layout: InspectionLayout): { inside: LayerInside[]; stats: ActivationStats[] } {
+  const stats: ActivationStats[] = [];
+  const inside = layout.outputs.map(([off, len, units], i) => {
     const out = values.subarray(off, off + len);
     const activation = layout.activations[i] ?? 'linear';
     const [lo, hi] = activationRange(activation);
-    const inside: LayerInside = { activations: linearHistogram(out, lo, hi), health: layerHealth(out, units, activation) };
+    const layer: LayerInside = { activations: linearHistogram(out, lo, hi), health: layerHealth(out, units, activation) };
+    stats.push(statsFromRead(out, layer.health));
     const g = layout.gradients[i];
-    if (g) inside.gradients = logHistogram(values.subarray(g[0], g[0] + g[1]));
-    return inside;
+    if (g) {
+      layer.gradients = logHistogram(values.subarray(g[0], g[0] + g[1]));
+      if (g[1] < g[2]) layer.gradients.sampledFrom = g[2];
+    }
+    return layer;
   });
-}
-
-/** Each instrumented layer's activation statistics (as `activationStats` gives them), from the step's read. */
-export function statsFromInspection(values: Float32Array, layout: InspectionLayout): ActivationStats[] {
-  return layout.outputs.map(([off, len], i) => statsOfValues(values.subarray(off, off + len), layout.activations[i]));
+  return { inside, stats };
 }

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from './data/prepare';
-import { inspectionParts, readInspection, statsFromInspection, type InspectionLayout } from './inspect';
+import { inspectionParts, readInspection, type InspectionLayout } from './inspect';
 import { countCorrect, lossFrom, type Task } from './losses';
 import type { Model } from './model';
 import { clipGradients, gradNorms, needsClipping, type ClipOptions } from './optim/clip';
@@ -68,8 +68,8 @@ export interface StepResult {
   correct: number;
   /** Per instrumented layer, its histograms and health after the update; when a probe was given. */
   inside?: LayerInside[];
-  /** Per instrumented layer, its activation statistics on the probe after the update (from the same read); when a probe was given. */
-  activations?: ActivationStats[];
+  /** The same read's activation statistics (what `activationStats` would measure now). */
+  stats?: ActivationStats[];
 }
 
 /**
@@ -140,5 +140,5 @@ export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: nu
   let j = 1;
   const norms = withNorms ? kernelIdx.map((i) => (i >= 0 ? values[j++] : 0)) : undefined;
   const correct = task.classify ? countCorrect(values, logitsAt, n, (logitsEnd - logitsAt) / n, batch.y) : 0;
-  return { loss: values[0], ...(norms ? { norms } : {}), correct, ...(layout ? { inside: readInspection(values, layout), activations: statsFromInspection(values, layout) } : {}) };
+  return { loss: values[0], ...(norms ? { norms } : {}), correct, ...(layout ? readInspection(values, layout) : {}) };
 }

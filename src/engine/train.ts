@@ -4,7 +4,7 @@
  * stopping, then the final evaluations. Stops between two steps when `signal` is aborted.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ActivationStats, BatchEvent, EndEvent, EpochEvent, LrFinderResult, RunRequest, StartEvent } from '../protocol/events';
+import type { BatchEvent, EndEvent, EpochEvent, LrFinderResult, RunRequest, StartEvent } from '../protocol/events';
 import type { ExperimentSpec } from '../protocol/spec';
 import { activationStats } from './activations';
 import { Cancelled, Stopper, widthOf, type Emit } from './context';
@@ -124,7 +124,8 @@ export async function train(c: TrainContext): Promise<EndEvent> {
       const normRows: number[][] = [];
       let recorded = 0;
       let lastInside: BatchEvent['inside'];
-      let lastStats: { step: number; stats: ActivationStats[] } | undefined;
+      let lastStats: EpochEvent['activations'];
+      let insideStep = -1;
       const stepsThisEpoch = lrFinder ? totalSteps : batchesPerEpoch;
       for (let b = 0; b < stepsThisEpoch; b++) {
         if (await stop.stopped()) {
@@ -146,7 +147,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
         const withNorms = record && rec.gradients && dense.length > 0;
         // Histograms and health: every `histograms_every` recorded batches, and at the epoch's last batch (its end).
         const inspect = record && rec.histograms && dense.length > 0 && (recorded % rec.histograms_every === 0 || b === stepsThisEpoch - 1);
-        const { loss, norms, correct: batchCorrect, inside, activations: probeStats } = trainStep(setup, batch, stepVars, step, withNorms, inspect ? probe : undefined);
+        const { loss, norms, correct: batchCorrect, inside, stats } = trainStep(setup, batch, stepVars, step, withNorms, inspect ? probe : undefined);
         // Divergence: a non-finite loss or gradient norm ends the run; the charts keep the last finite values.
         if (!finder) {
           const found = watch.check(loss, norms, { epoch: epoch + 1, batch: b, step }, () => model.denseLayers.map((d) => finiteTensor(d.kernel)));
@@ -156,9 +157,11 @@ export async function train(c: TrainContext): Promise<EndEvent> {
             break;
           }
         }
-        if (inside) lastInside = inside;
-        // The probe's statistics after this step, when the step read the probe's outputs anyway (histograms).
-        lastStats = probeStats ? { step, stats: probeStats } : undefined;
+        if (inside) {
+          lastInside = inside;
+          lastStats = stats;
+          insideStep = step;
+        }
         lossSum += loss * n;
         if (norms) normRows.push(norms);
         correct += batchCorrect;
@@ -178,7 +181,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
             ...(norms ? { gradNorms: norms } : {}),
             ...(inside ? { inside } : {}),
           };
-          if (rec.activations && recorded % rec.activations_every === 0) ev.activations = probeStats ?? activationStats(model, probe);
+          if (rec.activations && recorded % rec.activations_every === 0) ev.activations = stats ?? activationStats(model, probe);
           recorded++;
           emit(ev);
         }
@@ -206,7 +209,8 @@ export async function train(c: TrainContext): Promise<EndEvent> {
         ...(optimizer.hasMomentum ? { momentum: optimizer.momentum } : {}),
         seconds: (Date.now() - epochStart) / 1000,
         ...(normRows.length ? { gradNorms: meanOf(normRows) } : {}),
-        ...(rec.activations && dense.length && status !== 'diverged' ? { activations: lastStats?.step === step - 1 ? lastStats.stats : activationStats(model, probe) } : {}),
+        // The epoch's last step was inspected (it always is when histograms are on): its statistics are the end's.
+        ...(rec.activations && dense.length && status !== 'diverged' ? { activations: lastStats && insideStep === step - 1 ? lastStats : activationStats(model, probe) } : {}),
         ...(frozen.length ? { frozen } : {}),
         ...(lastInside ? { inside: lastInside } : {}),
       };
@@ -236,8 +240,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
     const vars = model.allVariables();
     vars.forEach((v, i) => v.assign(snapshot[i]));
     tf.dispose(snapshot);
-    const suggested = finder?.suggest();
-    if (finder && suggested !== undefined) lrResult = { lrs: finder.lrs, losses: finder.losses, suggestedLr: suggested, bestLr: suggested * 10 };
+    lrResult = finder?.result();
   }
 
   const seconds = (Date.now() - startTime) / 1000;

@@ -49,6 +49,8 @@ export class RunManager extends Disposable {
   private restartPending = false;
   private readonly byKey = new Map<string, LiveRun>();
   private readonly byRunId = new Map<string, LiveRun>();
+  /** Runs waiting for the experiment whose layers they reuse to train first, on its own card. */
+  private readonly waiting = new Map<string, { depKey: string; lessonId: string; title: string; full: boolean }>();
   private readonly posted = this._register(new vscode.EventEmitter<PanelPost>());
   readonly onDidPost = this.posted.event;
   private readonly changed = this._register(new vscode.EventEmitter<LiveRun | undefined>());
@@ -167,7 +169,58 @@ export class RunManager extends Disposable {
       return undefined;
     }
     if (!(await this.withinBudget(lesson.meta.id, experiment.title, experiment.spec, full, dependencies))) return undefined;
+    const from = experiment.spec.model.reuse?.from;
+    const depKey = from ? reuseKey(lesson.meta.id, from) : undefined;
+    if (depKey && !(await this.trained(depKey, full))) {
+      this.waitFor(key, lesson.meta.id, experiment.title, full, depKey);
+      return undefined;
+    }
     return this.start(key, lesson.meta.id, experiment.title, experiment.spec, full, dependencies);
+  }
+
+  /** Whether `key` has a finished run of this size (its model is then in the trainer's store). */
+  private async trained(key: string, full: boolean): Promise<boolean> {
+    const live = this.byKey.get(key);
+    const done = (status: EndEvent['status'] | undefined) => status === 'completed' || status === 'early_stopped';
+    if (live && !live.prepareOnly && live.full === full && done(live.stream.record.end?.status)) return true;
+    const last = await this.history.last(key);
+    return !!last && last.full === full && done(last.end?.status);
+  }
+
+  /**
+   * A run whose reused experiment (task A, the autoencoder) has not trained yet: that experiment
+   * runs first as its own run, streaming on its own card, while this card says what it waits for;
+   * this run starts when that one has finished (see `finish`).
+   */
+  private waitFor(key: string, lessonId: string, title: string, full: boolean, depKey: string): void {
+    const dep = this.catalog.experiment(depKey);
+    if (!dep) return;
+    this.waiting.set(key, { depKey, lessonId, title, full });
+    if (!this.active(depKey)) this.start(depKey, dep.lesson.meta.id, dep.experiment.title, dep.experiment.spec, full, this.dependencies(dep.lesson.meta.id, dep.experiment.spec), false, { ownEpochs: true });
+    this.log.info(`${key} waits for ${depKey}, whose layers it reuses, to train first`);
+    this.post(lessonId, { type: 'runPhase', key, phase: 'queued', waitingFor: dep.experiment.title });
+  }
+
+  /** Whether a run of `key` waits for the experiment it reuses. */
+  isWaiting(key: string): boolean {
+    return this.waiting.has(key);
+  }
+
+  /** The runs waiting for `depKey` start once it has finished, or are called off saying why. */
+  private startWaiting(dep: LiveRun): void {
+    const status = dep.stream.record.end?.status;
+    for (const [key, w] of [...this.waiting]) {
+      if (w.depKey !== dep.key) continue;
+      this.waiting.delete(key);
+      if (status === 'completed' || status === 'early_stopped') {
+        const found = this.catalog.experiment(key);
+        if (found) this.start(key, w.lessonId, found.experiment.title, found.experiment.spec, w.full, this.dependencies(w.lessonId, found.experiment.spec));
+        continue;
+      }
+      const why = status === 'cancelled' ? 'was stopped' : status === 'diverged' ? 'diverged' : 'failed';
+      this.post(w.lessonId, { type: 'runPhase', key, phase: 'idle' });
+      this.post(w.lessonId, { type: 'notice', level: 'warn', key, message: `"${w.title}" did not start: "${dep.title}", whose layers it reuses, ${why}. Run it again when "${dep.title}" has finished.` });
+    }
   }
 
   /**
@@ -209,8 +262,12 @@ export class RunManager extends Disposable {
     return choice === 'Run anyway';
   }
 
-  /** Sends a run request for any spec (also used to fetch datasets). */
-  start(key: string, lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec> = {}, prepareOnly = false, extra: Pick<RunRequest, 'twin' | 'seeds'> = {}): LiveRun {
+  /**
+   * Sends a run request for any spec (also used to fetch datasets). `ownEpochs`: the experiment's
+   * own epochs, not the epochs budget (an experiment trained for another to reuse, as the trainer
+   * would train it: its model is then the one the trainer looks for).
+   */
+  start(key: string, lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec> = {}, prepareOnly = false, { ownEpochs, ...extra }: Pick<RunRequest, 'twin' | 'seeds'> & { ownEpochs?: boolean } = {}): LiveRun {
     const settings = readSettings();
     const storage = this.context.globalStorageUri.fsPath;
     const runId = newRunId();
@@ -238,7 +295,7 @@ export class RunManager extends Disposable {
         dataDir: settings.dataDir ?? process.env.DEEP_LESSONS_DATA_DIR,
         cacheDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'datasets').fsPath,
         modelDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath,
-        epochs: settings.epochsBudget || undefined,
+        epochs: ownEpochs ? undefined : settings.epochsBudget || undefined,
         full,
       },
     };
@@ -252,6 +309,11 @@ export class RunManager extends Disposable {
 
   /** Stops one experiment's run, or every run. */
   stop(key?: string): void {
+    for (const [k, w] of [...this.waiting]) {
+      if (key !== undefined && k !== key) continue;
+      this.waiting.delete(k);
+      this.post(w.lessonId, { type: 'runPhase', key: k, phase: 'idle' });
+    }
     const runs = key ? [this.active(key)].filter((r): r is LiveRun => !!r) : [...this.byRunId.values()].filter((r) => r.phase !== 'idle');
     for (const r of runs) {
       r.phase = 'stopping';
@@ -346,6 +408,7 @@ export class RunManager extends Disposable {
     r.phase = 'idle';
     this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: 'idle', runId: r.runId });
     this.changed.fire(r);
+    this.startWaiting(r);
     const record = r.stream.record;
     const found = this.catalog.experiment(r.key);
     const outcomes = record.end && record.end.status !== 'cancelled' && found ? outcomesOf(found.experiment.expect, record) : [];
@@ -445,6 +508,8 @@ export class RunManager extends Disposable {
         }
         continue;
       }
+      const w = this.waiting.get(key);
+      if (w) out.push({ type: 'runPhase', key, phase: 'queued', waitingFor: this.catalog.experiment(w.depKey)?.experiment.title ?? w.depKey });
       const last = stored.get(key);
       if (!last) continue;
       out.push({ type: 'runEvents', key, runId: last.runId, mode: 'replay', reset: true, full: last.full, events: storedEvents(last) });

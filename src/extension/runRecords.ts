@@ -1,5 +1,5 @@
 /** Pure helpers of the run manager: ids, reuse keys, expectation outcomes, stored runs as events. */
-import { evaluateExpectations } from '../lessons/index';
+import { evaluateExpectations, parseExpectation, type Expectation } from '../lessons/index';
 import type { RunEvent, RunRecord } from '../protocol/events';
 import type { Outcome } from '../protocol/webview';
 import type { StoredRun } from './runHistory';
@@ -13,14 +13,41 @@ export function reuseKey(lessonId: string, from: string): string {
   return from.includes('/') ? from : `${lessonId}/${from}`;
 }
 
+/** Values a diverged run still has right: what the network is, and how far and how long it ran. */
+const SURVIVES_DIVERGENCE = new Set(['params', 'trainable_params', 'non_trainable_params', 'epochs_run', 'seconds']);
+
+/**
+ * Why an expectation cannot be checked on a run that diverged: it compares values the run no
+ * longer has (the last epoch's, or any at or after the divergence). Checked still: "is finite" /
+ * "is nan" (they are about the divergence), values of epochs before it, and the run's size and
+ * length. Undefined when it can be checked.
+ */
+export function divergedReason(e: Expectation, record: RunRecord): string | undefined {
+  const d = record.end?.status === 'diverged' ? record.end.divergence : undefined;
+  if (!d || e.kind === 'is') return undefined;
+  if (e.epoch !== undefined && e.epoch < d.epoch) return undefined;
+  const metrics = [e.left.metric, e.right.metric].flatMap((m) => (m ? [m.metric] : []));
+  if (metrics.every((m) => SURVIVES_DIVERGENCE.has(m))) return undefined;
+  return `not checked: the run diverged in epoch ${d.epoch} (step ${d.step}); its values from there on are not finite`;
+}
+
+/**
+ * Each expectation checked on a finished run: met or not, with the values used; on a diverged run,
+ * those comparing values it no longer has are "not checked" with the reason (`divergedReason`).
+ */
 export function outcomesOf(expect: readonly string[], record: RunRecord): Outcome[] {
   if (expect.length === 0) return [];
   try {
-    return evaluateExpectations([...expect], record).map((o) => ({
-      text: o.text,
-      met: o.met,
-      actual: o.actual === undefined || o.actual === null ? undefined : String(o.actual),
-    }));
+    return evaluateExpectations([...expect], record).map((o) => {
+      const parsed = parseExpectation(o.text);
+      const notChecked = parsed.ok ? divergedReason(parsed.expectation, record) : undefined;
+      return {
+        text: o.text,
+        met: notChecked ? false : o.met,
+        actual: o.actual === undefined || o.actual === null ? undefined : String(o.actual),
+        ...(notChecked ? { notChecked } : {}),
+      };
+    });
   } catch (e) {
     return expect.map((text) => ({ text, met: false, actual: `could not be checked: ${e instanceof Error ? e.message : String(e)}` }));
   }

@@ -69,6 +69,7 @@ export function knobsFor(spec: ExperimentSpec): Knob[] {
   if (!finder) {
     knobs.push({ id: 'clipnorm', label: 'clipnorm (0: off)', kind: 'number', value: t.clipnorm ?? 0, min: 0, step: 'any' });
     knobs.push({ id: 'schedule', label: 'schedule', kind: 'choice', value: t.schedule?.name ?? 'none', options: SCHEDULES });
+    if (t.schedule?.name === 'one_cycle') knobs.push({ id: 'max_lr', label: '1cycle max_lr', kind: 'number', value: t.schedule.max_lr, min: 0, step: 'any' });
     knobs.push({ id: 'epochs', label: 'epochs', kind: 'number', value: t.epochs, min: 1, max: LIMITS.epochs, step: 1 });
   }
   knobs.push({ id: 'batch_size', label: 'batch size', kind: 'number', value: t.batch_size, min: 1, max: LIMITS.batchSize, step: 1 });
@@ -105,6 +106,8 @@ export function knobChanges(spec: ExperimentSpec, id: string, value: KnobValue):
       return spec.model.layers.flatMap((l, i) => (l.type === 'Dropout' || l.type === 'AlphaDropout' ? [set(['model', 'layers', i, 'rate'], value)] : []));
     case 'clipnorm':
       return [set(['training', 'clipnorm'], value === 0 ? undefined : value)];
+    case 'max_lr':
+      return [set(['training', 'schedule', 'max_lr'], value)];
     case 'schedule':
       return [set(['training', 'schedule'], scheduleFor(spec, String(value)))];
     case 'epochs':

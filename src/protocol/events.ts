@@ -39,7 +39,8 @@ export interface ActivationStats {
  * A histogram with fixed bins: `counts[i]` values fell in bin i of `bins` equal steps between `lo`
  * and `hi` (of the value for `linear`, of log10 |value| for `log`). Values beyond the range are
  * counted in the edge bins (for `log`, |value| below 10^lo, zeros included, in the first); NaN
- * and ±Inf in `nonFinite`. So Σ counts + nonFinite = the number of values.
+ * and ±Inf in `nonFinite`. So Σ counts + nonFinite = the number of values counted: all of them,
+ * or, for a large kernel's gradient, a fixed strided sample of them (`sampledFrom` says of how many).
  */
 export interface Histogram {
   scale: 'linear' | 'log';
@@ -47,6 +48,8 @@ export interface Histogram {
   hi: number;
   counts: number[];
   nonFinite: number;
+  /** The values counted are a fixed strided sample of this many (large kernels' gradients). */
+  sampledFrom?: number;
 }
 
 /** One instrumented layer's health on the probe batch. */
@@ -55,6 +58,8 @@ export interface LayerHealth {
   activation: string;
   mean: number;
   std: number;
+  /** The fraction of outputs exactly 0. */
+  zeroFraction?: number;
   /** ReLU-family blocks: the fraction of units that output 0 for every example of the probe batch. */
   deadFraction?: number;
   /** Sigmoid and tanh blocks: the fraction of outputs within 0.01 of the activation's bounds. */
@@ -158,17 +163,58 @@ export interface McDropoutResult {
   deterministicAccuracy: number;
   /** Mean over test examples of the std of the predicted class's probability across the K passes. */
   meanStd: number;
-  /** A few examples: mean and std of each class probability. */
-  examples: { label: number; mean: number[]; std: number[] }[];
+  /** Test examples that were passed through the network (the images are chosen among them). */
+  tested: number;
+  /** The dataset's class names, by label (for the images' captions). */
+  classNames?: string[];
+  /**
+   * The `MC_IMAGES_EACH` least and most certain test images (all of them when the test set is
+   * smaller than twice that), least certain first: ordered by predictive std, then by index.
+   */
+  images: McImage[];
+}
+
+/** One test image under MC dropout: its K passes and the ordinary (dropout off) prediction. */
+export interface McImage {
+  /** Position in the run's test split. */
+  index: number;
+  label: number;
+  /** Std across the K passes of the probability of the predicted class (the argmax of `mean`). */
+  predictiveStd: number;
+  /** Per class: mean and std of the probability over the K passes. */
+  mean: number[];
+  std: number[];
+  /** Per class: the probabilities of one pass with dropout off. */
+  deterministic: number[];
+  /**
+   * The first `MC_PASSES_KEPT` passes' probabilities, `passesKept × classes` row-major, each
+   * rounded to a byte (p·255) and base64-encoded.
+   */
+  passes: string;
+  passesKept: number;
+  /** Grey levels 0..255 of the image (`width × height`, base64) when the input is an image. */
+  pixels?: string;
+  width?: number;
+  height?: number;
+}
+
+/** One of the LR finder's suggestions, with the one-line reason the chart shows beside it. */
+export interface LrSuggestion {
+  kind: 'valley' | 'steepest' | 'minimum';
+  lr: number;
+  reason: string;
 }
 
 export interface LrFinderResult {
   lrs: number[];
+  /** The smoothed loss (bias-corrected moving average) at each rate. */
   losses: number[];
   /** The suggested rate: about ten times below the rate where the loss was lowest. */
   suggestedLr: number;
   /** The rate at which the loss was lowest. */
   bestLr: number;
+  /** Valley, steepest descent and minimum ÷ 10, each with its reason. */
+  suggestions: LrSuggestion[];
 }
 
 export interface EndEvent {

@@ -115,6 +115,8 @@ export interface Outcome {
   text: string;
   met: boolean;
   actual?: string;
+  /** Set when the run could not check it (it diverged before the values compared): why. */
+  notChecked?: string;
 }
 
 export type RunPhase = 'idle' | 'queued' | 'running' | 'stopping';
@@ -152,7 +154,8 @@ export type HostToWebview =
       /** Replays of a run still going: seconds since it started (for the time-left estimate). */
       elapsed?: number;
     }
-  | { type: 'runPhase'; key: string; phase: RunPhase; runId?: string; position?: number }
+  /** `waitingFor`: the title of the experiment whose layers this one reuses, training first on its own card. */
+  | { type: 'runPhase'; key: string; phase: RunPhase; runId?: string; position?: number; waitingFor?: string }
   | { type: 'outcomes'; key: string; runId: string; outcomes: Outcome[] }
   | { type: 'quizResult'; result: QuizAnswerResult; score: QuizScore }
   | { type: 'quizReset' }

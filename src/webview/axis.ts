@@ -55,15 +55,22 @@ export function logTicks(min: number, max: number): Tick[] {
   const every = Math.max(1, Math.ceil(decades.length / 10));
   const minors = decades.length < 2;
   const ticks: Tick[] = [];
+  const multiples: { tick: Tick; m: number }[] = [];
   for (let k = lo; k <= hi; k++) {
     const p = pow10(k);
     if (inRange(p)) ticks.push({ value: p, major: true, label: (k - (decades[0] ?? 0)) % every === 0 ? powerOfTen(k) : '' });
     if (!minors) continue;
     for (let m = 2; m <= 9; m++) {
       const v = Number(`${m}e${k}`);
-      if (inRange(v)) ticks.push({ value: v, major: false, label: formatNumber(v) });
+      if (!inRange(v)) continue;
+      const tick = { value: v, major: false, label: formatNumber(v) };
+      ticks.push(tick);
+      multiples.push({ tick, m });
     }
   }
+  // More than ten labels (0.3 to 9) overprint on a short plot: then only the powers of ten and
+  // their 2× and 5× multiples are labelled; every tick is still drawn.
+  if (ticks.length > 10) for (const { tick, m } of multiples) if (m !== 2 && m !== 5) tick.label = '';
   // A range inside one decade with few multiples in it (1.2 to 1.8): its ends, labelled.
   if (ticks.length < 2) return [
     { value: min, major: false, label: formatNumber(min) },

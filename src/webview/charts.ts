@@ -149,13 +149,13 @@ function scales(spec: ChartSpec, theme: Theme): ChartOptions<'line'>['scales'] {
   return { x, y, ...y2 } as unknown as ChartOptions<'line'>['scales'];
 }
 
-const MARKER_DASH: Record<Marker['kind'], number[]> = { freeze: [6, 3], schedule: [2, 3], callback: [4, 2], restore: [], diverged: [] };
+const MARKER_DASH: Record<Marker['kind'], number[]> = { freeze: [6, 3], schedule: [2, 3], callback: [4, 2], restore: [], diverged: [], suggestion: [5, 2, 1, 2] };
 
 /**
  * Draws the markers of `chart.options.plugins.markers` as vertical lines across the plot with their
  * label at the top, staggered over three rows so that close ones do not overprint.
  */
-const markerPlugin: Plugin<'line', { markers?: Marker[]; color?: string; diverged?: string; font?: string }> = {
+const markerPlugin: Plugin<'line', { markers?: Marker[]; color?: string; diverged?: string; font?: string; palette?: string[] }> = {
   id: 'markers',
   afterDatasetsDraw(chart, _args, opts) {
     const list = opts.markers ?? [];
@@ -169,10 +169,10 @@ const markerPlugin: Plugin<'line', { markers?: Marker[]; color?: string; diverge
     list.forEach((m, i) => {
       const px = x.getPixelForValue(m.x);
       if (!(px >= left - 0.5 && px <= right + 0.5)) return;
-      const color = m.kind === 'diverged' ? (opts.diverged ?? '#f14c4c') : (opts.color ?? '#888');
+      const color = m.kind === 'diverged' ? (opts.diverged ?? '#f14c4c') : ((m.color !== undefined ? opts.palette?.[m.color] : undefined) ?? opts.color ?? '#888');
       ctx.strokeStyle = color;
       ctx.fillStyle = color;
-      ctx.lineWidth = 1;
+      ctx.lineWidth = m.kind === 'suggestion' ? 1.5 : 1;
       ctx.setLineDash(MARKER_DASH[m.kind]);
       ctx.beginPath();
       ctx.moveTo(px, top);
@@ -238,7 +238,7 @@ export class LineChart {
         },
         decimation: { enabled: true, algorithm: 'lttb', samples: 400, threshold: 600 },
         ...({
-          markers: { markers: spec.markers ?? [], color: theme.muted, diverged: theme.palette[4], font: theme.font },
+          markers: { markers: spec.markers ?? [], color: theme.muted, diverged: theme.palette[4], font: theme.font, palette: theme.palette },
           exportBackground: { color: theme.bg, enabled: false },
         } as object),
       },

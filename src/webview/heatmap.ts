@@ -56,6 +56,9 @@ interface Hit {
   count: number;
   from: number;
   to: number;
+  /** The column counts a sample of this many values, `counted` of them. */
+  sampledFrom?: number;
+  counted: number;
 }
 
 export class Heatmap {
@@ -179,7 +182,7 @@ export class Heatmap {
     const bins = col.counts.length;
     const bin = Math.min(bins - 1, Math.max(0, bins - 1 - Math.floor(((y - row * this.rowH - 1) / (this.rowH - 3)) * bins)));
     const [from, to] = binRange(range, bins, bin);
-    return { layer, step: col.step, bin, count: col.counts[bin]!, from, to };
+    return { layer, step: col.step, bin, count: col.counts[bin]!, from, to, sampledFrom: col.sampledFrom, counted: col.counts.reduce((a, b) => a + b, 0) };
   }
 
   private hover(e: MouseEvent): void {
@@ -187,6 +190,7 @@ export class Heatmap {
     const hit = this.hitTest(e.clientX - r.left, e.clientY - r.top);
     if (!hit) return;
     const what = this.kind === 'activations' ? 'output' : '|gradient|';
-    this.readout.textContent = `${hit.layer.label}, step ${hit.step}: ${what} ${fmtValue(hit.from)} to ${fmtValue(hit.to)}: ${hit.count} value${hit.count === 1 ? '' : 's'}`;
+    const sample = hit.sampledFrom ? ` (of a fixed sample of ${hit.counted.toLocaleString('en-US')} of its ${hit.sampledFrom.toLocaleString('en-US')} weights)` : '';
+    this.readout.textContent = `${hit.layer.label}, step ${hit.step}: ${what} ${fmtValue(hit.from)} to ${fmtValue(hit.to)}: ${hit.count} value${hit.count === 1 ? '' : 's'}${sample}`;
   }
 }

@@ -8,7 +8,7 @@ import { readTheme } from './charts';
 import { Heatmap } from './heatmap';
 import { applyInside, emptyInside, type HistogramKind, type InsideData } from './insideData';
 import { NetworkStrip } from './networkStrip';
-import { button, h, setDisabled } from './ui';
+import { button, h } from './ui';
 
 export class InsideView {
   readonly el: HTMLElement;
@@ -44,7 +44,7 @@ export class InsideView {
       h('p', { class: 'inside-help' }, 'The network, input on the left: green within its healthy band, amber, red; taller where the gradient is larger (log scale). Click a layer for its histograms.'),
       this.strip.el,
       this.detailEl,
-      h('div', { class: 'inside-kind' }, this.kindButtons.activations, this.kindButtons.gradients),
+      h('div', { class: 'inside-kind', role: 'group', 'aria-label': 'Histograms over time of' }, this.kindButtons.activations, this.kindButtons.gradients),
       this.column.activations.el,
       this.column.gradients.el,
     );
@@ -72,8 +72,12 @@ export class InsideView {
 
   private setKind(kind: HistogramKind): void {
     this.kind = kind;
-    setDisabled(this.kindButtons.activations, kind === 'activations');
-    setDisabled(this.kindButtons.gradients, kind === 'gradients');
+    // A two-way toggle: the shown kind is the primary (filled) button and pressed; both stay clickable.
+    for (const k of ['activations', 'gradients'] as const) {
+      const on = k === kind;
+      this.kindButtons[k].toggleAttribute('secondary', !on);
+      this.kindButtons[k].setAttribute('aria-pressed', String(on));
+    }
     this.column.activations.el.hidden = kind !== 'activations';
     this.column.gradients.el.hidden = kind !== 'gradients';
     this.schedule();

@@ -10,6 +10,8 @@ export type HistogramKind = 'activations' | 'gradients';
 export interface InsideColumn {
   step: number;
   counts: number[];
+  /** The counts are of a strided sample of this many values (large kernels' gradients). */
+  sampledFrom?: number;
 }
 
 export interface InsideLayer {
@@ -54,7 +56,7 @@ function addColumn(layer: InsideLayer, kind: HistogramKind, step: number, h: Lay
   const cols = layer.columns[kind];
   if (cols.length && cols[cols.length - 1]!.step >= step) return;
   layer.range[kind] = { scale: h.scale, lo: h.lo, hi: h.hi };
-  cols.push({ step, counts: h.counts });
+  cols.push({ step, counts: h.counts, ...(h.sampledFrom ? { sampledFrom: h.sampledFrom } : {}) });
   thin(cols);
 }
 

@@ -116,7 +116,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       return;
     }
     case 'runPhase':
-      runCards.get(m.key)?.setPhase(m.phase, m.position);
+      runCards.get(m.key)?.setPhase(m.phase, m.position, m.waitingFor);
       return;
     case 'outcomes':
       runCards.get(m.key)?.setOutcomes(m.runId, m.outcomes);

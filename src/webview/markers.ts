@@ -3,10 +3,11 @@
  * phases of a learning-rate schedule, what the callbacks did (a rate cut on a plateau, early
  * stopping and the epoch whose weights it restored), and where a run diverged. Pure (no DOM).
  */
+import type { LrFinderResult, LrSuggestion } from '../protocol/events';
 import type { ExperimentSpec } from '../protocol/spec';
 import type { RunChartData } from './chartData';
 
-export type MarkerKind = 'freeze' | 'schedule' | 'callback' | 'restore' | 'diverged';
+export type MarkerKind = 'freeze' | 'schedule' | 'callback' | 'restore' | 'diverged' | 'suggestion';
 
 export interface Marker {
   /** Position on the x axis, in epochs (0 is the start of training). */
@@ -14,6 +15,8 @@ export interface Marker {
   /** Short text drawn beside the line. */
   label: string;
   kind: MarkerKind;
+  /** Index into the theme's palette (the LR finder's suggestions each have their colour). */
+  color?: number;
 }
 
 /**
@@ -60,4 +63,16 @@ export function markersOf(spec: ExperimentSpec, d: RunChartData): Marker[] {
   if (d.end?.restoredEpoch !== undefined) out.push({ x: d.end.restoredEpoch, label: `weights of epoch ${d.end.restoredEpoch} restored`, kind: 'restore' });
   if (d.divergedAt !== undefined) out.push({ x: d.divergedAt, label: 'diverged (loss not finite)', kind: 'diverged' });
   return out;
+}
+
+/** The LR finder's suggestions in the order and colours the chart and the list beside it use. */
+export const SUGGESTION_STYLE: Record<LrSuggestion['kind'], { name: string; color: number }> = {
+  valley: { name: 'valley', color: 2 },
+  steepest: { name: 'steepest', color: 1 },
+  minimum: { name: 'min ÷ 10', color: 3 },
+};
+
+/** The LR finder's chart: one line per suggestion, at its rate (the x axis is the rate). */
+export function lrFinderMarkers(f: LrFinderResult | undefined): Marker[] {
+  return (f?.suggestions ?? []).map((s) => ({ x: s.lr, label: `${SUGGESTION_STYLE[s.kind].name} ${Number(s.lr.toPrecision(2))}`, kind: 'suggestion', color: SUGGESTION_STYLE[s.kind].color }));
 }

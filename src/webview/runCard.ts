@@ -11,16 +11,18 @@ import { post } from './api';
 import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, smoothed, type ChartId, type Point, type RunChartData } from './chartData';
 import { LineChart, layerColor, layerLabel, readTheme, type ChartSpec, type SeriesSpec } from './charts';
 import { estimateTimeLeft } from '../protocol/eta';
-import { markersOf } from './markers';
+import { lrFinderMarkers, markersOf } from './markers';
+import { LrFinderView, TAKES_RATE_ATTR, USE_RATE_EVENT, type UseRateDetail } from './lrFinder';
 import { errorList } from './blockErrors';
 import type { MarkdownIt } from 'markdown-it';
 import { formatNumber } from './axis';
 import { typeset } from './markdown';
 import { InsideView } from './inside';
+import { McImagesView } from './mcImages';
 import { divergenceActions } from './divergence';
 import { button, checkbox, h, progressBar, setDisabled, slider, spinner, tabs, tag, type ButtonEl } from './ui';
 
-type TabId = 'training' | 'gradients' | 'activations' | 'lr' | 'inside';
+type TabId = 'training' | 'gradients' | 'activations' | 'lr' | 'inside' | 'mc';
 
 function fmt(x: number | undefined, digits = 4): string {
   return x === undefined ? '–' : formatNumber(x, digits);
@@ -60,6 +62,8 @@ export class RunCard {
   private readonly costEl = h('div', { class: 'cost', title: 'Estimated from the experiment before it runs (docs/experiment-spec.md, "Limits and cost")' });
   private readonly status = h('div', { class: 'run-status', role: 'status' });
   private readonly outcomesEl = h('ul', { class: 'outcomes' });
+  /** Waiting for a reused experiment to train first (the status line says which). */
+  private waiting = false;
   private readonly summaryEl = h('div', { class: 'run-summary' });
   private readonly tryIt?: TryIt;
   private readonly variantEl = h('div', { class: 'variant-line' });
@@ -73,6 +77,15 @@ export class RunCard {
   /** When this page saw the run's first batch (for the time left). */
   private firstBatch?: { at: number; steps: number };
   private readonly inside = new InsideView();
+  private readonly finderView = new LrFinderView();
+  private readonly mcView = new McImagesView();
+  private readonly onUseRate = (e: Event) => {
+    const detail = (e as CustomEvent<UseRateDetail>).detail;
+    if (this.tryIt?.set('max_lr', detail.lr)) {
+      detail.taken = true;
+      this.el.scrollIntoView({ block: 'nearest' });
+    }
+  };
 
   constructor(
     readonly view: ExperimentView,
@@ -118,6 +131,7 @@ export class RunCard {
         { id: 'activations', label: 'Activations', content: tabContent(['actMean', 'actStd']) },
         { id: 'lr', label: 'Learning rate', content: this.lrTab(tabContent(view.spec.training.lr_finder ? ['lrFinder', 'lr'] : ['lr'])) },
         { id: 'inside', label: 'Inside', content: this.inside.el },
+        ...(view.spec.evaluate.mc_dropout ? [{ id: 'mc', label: 'MC dropout', content: this.mcView.el }] : []),
       ],
       first,
       (id) => (id === 'inside' ? this.inside.redraw() : this.charts.forEach((c) => c.chart.resize())),
@@ -156,6 +170,10 @@ export class RunCard {
       this.status,
       h('div', { class: 'run-body' }, h('div', { class: 'charts' }, this.chartArea), explains),
     );
+    if (view.knobs?.some((k) => k.id === 'max_lr')) {
+      this.el.setAttribute(TAKES_RATE_ATTR, '');
+      window.addEventListener(USE_RATE_EVENT, this.onUseRate);
+    }
     this.setBackend(backend);
     this.setPhase('idle');
     this.updateProgress();
@@ -167,7 +185,7 @@ export class RunCard {
       this.lrLog = on;
       this.charts.get('lr')?.setSpec(this.chartSpec('lr'));
     }, this.lrLog);
-    return h('div', { class: 'lr-tab' }, h('div', { class: 'chart-options' }, log), content);
+    return h('div', { class: 'lr-tab' }, h('div', { class: 'chart-options' }, log), content, this.finderView.el);
   }
 
   private chartBox(id: ChartId): HTMLElement {
@@ -190,6 +208,7 @@ export class RunCard {
     this.charts.clear();
     this.mount();
     this.inside.redraw();
+    this.mcView.redraw();
   }
 
   /** Creates the charts once the card is in the document (Chart.js needs a sized parent). */
@@ -231,8 +250,9 @@ export class RunCard {
       case 'lrFinder': {
         const f = d.end?.lrFinder;
         return {
-          title: f ? `LR finder: loss against the learning rate (lowest at ${fmt(f.bestLr)}; suggested ${fmt(f.suggestedLr)})` : 'LR finder: loss against the learning rate',
+          title: f ? `LR finder: smoothed loss against the learning rate (lowest at ${fmt(f.bestLr)})` : 'LR finder: loss against the learning rate',
           yLabel: 'loss',
+          markers: lrFinderMarkers(f),
           x: { label: 'learning rate (log scale)', log: true },
           series: [{ label: 'loss', data: d.lrFinder, color: c0! }],
         };
@@ -252,7 +272,8 @@ export class RunCard {
     this.backendTag.replaceChildren(tag(s ? `backend: ${s.backend}` : `backend: ${backend}`, s ? s.backendReason : 'Click to choose the training backend'));
   }
 
-  setPhase(phase: RunPhase, position?: number): void {
+  /** `waitingFor`: the experiment whose layers this one reuses, training first on its own card. */
+  setPhase(phase: RunPhase, position?: number, waitingFor?: string): void {
     this.phase = phase;
     const busy = phase !== 'idle';
     const blocked = busy || !!this.view.errors?.length;
@@ -262,7 +283,10 @@ export class RunCard {
     this.tryIt?.setBusy(busy);
     this.ring.hidden = !busy;
     this.el?.classList.toggle('busy', busy);
-    if (phase === 'queued') this.status.textContent = position ? `Queued: ${position} run${position > 1 ? 's' : ''} ahead.` : 'Starting the trainer…';
+    if (this.waiting && !(phase === 'queued' && waitingFor)) this.status.textContent = '';
+    this.waiting = phase === 'queued' && !!waitingFor;
+    if (phase === 'queued' && waitingFor) this.status.textContent = `Waiting for “${waitingFor}”: this experiment reuses its layers, so it trains first (see its card); this run starts when it has finished.`;
+    else if (phase === 'queued') this.status.textContent = position ? `Queued: ${position} run${position > 1 ? 's' : ''} ahead.` : 'Starting the trainer…';
     else if (phase === 'stopping') this.status.textContent = 'Stopping after this batch…';
     else if (phase === 'running') this.status.textContent = '';
     if (busy && !this.timer) this.timer = window.setInterval(() => this.updateProgress(), 1000);
@@ -291,6 +315,8 @@ export class RunCard {
     this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), true);
     for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     this.inside.reset();
+    this.finderView.show(undefined);
+    this.mcView.show(undefined);
   }
 
   apply(runId: string, events: readonly RunEvent[]): void {
@@ -317,7 +343,11 @@ export class RunCard {
     } else {
       for (const id of changed) this.charts.get(id)?.scheduleUpdate();
     }
-    if (events.some((e) => e.type === 'end') && this.data.end?.lrFinder) this.charts.get('lrFinder')?.setSpec(this.chartSpec('lrFinder'));
+    if (events.some((e) => e.type === 'end') && this.data.end?.lrFinder) {
+      this.charts.get('lrFinder')?.setSpec(this.chartSpec('lrFinder'));
+      this.finderView.show(this.data.end.lrFinder);
+    }
+    if (events.some((e) => e.type === 'end')) this.mcView.show(this.data.end?.mcDropout);
     if (events.some((e) => e.type === 'epoch' || e.type === 'end' || e.type === 'error')) this.renderSummary();
     this.updateProgress();
   }
@@ -384,10 +414,14 @@ export class RunCard {
     this.summaryEl.replaceChildren(...children);
   }
 
-  /** The expectations: pending (○), met (✓), not met (✗), or not checked (–) with the reason. */
-  private renderOutcomes(outcomes: Outcome[], pending: boolean, notChecked?: string): void {
+  /**
+   * The expectations: pending (○), met (✓), not met (✗), or not checked (–) with the reason (all of
+   * them after a stop: `allNotChecked`; those a diverged run could not check: `o.notChecked`).
+   */
+  private renderOutcomes(outcomes: Outcome[], pending: boolean, allNotChecked?: string): void {
     this.outcomesEl.replaceChildren(
       ...outcomes.map((o) => {
+        const notChecked = allNotChecked ?? o.notChecked;
         const li = h('li', { class: pending ? 'pending' : notChecked ? 'not-checked' : o.met ? 'met' : 'not-met' });
         const mark = h('span', { class: 'mark', 'aria-hidden': 'true' }, pending ? '○' : notChecked ? '–' : o.met ? '✓' : '✗');
         const text = h('code', {}, o.text);
@@ -410,6 +444,7 @@ export class RunCard {
 
   destroy(): void {
     if (this.timer) clearInterval(this.timer);
+    window.removeEventListener(USE_RATE_EVENT, this.onUseRate);
     this.charts.forEach((c) => c.destroy());
     this.inside.destroy();
   }

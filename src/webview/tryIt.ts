@@ -82,6 +82,18 @@ export class TryIt {
     this.update();
   }
 
+  /** Sets knob `id` from outside (the LR finder's "Use in 1cycle") and opens the strip; false when there is no such knob. */
+  set(id: string, value: number): boolean {
+    const input = this.inputs.find((i) => i.knob.id === id);
+    if (!input || input.knob.kind !== 'number') return false;
+    input.el.value = String(value);
+    if (value === input.knob.value) this.values.delete(id);
+    else this.values.set(id, value);
+    (this.el as HTMLDetailsElement).open = true;
+    this.update();
+    return true;
+  }
+
   private busy = false;
 
   setBusy(busy: boolean): void {

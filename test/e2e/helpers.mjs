@@ -26,6 +26,49 @@ export async function until(what, fn, timeout = 60_000, every = 250) {
   throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last instanceof Error ? ` (${last.message.split('\n')[0]})` : ''}`);
 }
 
+/**
+ * Opens a tab of a run card's chart area (`vscode-tabs` of @vscode-elements: the headers are
+ * `vscode-tab-header`) by its label, and waits until that header is the selected one.
+ */
+export async function openCardTab(frame, card, label) {
+  const header = frame.locator(`${card} vscode-tab-header`, { hasText: label }).first();
+  await header.click();
+  await until(`the "${label}" tab of ${card} to be selected`, async () => header.evaluate((el) => el.hasAttribute('active') || el.getAttribute('aria-selected') === 'true'), 5_000, 100);
+}
+
+/** The workbench's class for each kind of theme, and the class VS Code gives a webview's body. */
+const THEME_KINDS = { dark: ['vs-dark', 'vscode-dark'], light: ['vs', 'vscode-light'], 'high-contrast': ['hc-black', 'vscode-high-contrast'], 'high-contrast-light': ['hc-light', 'vscode-high-contrast-light'] };
+
+/**
+ * Picks a colour theme by its label ("Dark Modern", "Light+", …) with "Preferences: Color Theme"
+ * and waits until the workbench (and, given a frame, the lesson panel) wears it. The palette, not
+ * settings.json: a window with a development extension (the `payload` the e2e opens) does not
+ * apply the user settings' theme (it opens in Light+).
+ * `kind`: 'dark', 'light', 'high-contrast' or 'high-contrast-light'.
+ */
+export async function setTheme(page, label, kind, frame) {
+  const [workbenchClass, bodyClass] = THEME_KINDS[kind];
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill('>Preferences: Color Theme');
+  // The row itself (not "Browse Color Themes in Marketplace", which may be the highlighted one).
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+  await input.fill(label);
+  const exact = new RegExp(`^\\s*${label.replace(/[+]/g, '\\+')}\\s*$`);
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
+  await until(`the workbench in ${label} (${workbenchClass})`, async () => page.locator('.monaco-workbench').first().evaluate((el, c) => el.classList.contains(c), workbenchClass), 20_000);
+  if (frame) {
+    await until(`the panel in ${label} (${bodyClass})`, async () => frame.evaluate((c) => {
+      const cl = globalThis.document.body.classList;
+      return cl.contains(c) && (c !== 'vscode-light' || !cl.contains('vscode-high-contrast-light'));
+    }, bodyClass), 20_000);
+  }
+  await page.waitForTimeout(500);
+}
+
 /** Runs a command by its title from the command palette. */
 export async function runCommand(page, text) {
   await page.keyboard.press('Control+Shift+P');
@@ -57,16 +100,16 @@ export async function runOutcome(frame, card, timeout) {
 /**
  * Runs `[title, fn(page)]` steps in order, each within `timeout` ms, with a screenshot after each
  * (`<results>/NN-<title>.png`); a failing step is reported and the next one runs.
- * Returns { passed, failed }.
+ * `args` are passed to each step after the page. Returns { passed, failed }.
  */
-export async function runSteps(page, steps, { results, timeout, elapsed }) {
+export async function runSteps(page, steps, { results, timeout, elapsed, args = [] }) {
   let passed = 0;
   let failed = 0;
   for (const [i, [title, fn]] of steps.entries()) {
     const shot = join(results, `${String(i + 1).padStart(2, '0')}-${title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50)}.png`);
     const s0 = Date.now();
     try {
-      await Promise.race([fn(page), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${timeout / 1000} s`)), timeout + 5000))]);
+      await Promise.race([fn(page, ...args), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${timeout / 1000} s`)), timeout + 5000))]);
       await page.screenshot({ path: shot });
       passed++;
       console.log(`  ✔ ${title} (${elapsed(s0)})`);

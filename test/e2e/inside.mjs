@@ -1,8 +1,12 @@
-// Browser end-to-end for the run card's "Inside" tab (issue 11): a run of the vanishing-gradients
-// lesson's sigmoid experiment draws the network strip and the histograms over time, live; they
-// grow as the run goes; clicking a layer of the strip opens its histograms; hovering a heat map
-// reads a bin and its count. Screenshots in the dark and the light theme under
-// test-results/e2e-inside/; the run ends with "e2e: N passed, N failed".
+// Browser end-to-end for seeing inside the network (issue 11): a prediction committed before a run
+// of the vanishing-gradients lesson's sigmoid experiment, graded by that run; the run draws the
+// network strip and the histograms over time, live, and they grow; clicking a layer of the strip
+// opens its histograms; hovering a heat map reads a bin and its count; a variant with a huge
+// learning rate diverges, and its card explains where and offers one-click reruns; the LR finder
+// marks its three suggestions with their reasons and "Use in 1cycle" fills the 1cycle card's
+// max_lr; the MC dropout tab shows the test images, and a click shows one image's passes.
+// Screenshots in the dark and the light theme under test-results/e2e-inside/; the run ends with
+// "e2e: N passed, N failed".
 //   node test/e2e/inside.mjs
 // Env: DEEP_LESSONS_DATA_DIR (required), DEEP_LESSONS_E2E_STEP_TIMEOUT (seconds per step, default 120).
 import { readFileSync } from 'node:fs';
@@ -10,12 +14,22 @@ import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
 import { killOnExit, linkExtension, workbenchUrl, writeUserSettings } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { panelFrame, runCommand, until } from './helpers.mjs';
+import { openCardTab, panelFrame, runCommand, until } from './helpers.mjs';
 
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
+const titleOf = (file) => /^title:\s*(.+)$/m.exec(readFileSync(join(root, 'lessons', file), 'utf8'))?.[1]?.trim();
 const LESSON_FILE = join(root, 'lessons', '01-vanishing-gradients.lesson.md');
-const LESSON_TITLE = /^title:\s*(.+)$/m.exec(readFileSync(LESSON_FILE, 'utf8'))?.[1]?.trim();
+const LESSON_TITLE = titleOf('01-vanishing-gradients.lesson.md');
+const FINDER_LESSON = titleOf('09-one-cycle.lesson.md');
+const MC_LESSON = titleOf('12-mc-dropout.lesson.md');
 const CARD = 'section.run-card#exp-sigmoid-normal';
+/** A ReLU net of lesson 1: with learning rate 1e5 it diverges (the sigmoid one only saturates). */
+const RELU = 'section.run-card#exp-relu-he';
+const FINDER = 'section.run-card#exp-lr-finder';
+const ONE_CYCLE = 'section.run-card#exp-one-cycle';
+const MC = 'section.run-card#exp-alpha-dropout';
+/** The question of lesson 1's quiz that the sigmoid run grades. */
+const PREDICT = '.question:has(.predict-note:has-text("sigmoid-normal"))';
 const t0 = Date.now();
 let passed = 0;
 let failed = 0;
@@ -48,15 +62,46 @@ const frame = () => {
   return state.frame;
 };
 
+/** Opens a lesson by its title from the palette; the panel's frame once it shows `card`. */
+async function openLesson(page, title, card) {
+  await runCommand(page, 'DL Lessons: Open Lesson');
+  // Filter the list by the title: the list scrolls, and rows out of view are not rendered.
+  await page.locator('.quick-input-widget input').fill(title);
+  const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await item.waitFor({ state: 'visible', timeout: 30_000 });
+  await item.click();
+  state.frame = await panelFrame(page, `article.lesson ${card}`);
+  return state.frame;
+}
+
+/** Shows a run card's tab by its label. */
+/** The card's run has ended with a status matching `re` (fails on "failed"). */
+const ended = (f, card, re, timeout = stepTimeout) =>
+  until(`the run of ${card} to end (${re})`, async () => {
+    const t = (await f.textContent(`${card} .run-status`)) ?? '';
+    if (/failed/i.test(t)) throw new Error(t);
+    return re.test(t) ? t.trim() : false;
+  }, timeout);
+
 const steps = [
   [
     'the vanishing-gradients lesson opens',
     async (page) => {
-      await runCommand(page, 'DL Lessons: Open Lesson');
-      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: LESSON_TITLE }).first();
-      await item.waitFor({ state: 'visible', timeout: 30_000 });
-      await item.click();
-      state.frame = await panelFrame(page);
+      await openLesson(page, LESSON_TITLE, CARD);
+    },
+  ],
+  [
+    'a prediction is committed before the run',
+    async () => {
+      const f = frame();
+      const q = f.locator(PREDICT);
+      await q.scrollIntoViewIfNeeded();
+      await q.locator('vscode-radio', { hasText: 'Over 40' }).click();
+      await q.locator('vscode-button', { hasText: 'Commit prediction' }).click();
+      state.committed = await until('the committed prediction', async () => {
+        const t = (await q.locator('.feedback.pending').textContent().catch(() => '')) ?? '';
+        return /Prediction committed/.test(t) ? t.trim() : false;
+      }, 15_000);
     },
   ],
   [
@@ -64,7 +109,7 @@ const steps = [
     async (page) => {
       const f = frame();
       await f.locator(CARD).scrollIntoViewIfNeeded();
-      await f.locator(`${CARD} vscode-panel-tab`, { hasText: 'Inside' }).click();
+      await openCardTab(f, CARD, 'Inside');
       const before = await ink(f, `${CARD} .inside`);
       await f.locator(`${CARD} vscode-button`, { hasText: '▶ Run' }).first().click();
       const heat = f.locator(`${CARD} .inside > .heatmap:not([hidden]) canvas`).first();
@@ -86,6 +131,22 @@ const steps = [
       state.layers = Number((await heat.getAttribute('data-layers')) ?? 0);
       state.growth = `heat map columns ${first.n} -> ${later} during the run (${state.layers} layers)`;
       await until('the run to end', async () => /complete/i.test((await f.textContent(`${CARD} .run-status`)) ?? ''), stepTimeout);
+    },
+  ],
+  [
+    'the run grades the prediction: right or wrong, with what the run measured',
+    async (page) => {
+      const f = frame();
+      const q = f.locator(PREDICT);
+      const graded = await until('the prediction to be graded', async () => {
+        const cls = (await q.locator('.feedback').getAttribute('class')) ?? '';
+        const t = (await q.locator('.feedback').textContent()) ?? '';
+        return /\b(right|wrong)\b/.test(cls) && /The run:/.test(t) ? { cls, t: t.trim() } : false;
+      }, 30_000);
+      await q.scrollIntoViewIfNeeded();
+      state.graded = graded.t.replace(/\s+/g, ' ').slice(0, 200);
+      await page.screenshot({ path: join(state.dirs.results, '03a-predict-graded.png') });
+      await f.locator(`${CARD} .inside`).scrollIntoViewIfNeeded();
     },
   ],
   [
@@ -127,11 +188,132 @@ const steps = [
     },
   ],
   [
+    'the Activations/Gradients toggle: the shown kind is pressed, the other clickable, neither disabled',
+    async () => {
+      const f = frame();
+      const read = () => f.$$eval(`${CARD} .inside-kind vscode-button`, (bs) => bs.map((b) => ({ text: b.textContent.trim(), pressed: b.getAttribute('aria-pressed'), disabled: b.hasAttribute('disabled'), secondary: b.hasAttribute('secondary') })));
+      const a = await read();
+      if (JSON.stringify(a) !== JSON.stringify([{ text: 'Activations', pressed: 'true', disabled: false, secondary: false }, { text: 'Gradients', pressed: 'false', disabled: false, secondary: true }])) throw new Error(`toggle before: ${JSON.stringify(a)}`);
+      await f.locator(`${CARD} .inside-kind vscode-button`, { hasText: 'Gradients' }).click();
+      const b = await until('Gradients to be the pressed one', async () => {
+        const r = await read();
+        return r[1].pressed === 'true' && r[0].pressed === 'false' && !r[0].disabled ? r : false;
+      }, 5_000);
+      state.toggle = JSON.stringify(b);
+      await f.locator(`${CARD} .inside-kind vscode-button`, { hasText: 'Activations' }).click();
+    },
+  ],
+  [
+    "a variant with learning rate 1e5 diverges: the card says where, and a one-click rerun starts",
+    async (page) => {
+      const f = frame();
+      await f.locator(RELU).scrollIntoViewIfNeeded();
+      await f.locator(`${RELU} details.try-it > summary`).click();
+      const lr = f.locator(`${RELU} input[data-knob="lr"]`);
+      await lr.fill('100000');
+      await lr.dispatchEvent('change');
+      await f.locator(`${RELU} vscode-button`, { hasText: '▶ Run variant' }).click();
+      const status = await ended(f, RELU, /Diverged/);
+      const buttons = await f.$$eval(`${RELU} .divergence-actions vscode-button`, (bs) => bs.map((b) => b.textContent.trim()));
+      if (!buttons.some((b) => /learning rate ÷ 10/.test(b))) throw new Error(`no "learning rate ÷ 10" rerun: ${JSON.stringify(buttons)}`);
+      state.diverged = status.slice(0, 220);
+      state.reruns = buttons.join(' | ');
+      await f.locator(`${RELU} .run-summary`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, '06a-diverged-dark.png') });
+      await f.locator(`${RELU} .divergence-actions vscode-button`, { hasText: 'learning rate ÷ 10' }).click();
+      state.rerun = await until('the rerun to start as a variant', async () => {
+        const v = (await f.textContent(`${RELU} .variant-line`)) ?? '';
+        const busy = await f.locator(`${RELU}.busy`).count();
+        return busy && /Variant: .*lr/.test(v) ? v.trim() : false;
+      }, 60_000);
+      await f.locator(`${RELU} vscode-button`, { hasText: '■ Stop' }).click();
+      await ended(f, RELU, /stopped|complete/i);
+    },
+  ],
+  [
+    "the LR finder marks valley, steepest and min ÷ 10 with their reasons; \"Use in 1cycle\" fills max_lr",
+    async (page) => {
+      const f = await openLesson(page, FINDER_LESSON, FINDER);
+      await f.locator(FINDER).scrollIntoViewIfNeeded();
+      await openCardTab(f, FINDER, 'Learning rate');
+      await f.locator(`${FINDER} vscode-button`, { hasText: '▶ Run' }).first().click();
+      await ended(f, FINDER, /complete/i);
+      const items = await until('the three suggestions', async () => {
+        const r = await f.$$eval(`${FINDER} .lr-suggestions li`, (lis) => lis.map((li) => ({ kind: li.dataset.kind, text: li.textContent.replace(/\s+/g, ' ').trim() })));
+        return r.length === 3 ? r : false;
+      }, 10_000);
+      if (items.map((i) => i.kind).join() !== 'valley,steepest,minimum') throw new Error(`suggestions: ${JSON.stringify(items)}`);
+      state.suggestions = items.map((i) => i.text.replace(/Use in 1cycle$/, '').trim());
+      await f.locator(`${FINDER} .lr-suggestions`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, '07a-lr-finder-dark.png') });
+      const rate = /min ÷ 10: ([0-9.e-]+)/.exec(items[2].text)?.[1];
+      await f.locator(`${FINDER} .lr-suggestions li[data-kind="minimum"] vscode-button`, { hasText: 'Use in 1cycle' }).click();
+      const set = await until("the 1cycle card's max_lr knob to take the rate", async () => {
+        const v = await f.locator(`${ONE_CYCLE} input[data-knob="max_lr"]`).inputValue();
+        const open = await f.$eval(`${ONE_CYCLE} details.try-it`, (d) => d.open);
+        return open && Number(v) === Number(rate) ? v : false;
+      }, 10_000);
+      state.useRate = `min ÷ 10 = ${rate} -> 1cycle max_lr ${set}`;
+      await page.screenshot({ path: join(state.dirs.results, '07b-use-in-1cycle.png') });
+    },
+  ],
+  [
+    "the MC dropout tab: the test images, least certain first; a click shows one image's passes",
+    async (page) => {
+      writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': state.dataDir, 'deepLessons.epochsBudget': 1, 'workbench.colorTheme': 'Default Dark Modern' }, { keepExisting: false });
+      const f = await openLesson(page, MC_LESSON, MC);
+      await f.locator(MC).scrollIntoViewIfNeeded();
+      await openCardTab(f, MC, 'MC dropout');
+      await f.locator(`${MC} vscode-button`, { hasText: '▶ Run' }).first().click();
+      await ended(f, MC, /complete/i);
+      const cells = await until('64 image cells', async () => {
+        const n = await f.locator(`${MC} .mc-cell`).count();
+        return n === 64 ? n : false;
+      }, 10_000);
+      const drawn = Object.values(await ink(f, `${MC} .mc-grid`)).filter((n) => n > 200).length;
+      if (drawn < 64) throw new Error(`${drawn} of ${cells} thumbnails drawn`);
+      const stds = await f.$$eval(`${MC} .mc-std`, (s) => s.map((e) => Number(e.textContent.replace('< ', ''))));
+      if (stds.some((v, i) => i && v > stds[i - 1])) throw new Error(`not least certain first: ${stds.join(', ')}`);
+      await f.locator(`${MC} .mc-cell`).first().click();
+      await until('the detail of the clicked image', async () => (await f.locator(`${MC} .mc-detail`).isVisible()) && (await f.textContent(`${MC} .mc-detail h4`))?.startsWith('Test image #'), 10_000);
+      const passes = Object.values(await ink(f, `${MC} .mc-detail`)).some((n) => n > 2000);
+      if (!passes) throw new Error("the image's passes are not drawn");
+      state.mc = `${cells} images, std ${stds[0]} … ${stds[63]}; ${(await f.textContent(`${MC} .mc-detail`)).replace(/\s+/g, ' ').slice(0, 220)}`;
+      await f.locator(`${MC} .mc-detail`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, '08a-mc-dark.png') });
+    },
+  ],
+  [
+    'the MC dropout tab in the light theme',
+    async (page) => {
+      const f = frame();
+      writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': state.dataDir, 'deepLessons.epochsBudget': 1, 'workbench.colorTheme': 'Default Light Modern' }, { keepExisting: false });
+      await until('the panel to switch to the light theme', async () => f.$eval('body', (b) => b.classList.contains('vscode-light')), 20_000);
+      await page.waitForTimeout(1000);
+      await f.locator(`${MC} .mc-detail`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, '08b-mc-light.png') });
+    },
+  ],
+  [
+    'the LR finder and the diverged card in the light theme (replayed)',
+    async (page) => {
+      let f = await openLesson(page, FINDER_LESSON, FINDER);
+      await f.locator(FINDER).scrollIntoViewIfNeeded();
+      await openCardTab(f, FINDER, 'Learning rate');
+      await until('the replayed suggestions', async () => (await f.locator(`${FINDER} .lr-suggestions li`).count()) === 3, 20_000);
+      await f.locator(`${FINDER} .lr-suggestions`).scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(state.dirs.results, '07c-lr-finder-light.png') });
+      f = await openLesson(page, LESSON_TITLE, CARD);
+      await f.locator(CARD).scrollIntoViewIfNeeded();
+      await openCardTab(f, CARD, 'Inside');
+    },
+  ],
+  [
     'the Inside tab in the light theme',
     async (page) => {
       const f = frame();
-      writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': state.dataDir, 'deepLessons.epochsBudget': 0, 'workbench.colorTheme': 'Default Light Modern' }, { keepExisting: false });
-      await until('the panel to switch to the light theme', async () => f.$eval('body', (b) => b.classList.contains('vscode-light')), 20_000);
+      await until('the panel to be in the light theme', async () => f.$eval('body', (b) => b.classList.contains('vscode-light')), 20_000);
       await page.waitForTimeout(1000);
       await f.locator(`${CARD} .inside`).scrollIntoViewIfNeeded();
       const now = await ink(f, `${CARD} .inside`);
@@ -144,7 +326,7 @@ const steps = [
 try {
   if (!LESSON_TITLE) throw new Error(`${LESSON_FILE}: no title`);
   buildExtension();
-  const dirs = prepareFolders('e2e-inside', { 'deepLessons.epochsBudget': 0 });
+  const dirs = prepareFolders('e2e-inside', { 'deepLessons.epochsBudget': 0, 'workbench.colorTheme': 'Default Dark Modern' });
   state.dirs = dirs;
   state.dataDir = JSON.parse(readFileSync(join(dirs.userData, 'User', 'settings.json'), 'utf8'))['deepLessons.dataDir'];
   browser = await launchChromium();
@@ -172,6 +354,9 @@ try {
     }
   }
   console.log(`  growth: ${state.growth ?? '?'}\n  hover: ${state.hover ?? '?'}\n  strip: ${state.caption ?? '?'}; detail: ${state.detail ?? '?'}`);
+  console.log(`  predict: ${state.committed ?? '?'}\n    graded: ${state.graded ?? '?'}\n  toggle: ${state.toggle ?? '?'}`);
+  console.log(`  diverged: ${state.diverged ?? '?'}\n    reruns: ${state.reruns ?? '?'}\n    rerun: ${state.rerun ?? '?'}`);
+  console.log(`  LR finder: ${(state.suggestions ?? ['?']).join('\n             ')}\n    ${state.useRate ?? '?'}\n  MC: ${state.mc ?? '?'}`);
 } catch (e) {
   failed++;
   console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -10,16 +10,16 @@ import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
 import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { panelFrame, runCommand, until } from './helpers.mjs';
+import { openCardTab, panelFrame, runCommand, runSteps, setTheme, until } from './helpers.mjs';
 
 const AXE_SOURCE = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-/** The themes the panel is checked in: the file name's part, the theme's label, the body class it gives the webview. */
+/** The themes the panel is checked in: the file name's part, the theme's label, its kind (setTheme). */
 const THEMES = [
-  ['dark', 'Dark Modern', 'vscode-dark'],
-  ['light', 'Light Modern', 'vscode-light'],
-  ['light-plus', 'Light+', 'vscode-light'],
-  ['high-contrast', 'Dark High Contrast', 'vscode-high-contrast'],
-  ['high-contrast-light', 'Light High Contrast', 'vscode-high-contrast-light'],
+  ['dark', 'Dark Modern', 'dark'],
+  ['light', 'Light Modern', 'light'],
+  ['light-plus', 'Light+', 'light'],
+  ['high-contrast', 'Dark High Contrast', 'high-contrast'],
+  ['high-contrast-light', 'Light High Contrast', 'high-contrast-light'],
 ];
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const FILE_NAME = '01-vanishing-gradients.lesson.md';
@@ -58,23 +58,6 @@ const visibleInk = (frame, cardSel) =>
     }
     return out;
   });
-
-/** Picks a colour theme with "Preferences: Color Theme" and waits for the panel to take it. */
-async function setTheme(page, frame, label, bodyClass) {
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill('>Preferences: Color Theme');
-  // The row itself (not "Browse Color Themes in Marketplace", which may be the highlighted one).
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-  await input.fill(label);
-  const exact = new RegExp(`^\\s*${label.replace(/[+]/g, '\\+')}\\s*$`);
-  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
-  await until(`the panel in ${label} (${bodyClass})`, async () => frame.evaluate((c) => { const cl = globalThis.document.body.classList; return cl.contains(c) && (c !== 'vscode-light' || !cl.contains('vscode-high-contrast-light')); }, bodyClass), 20_000);
-  await page.waitForTimeout(500);
-}
 
 /**
  * axe-core inside the panel's page: violations by impact, and the colour-contrast checks it could
@@ -156,18 +139,30 @@ async function typoAndFix(page, f, card, n, col) {
     const t = await f.$eval(card, (el) => el.querySelector('.block-errors')?.textContent ?? '').catch(() => '');
     return /reluu/.test(t) && /did you mean "relu"/.test(t) ? t : false;
   }, 30_000);
-  const kept = await f.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => l.className));
-  if (!kept.length || kept.some((c) => c !== 'met')) throw new Error(`the last good run's outcomes are gone: ${kept.join(', ')}`);
+  // The page re-renders the lesson, then replays the runs: the kept card gets its run's outcomes back.
+  const kept = await until("the kept card's outcomes of its last run (met)", async () => {
+    const c = await f.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => l.className));
+    return c.length && c.every((k) => k === 'met') ? c : false;
+  }, 15_000);
+  state.kept = kept.join(', ');
   await f.locator(card).scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(state.dirs.results, '11a-typo-card.png') });
-  // The quick fix, from the editor: the cursor is on the typo; Ctrl+. lists the fixes.
+  // The quick fix, from the editor, by keyboard: the cursor is on the typo; Ctrl+. lists the
+  // fixes; the arrow keys move to 'Change to "relu"' (the preferred fix comes first) and Enter
+  // applies it. The edit is applied before the file is saved.
   await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().click();
   await page.keyboard.press('ArrowLeft');
   await page.keyboard.press('Control+.');
-  const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Change to "relu"' }).first();
-  await fix.waitFor({ state: 'visible', timeout: 15_000 });
+  const widget = page.locator('.action-widget');
+  await widget.locator('.monaco-list-row', { hasText: 'Change to "relu"' }).first().waitFor({ state: 'visible', timeout: 15_000 });
   await page.screenshot({ path: join(state.dirs.results, '11b-quick-fix.png') });
-  await fix.click();
+  const rows = await widget.locator('.monaco-list-row').count();
+  const focused = async () => (await widget.locator('.monaco-list-row.focused').first().textContent({ timeout: 1000 }).catch(() => '')) ?? '';
+  for (let i = 0; i <= rows && !(await focused()).includes('Change to "relu"'); i++) await page.keyboard.press('ArrowDown');
+  if (!(await focused()).includes('Change to "relu"')) throw new Error(`the arrow keys never reached the fix (focused: ${JSON.stringify(await focused())})`);
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+  await until('the editor to read "relu" again', async () => !/reluu/.test((await page.locator('.monaco-editor .view-lines').first().textContent()) ?? ''), 10_000);
   await page.keyboard.press('Control+s');
   await until('the file to be as it was', async () => readFileSync(LESSON_FILE, 'utf8') === lessonText, 10_000);
   await page.locator('.tabs-container .tab', { hasText: LESSON_TITLE }).first().click();
@@ -214,12 +209,20 @@ const steps = [
     },
   ],
   [
-    'Run on "ReLU with He initialization": the run streams its progress and ends with its outcomes shown',
+    'Run on "ReLU with He initialization" by keyboard (Tab to ▶ Run, Enter): the run streams its progress and ends with its outcomes shown',
     async (page) => {
       const f = await needPanel(page);
       const card = 'section.run-card#exp-relu-he';
       await f.locator(card).scrollIntoViewIfNeeded();
-      await f.locator(`${card} vscode-button`, { hasText: '▶ Run' }).first().click();
+      // By keyboard: from the card's "source" link, Tab reaches ▶ Run, and Enter starts the run.
+      await f.locator(`${card} .setup a`, { hasText: 'source' }).first().focus();
+      await page.keyboard.press('Tab');
+      const focused = await f.evaluate(() => {
+        const el = globalThis.document.activeElement;
+        return `${el?.tagName.toLowerCase()} ${el?.textContent?.trim()}`;
+      });
+      if (focused !== 'vscode-button ▶ Run') throw new Error(`Tab from the source link reached ${JSON.stringify(focused)}, not the ▶ Run button`);
+      await page.keyboard.press('Enter');
       await until('the run to start (progress text)', async () => /epoch/i.test((await f.textContent(`${card} .progress-text`)) ?? ''), 60_000);
       await page.waitForTimeout(1500);
       await page.screenshot({ path: join(state.dirs.results, '03a-run-mid.png') });
@@ -247,7 +250,7 @@ const steps = [
       for (const tab of ['Loss & accuracy', 'Gradients', 'Activations', 'Learning rate']) {
         for (const c of [card, other]) {
           await f.locator(c).scrollIntoViewIfNeeded();
-          await f.locator(`${c} vscode-tab-header`, { hasText: tab }).click();
+          await openCardTab(f, c, tab);
         }
         await page.waitForTimeout(600);
         await f.locator(card).scrollIntoViewIfNeeded();
@@ -272,7 +275,7 @@ const steps = [
       const f = await needPanel(page);
       const card = 'section.run-card#exp-relu-he';
       await f.locator(card).scrollIntoViewIfNeeded();
-      await f.locator(`${card} vscode-tab-header`, { hasText: 'Loss & accuracy' }).click();
+      await openCardTab(f, card, 'Loss & accuracy');
       await page.waitForTimeout(400);
       const canvas = f.locator(`${card} canvas[aria-label="Loss"]`);
       const cssWidth = await canvas.evaluate((c) => c.getBoundingClientRect().width);
@@ -285,7 +288,14 @@ const steps = [
       rmSync(target, { force: true });
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 15_000 });
-      await input.fill(target);
+      // Typed as a learner types it (the simple file dialog completes folder names while one types;
+      // a value set at once was seen rewritten under the default folder).
+      await page.waitForTimeout(300);
+      await page.keyboard.press('Control+a');
+      await page.keyboard.type(target, { delay: 15 });
+      await until(`the dialog to read ${target}`, async () => (await input.inputValue()) === target, 5_000).catch(async () => {
+        throw new Error(`the save dialog reads ${JSON.stringify(await input.inputValue())}, typed ${target}`);
+      });
       await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
       await until(`the PNG at ${target}`, async () => existsSync(target) && statSync(target).size > 0, 30_000);
       const b64 = readFileSync(target).toString('base64');
@@ -352,11 +362,11 @@ const steps = [
     },
   ],
   // One step per theme (each gets its own time budget): axe-core in the panel.
-  ...THEMES.map(([name, label, bodyClass], i) => [
+  ...THEMES.map(([name, label, kind], i) => [
     `axe-core in ${label}: no serious or critical violation in the panel, no text under 4.5:1`,
     async (page) => {
       const f = await needPanel(page);
-      await setTheme(page, f, label, bodyClass);
+      await setTheme(page, label, kind, f);
       await f.locator('section.run-card#exp-relu-he').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, `axe-${name}.png`) });
       const r = await axeCheck(f);
@@ -372,7 +382,7 @@ const steps = [
       for (const n of lowContrast) problems.push(`incomplete color-contrast ${n.ratio.toFixed(2)}:1 at ${n.target}`);
       state.axe = [...(state.axe ? [state.axe] : []), `${name}: ${r.violations.length} violations (${bad.length} serious/critical), ${r.incomplete.length} incomplete`].join('; ');
       // Back to the first theme after the last one.
-      if (i === THEMES.length - 1) await setTheme(page, f, THEMES[0][1], THEMES[0][2]);
+      if (i === THEMES.length - 1) await setTheme(page, THEMES[0][1], THEMES[0][2], f);
       if (problems.length) throw new Error(problems.slice(0, 10).join('\n'));
     },
   ]),
@@ -458,17 +468,19 @@ const steps = [
       }, 15_000);
       state.lensReveal = `card top at ${Math.round(onScreen.top)} px of ${onScreen.h}`;
       await page.screenshot({ path: join(state.dirs.results, '09a-codelens-reveals-card.png') });
+      // Back in the lesson file (the panel took its place in the group), the lens says Stop.
+      await page.locator('.tabs-container .tab', { hasText: FILE_NAME }).first().click();
       await until('a Stop CodeLens while it runs', async () => (await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Stop' }).count()) > 0, 30_000);
     },
   ],
   [
     'Stop in the panel ends the run mid-way',
     async (page) => {
-      const f = await needPanel(page);
       const card = state.lensCard;
       if (!card) throw new Error('no run to stop (the CodeLens step failed)');
       // The lesson file took the panel's place: the learner goes back to the panel's tab.
       await page.locator('.tabs-container .tab', { hasText: LESSON_TITLE }).first().click();
+      const f = await needPanel(page);
       await until('the first epoch progress', async () => /batch/i.test((await f.textContent(`${card} .progress-text`)) ?? ''), 60_000);
       await f.locator(card).scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, '07a-before-stop.png') });
@@ -510,12 +522,25 @@ const steps = [
       const f = await needPanel(page);
       // Two more finished runs (the stopped one does not count).
       const others = EXPERIMENTS.filter((id) => id !== 'relu-he' && `section.run-card#exp-${id}` !== state.lensCard).slice(0, 2);
-      for (const id of others) {
-        const card = `section.run-card#exp-${id}`;
+      // Nothing else may hold the trainer (a run left going by an earlier failed step): stop it.
+      for (const busy of await f.$$('section.run-card.busy')) await (await busy.$('vscode-button:has-text("Stop")'))?.click();
+      await until('no run card busy', async () => (await f.$$('section.run-card.busy')).length === 0, 30_000);
+      // Both quick runs queued at once (one trainer runs them in turn, about 5 s each), then
+      // waited for until each has ended (its status line says so).
+      const cards = others.map((id) => `section.run-card#exp-${id}`);
+      for (const card of cards) {
         await f.locator(card).scrollIntoViewIfNeeded();
         await f.locator(`${card} vscode-button`, { hasText: '▶ Run' }).first().click();
-        await until(`"${id}" to finish`, async () => /complete|early stopping/i.test((await f.textContent(`${card} .run-status`)) ?? ''), stepTimeout);
+        await until(`${card} to take the run`, async () => f.$eval(card, (el) => el.classList.contains('busy') || /complete/i.test(el.querySelector('.run-status')?.textContent ?? '')), 10_000);
       }
+      const t = Date.now();
+      await until(`${others.join(' and ')} to finish`, async () => {
+        const s = await Promise.all(cards.map(async (card) => (await f.textContent(`${card} .run-status`)) ?? ''));
+        const bad = s.find((x) => /failed|stopped|diverged/i.test(x));
+        if (bad) throw new Error(bad);
+        return s.every((x) => /complete|early stopping/i.test(x));
+      }, Math.max(30_000, stepTimeout - 40_000));
+      state.compareRuns = `${others.length} quick runs in ${((Date.now() - t) / 1000).toFixed(1)} s`;
       await runCommand(page, 'DL Lessons: Compare Runs');
       const rows = page.locator('.quick-input-widget .monaco-list-row');
       await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
@@ -535,7 +560,7 @@ const steps = [
       await f.locator('section.compare').scrollIntoViewIfNeeded();
       await page.waitForTimeout(500);
       await page.screenshot({ path: join(state.dirs.results, '12b-compare.png') });
-      state.compare = `${legend.length} runs; plots ${heights.join(', ')} px`;
+      state.compare = `${legend.length} runs (${state.compareRuns}); plots ${heights.join(', ')} px`;
     },
   ],
 ];
@@ -543,7 +568,7 @@ const steps = [
 try {
   if (!LESSON_TITLE || EXPERIMENTS.length < 2 || !QUIZ) throw new Error(`${LESSON_FILE}: no title, fewer than 2 experiments, or no quiz with an answer`);
   buildExtension();
-  const dirs = prepareFolders('e2e', { 'deepLessons.epochsBudget': 0, 'workbench.colorTheme': 'Default Dark Modern' });
+  const dirs = prepareFolders('e2e', { 'deepLessons.epochsBudget': 0 });
   state.dirs = dirs;
   browser = await launchChromium();
   {
@@ -571,25 +596,17 @@ try {
   await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
   console.log(`workbench loaded with the extension (${elapsed(t0)})`);
 
-  for (const [i, [title, fn]] of steps.entries()) {
-    const shot = join(dirs.results, `${String(i + 1).padStart(2, '0')}-${title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50)}.png`);
-    const s0 = Date.now();
-    try {
-      await Promise.race([fn(page, browser), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${stepTimeout / 1000} s`)), stepTimeout + 5000))]);
-      await page.screenshot({ path: shot });
-      passed++;
-      console.log(`  ✔ ${title} (${elapsed(s0)})`);
-    } catch (e) {
-      failed++;
-      await page.screenshot({ path: shot }).catch(() => undefined);
-      console.log(`  ✖ ${title} (${elapsed(s0)})\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}\n      screenshot: ${shot}`);
-    }
-  }
+  // A window with a development extension opens in Light+ whatever the settings say: the learner's
+  // steps run in Dark Modern (the axe steps go through the other themes and come back to it).
+  await setTheme(page, THEMES[0][1], THEMES[0][2]);
+  const r = await runSteps(page, steps, { results: dirs.results, timeout: stepTimeout, elapsed, args: [browser] });
+  passed += r.passed;
+  failed += r.failed;
   if (state.run) console.log(`  run: ${state.run.status}; outcomes ${state.run.outcomes.join(', ')}\n  charts (not run -> run): ${state.ink?.join('; ') ?? '?'}`);
   if (state.npmStart) console.log(`  npm start: ${state.npmStart}`);
   if (state.axe) console.log(`  axe: ${state.axe}`);
   console.log(`  plots: ${state.heights?.join(', ') ?? '?'} px tall; png: ${state.png ?? '?'}; codelens: ${state.lensReveal ?? '?'}`);
-  console.log(`  typo: ${state.typo ?? '?'}; compare: ${state.compare ?? '?'}`);
+  console.log(`  typo: ${state.typo ?? '?'}; kept outcomes: ${state.kept ?? '?'}; compare: ${state.compare ?? '?'}`);
   if (state.score) console.log(`  quiz: ${state.score}; tree row: ${state.tree ?? '?'}; walkthrough: ${state.walkthrough ?? '?'}; stop: ${state.stop ?? '?'}`);
 } catch (e) {
   failed++;

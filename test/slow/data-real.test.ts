@@ -138,3 +138,23 @@ test('test_size takes a seeded subset of the test set: same seed, same subset', 
   const counts = labelCounts(a.test.y, 10);
   assert.ok(counts.every((k) => k > 60 && k < 140), `a random 10 % has about 100 per class: ${counts}`);
 });
+
+test('an image read back from its preprocessed row is the IDX file’s own grey levels (scale, standardize, none)', async () => {
+  const { gunzipSync } = await import('node:zlib');
+  const { readFileSync } = await import('node:fs');
+  // The test file, decoded here independently of the loader: 16 header bytes, then 28×28 bytes per image.
+  const raw = gunzipSync(readFileSync(join(DATA_DIR!, 'fashion-mnist', 't10k-images-idx3-ubyte.gz')));
+  for (const preprocess of ['scale', 'standardize', 'none'] as const) {
+    const p = await loadDataset({ name: 'fashion-mnist', preprocess, train_size: 2000 }, opts());
+    assert.ok(p.pixels, `${preprocess}: image datasets can be read back`);
+    let worst = 0;
+    for (const i of [0, 1, 17, 4242, 9999]) {
+      const img = p.pixels(p.test.x, i);
+      assert.equal(img.length, 784);
+      for (let j = 0; j < 784; j++) worst = Math.max(worst, Math.abs(img[j] - raw[16 + i * 784 + j]));
+    }
+    assert.ok(worst <= (preprocess === 'standardize' ? 1 : 0), `${preprocess}: worst grey-level difference ${worst}`);
+  }
+  const moons = await loadDataset({ name: 'moons' }, opts());
+  assert.equal(moons.pixels, undefined, 'points are not images');
+});

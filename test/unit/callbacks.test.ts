@@ -10,7 +10,6 @@ import {
   lrFinderRate,
   restore,
   snapshot,
-  suggestLr,
 } from '../../src/engine/optim/callbacks';
 
 before(async () => {
@@ -130,10 +129,7 @@ test('LR finder: the smoothed loss (β = 0.98, bias-corrected) and its stop rule
 });
 
 test('LR finder: the suggestion is the rate at the lowest loss divided by 10', () => {
-  assert.equal(suggestLr([1e-4, 1e-3, 1e-2, 1e-1, 1], [2, 1.5, 0.8, 1.2, NaN]), 1e-3);
-  assert.equal(suggestLr([1e-4, 1e-3], [NaN, Infinity]), undefined);
-  assert.equal(suggestLr([], []), undefined);
-  // the object form: a loss that falls until rate 0.1 (iteration 4 of 7) then blows up
+  // a loss that falls until rate 0.1 (iteration 4 of 7) then blows up
   const f = new LrFinder(LrFinderSpec.parse({ min_lr: 1e-5, max_lr: 10 }), 7);
   const losses = [2.3, 2.2, 1.9, 1.2, 0.9, 5, 1e4];
   let stoppedAt = -1;
@@ -148,7 +144,7 @@ test('LR finder: the suggestion is the rate at the lowest loss divided by 10', (
   // smoothed by hand: 2.3, 2.2495, 2.1306, 1.8909, 1.6846 (lowest, at rate 1e-5·10^4 = 0.1), 2.2655, 1518.5
   assert.ok(Math.abs(f.losses[4] - 1.684616212137779) < 1e-12, `${f.losses[4]}`);
   assert.equal(f.losses.indexOf(Math.min(...f.losses)), 4);
-  const suggested = f.suggest() ?? NaN;
+  const suggested = f.result()?.suggestedLr ?? NaN;
   assert.ok(Math.abs(suggested - 0.01) < 1e-15, `suggested ${suggested}: 0.1 / 10`);
   assert.throws(() => new LrFinder(LrFinderSpec.parse({ min_lr: 1, max_lr: 0.1 }), 10), /training\.lr_finder\.max_lr/);
 });

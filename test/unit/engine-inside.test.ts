@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
 import { BINS, activationRange, linearHistogram, logHistogram } from '../../src/engine/histograms';
 import { layerHealth } from '../../src/engine/health';
+import { GRADIENT_SAMPLE, sampleStride } from '../../src/engine/inspect';
 import type { BatchEvent, LayerInside } from '../../src/protocol/events';
 import { run, blobs } from '../helpers/engine';
 
@@ -103,12 +104,32 @@ test('a run records histograms: activation counts sum to probe × units, gradien
   for (const e of c.epochs) assert.ok(e.inside && e.inside.length === 3, `epoch ${e.epoch} has histograms`);
   const lastOfEpoch1 = batches.filter((b) => b.epoch === 1).at(-1)!;
   assert.deepEqual(lastOfEpoch1.inside, c.epochs[0].inside);
-  // The health's mean and std agree with the activation statistics measured by tf.moments at the epoch's end.
-  c.epochs[0].inside!.forEach((l, i) => {
-    const a = c.epochs[0].activations![i];
-    assert.ok(Math.abs(l.health.mean - a.mean) < 1e-4 * Math.max(1, Math.abs(a.mean)), `layer ${i} mean ${l.health.mean} vs ${a.mean}`);
-    assert.ok(Math.abs(l.health.std - a.std) < 1e-4 * Math.max(1, a.std), `layer ${i} std ${l.health.std} vs ${a.std}`);
-  });
+  // An inspected step's activation statistics come from its read (no second pass on the probe):
+  // they agree with those tf.moments measures in the same run with histograms off.
+  const plain = await run(
+    spec(
+      [
+        { type: 'Dense', units: 16, activation: 'relu', kernel_initializer: 'he_normal' },
+        { type: 'Dense', units: 8, activation: 'tanh' },
+        { type: 'Dense', units: 3, activation: 'softmax' },
+      ],
+      { record: { every: 2, histograms_every: 3, probe_size: PROBE, histograms: false } },
+    ),
+  );
+  const pairs = [
+    ...c.epochs.map((e, k) => [e.activations!, plain.epochs[k].activations!] as const),
+    ...batches.filter((b) => b.activations && b.inside).map((b) => [b.activations!, plain.events.find((p): p is BatchEvent => p.type === 'batch' && p.step === b.step)!.activations!] as const),
+  ];
+  assert.ok(pairs.length >= 3, `${pairs.length} comparisons`);
+  for (const [mine, ref] of pairs) {
+    mine.forEach((a, i) => {
+      const r = ref[i];
+      assert.ok(Math.abs(a.mean - r.mean) < 1e-4 * Math.max(1, Math.abs(r.mean)), `layer ${i} mean ${a.mean} vs ${r.mean}`);
+      assert.ok(Math.abs(a.std - r.std) < 1e-4 * Math.max(1, r.std), `layer ${i} std ${a.std} vs ${r.std}`);
+      assert.ok(Math.abs((a.zeroFraction ?? 0) - (r.zeroFraction ?? 0)) < 1e-6, `layer ${i} zero fraction ${a.zeroFraction} vs ${r.zeroFraction}`);
+      assert.ok(Math.abs((a.saturatedFraction ?? -1) - (r.saturatedFraction ?? -1)) < 1e-6, `layer ${i} saturated ${a.saturatedFraction} vs ${r.saturatedFraction}`);
+    });
+  }
 });
 
 test('a constructed dead layer: negative weights on ReLU inputs, no bias, give 100 % dead ReLUs', async () => {
@@ -135,4 +156,22 @@ test('histograms off: no inside data', async () => {
   const c = await run(spec([{ type: 'Dense', units: 4, activation: 'relu' }, { type: 'Dense', units: 3, activation: 'softmax' }], { record: { every: 1, histograms: false } }));
   assert.equal(c.error, undefined);
   assert.ok(c.events.every((e) => !('inside' in e)));
+});
+
+test('a large kernel gradient is histogrammed on a fixed strided sample, coprime with its units', async () => {
+  // 784 × 300 (the book's MLP): ceil(235,200 / 16,384) = 15 shares a factor with 300, as do 16; 17 does not.
+  assert.equal(sampleStride(784 * 300, 300), 17);
+  assert.equal(sampleStride(GRADIENT_SAMPLE, 100), 1);
+  // 2,100 = 2²·3·5²·7: the first stride from 2 up that shares no factor with it is 11.
+  assert.equal(sampleStride(8 * 2100, 2100), 11);
+  const c = await run(spec([{ type: 'Dense', units: 2100, activation: 'relu' }, { type: 'Dense', units: 3, activation: 'softmax' }], { dataset: blobs({ features: 8 }) }));
+  assert.equal(c.error, undefined);
+  for (const e of c.epochs) {
+    const g = e.inside![0].gradients!;
+    assert.equal(g.sampledFrom, 8 * 2100);
+    assert.equal(sum(g.counts) + g.nonFinite, Math.ceil((8 * 2100) / 11));
+    const small = e.inside![1].gradients!;
+    assert.equal(small.sampledFrom, undefined);
+    assert.equal(sum(small.counts) + small.nonFinite, 2100 * 3);
+  }
 });

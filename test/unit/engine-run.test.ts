@@ -116,8 +116,29 @@ test('MC dropout: the spread across passes is > 0 with dropout and exactly 0 wit
   assert.ok(mc.meanStd > 0.001, `mean std ${mc.meanStd}`);
   assert.equal(mc.samples, 20);
   assert.ok(mc.accuracy > 0.8);
-  assert.equal(mc.examples[0].mean.length, 3);
-  assert.ok(Math.abs(mc.examples[0].mean.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'mean probabilities sum to 1');
+  // Per image: bounded (32 least and 32 most certain of the test points), least certain first.
+  assert.equal(mc.tested, withDropout.start!.testSize);
+  assert.ok(mc.tested > 64);
+  assert.equal(mc.images.length, 64);
+  assert.equal(new Set(mc.images.map((i) => i.index)).size, 64);
+  for (let i = 1; i < 64; i++) assert.ok(mc.images[i - 1].predictiveStd >= mc.images[i].predictiveStd);
+  assert.ok(mc.images[0].predictiveStd >= mc.meanStd && mc.images[63].predictiveStd <= mc.meanStd);
+  for (const im of mc.images) {
+    assert.equal(im.mean.length, 3);
+    assert.ok(Math.abs(im.mean.reduce((a, b) => a + b, 0) - 1) < 1e-4, 'mean probabilities sum to 1');
+    assert.ok(Math.abs(im.deterministic.reduce((a, b) => a + b, 0) - 1) < 1e-4, 'the dropout-off prediction sums to 1');
+    assert.equal(im.pixels, undefined, 'points have no image');
+    // The kept passes (all 20 here), recomputed in float64 from their bytes: the same mean and spread.
+    assert.equal(im.passesKept, 20);
+    const bytes = Buffer.from(im.passes, 'base64');
+    assert.equal(bytes.length, 20 * 3);
+    const arg = im.mean.indexOf(Math.max(...im.mean));
+    const p = Array.from({ length: 20 }, (_, s) => bytes[s * 3 + arg] / 255);
+    const m = p.reduce((a, b) => a + b, 0) / 20;
+    const sd = Math.sqrt(p.reduce((a, b) => a + (b - m) ** 2, 0) / 20);
+    assert.ok(Math.abs(m - im.mean[arg]) < 1 / 255, `mean ${m} vs ${im.mean[arg]}`);
+    assert.ok(Math.abs(sd - im.predictiveStd) < 1 / 255, `std ${sd} vs ${im.predictiveStd}`);
+  }
   const without = await run(mlp({ evaluate: { mc_dropout: { samples: 20 } } }));
   // Every pass is the same prediction: the spread is 0 up to float32 rounding of the mean.
   assert.ok(without.end!.mcDropout!.meanStd < 1e-6, `mean std ${without.end!.mcDropout!.meanStd}`);
@@ -161,6 +182,12 @@ test('the LR finder sweeps the rate exponentially, suggests one, and restores th
   for (let i = 1; i < f.lrs.length; i++) assert.ok(f.lrs[i] > f.lrs[i - 1]);
   assert.ok(f.suggestedLr > 1e-5 && f.suggestedLr < 10, `suggested ${f.suggestedLr}`);
   assert.ok(Math.abs(f.suggestedLr * 10 - f.bestLr) < 1e-12);
+  assert.deepEqual(f.suggestions.map((s) => s.kind).filter((k) => k === 'minimum'), ['minimum']);
+  assert.equal(f.suggestions.find((s) => s.kind === 'minimum')!.lr, f.suggestedLr);
+  for (const s of f.suggestions) {
+    assert.ok(s.lr >= f.lrs[0] / 10 && s.lr <= f.lrs.at(-1)!, `${s.kind} ${s.lr} inside the swept range`);
+    assert.ok(s.reason.length > 20 && !s.reason.includes('\n'), `${s.kind}: one line of reason`);
+  }
 });
 
 test('stop ends the run between two batches as cancelled', async () => {

@@ -129,8 +129,8 @@ test('evaluate: MC dropout and the LR finder', () => {
   const r = run();
   r.end = {
     ...r.end!,
-    mcDropout: { samples: 50, accuracy: 0.87, deterministicAccuracy: 0.86, meanStd: 0.04, examples: [] },
-    lrFinder: { lrs: [1e-5, 1e-1], losses: [2.3, 0.9], suggestedLr: 3e-3, bestLr: 3e-2 },
+    mcDropout: { samples: 50, accuracy: 0.87, deterministicAccuracy: 0.86, meanStd: 0.04, tested: 100, images: [] },
+    lrFinder: { lrs: [1e-5, 1e-1], losses: [2.3, 0.9], suggestedLr: 3e-3, bestLr: 3e-2, suggestions: [] },
   };
   assert.deepEqual(check(['mc_accuracy >= deterministic_accuracy', 'mc_std > 0', 'suggested_lr < best_lr', 'suggested_lr * 10 == best_lr'], r), [
     [true, 'mc_accuracy = 0.87, deterministic_accuracy = 0.86'],

@@ -65,3 +65,9 @@ test('logTicks: inside one decade without multiples it labels the ends', () => {
   assert.deepEqual(t.map((x) => x.label), ['1.2', '1.8']);
   assert.deepEqual(logTicks(0, 1), []);
 });
+
+test('logTicks: a span of over ten minor ticks (0.3 → 9) labels only 1, 2 and 5 times the powers, draws them all', () => {
+  const t = logTicks(0.3, 9);
+  assert.equal(t.length, 16, '0.3 … 0.9, 1, 2 … 9');
+  assert.deepEqual(t.filter((x) => x.label).map((x) => parse(x.label)), [0.5, 1, 2, 5]);
+});

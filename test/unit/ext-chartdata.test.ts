@@ -71,7 +71,7 @@ test('an LR finder run plots the loss against the rate live, then the finder’s
   ]);
   assert.ok(changed.has('lrFinder'));
   assert.deepEqual(d.lrFinder, [{ x: 1e-5, y: 2.3 }, { x: 1e-3, y: 2.1 }]);
-  applyEvents(d, [{ type: 'end', runId: 'r', status: 'completed', epochsRun: 1, final: {}, seconds: 1, samplesPerSecond: 1, tensorsBefore: 0, tensorsAfter: 0, lrFinder: { lrs: [1e-5, 1e-4, 1e-3, 1e-2], losses: [2.3, 2.2, 1.5, 9], bestLr: 1e-3, suggestedLr: 1e-4 } }]);
+  applyEvents(d, [{ type: 'end', runId: 'r', status: 'completed', epochsRun: 1, final: {}, seconds: 1, samplesPerSecond: 1, tensorsBefore: 0, tensorsAfter: 0, lrFinder: { lrs: [1e-5, 1e-4, 1e-3, 1e-2], losses: [2.3, 2.2, 1.5, 9], bestLr: 1e-3, suggestedLr: 1e-4, suggestions: [] } }]);
   assert.deepEqual(d.lrFinder.map((p) => p.x), [1e-5, 1e-4, 1e-3, 1e-2]);
   assert.deepEqual(d.lrFinder.map((p) => p.y), [2.3, 2.2, 1.5, 9]);
   // An ordinary run has no LR finder curve.

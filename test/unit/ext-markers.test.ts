@@ -4,7 +4,7 @@ import { oneCyclePhases } from '../../src/engine/optim/schedules';
 import { ExperimentSpec } from '../../src/protocol/spec';
 import type { EndEvent, EpochEvent, RunEvent, StartEvent } from '../../src/protocol/events';
 import { applyEvents, emptyChartData } from '../../src/webview/chartData';
-import { markersOf, oneCycleBoundaries } from '../../src/webview/markers';
+import { lrFinderMarkers, markersOf, oneCycleBoundaries } from '../../src/webview/markers';
 
 const layers = [{ type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'softmax' }];
 const start = (epochs: number, bpe: number): StartEvent => ({
@@ -63,4 +63,14 @@ test('piecewise boundaries per epoch and per batch; no markers for an LR finder'
   const finder = emptyChartData();
   applyEvents(finder, [{ ...start(1, 50), mode: 'lr_finder' }]);
   assert.deepEqual(markersOf(piecewise('epoch', [2]), finder), []);
+});
+
+test("the LR finder's suggestions are lines at their rates, each named, in its own colour", () => {
+  const m = lrFinderMarkers({
+    lrs: [], losses: [], suggestedLr: 0.009, bestLr: 0.09,
+    suggestions: [{ kind: 'valley', lr: 0.00312, reason: 'r' }, { kind: 'steepest', lr: 0.0123, reason: 'r' }, { kind: 'minimum', lr: 0.009, reason: 'r' }],
+  });
+  assert.deepEqual(m.map((x) => [x.x, x.label, x.kind]), [[0.00312, 'valley 0.0031', 'suggestion'], [0.0123, 'steepest 0.012', 'suggestion'], [0.009, 'min ÷ 10 0.009', 'suggestion']]);
+  assert.equal(new Set(m.map((x) => x.color)).size, 3);
+  assert.deepEqual(lrFinderMarkers(undefined), []);
 });

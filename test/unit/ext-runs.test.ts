@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decimate, RunStream, type Clock } from '../../src/extension/runStream';
 import { RunHistory, historyFileName, type StoredRun } from '../../src/extension/runHistory';
-import { finishedRunDetail, storedEvents } from '../../src/extension/runRecords';
+import { finishedRunDetail, outcomesOf, storedEvents } from '../../src/extension/runRecords';
 import { metricsCsv } from '../../src/extension/exportMetrics';
 import type { BatchEvent, EpochEvent, RunEvent, StartEvent, EndEvent } from '../../src/protocol/events';
 
@@ -195,4 +195,37 @@ test('CSV: one column per instrumented layer for gradient norms and activation s
   assert.equal(at(b1!, 'zero_fraction[2]'), '0.5');
   assert.equal(at(e1!, 'kind'), 'epoch');
   assert.equal(at(e1!, 'grad_norm[1]'), '0.000015');
+});
+
+test('a diverged run: expectations on values it no longer has are "not checked" with the reason; the others are checked', () => {
+  // Diverged in epoch 3: epochs 1 and 2 finished with finite values, the loss went NaN in epoch 3.
+  const record = {
+    runId: 'r',
+    experiment: 'l/e',
+    start: start('r', 5),
+    epochs: [epoch(1), epoch(2)],
+    end: { ...end('r'), status: 'diverged' as const, epochsRun: 3, divergence: { epoch: 3, batch: 7, step: 107, detail: 'the loss became NaN' } },
+  };
+  const expect = [
+    'loss is finite', // about the divergence: checked, and not met
+    'val_accuracy > 0.6', // the final value: not checked
+    'val_accuracy > 0.6 at epoch 1', // before the divergence: checked (0.6 is not > 0.6)
+    'val_accuracy >= 0.7 at epoch 2', // before the divergence: checked, met
+    'loss < 1 at epoch 3', // the epoch it diverged in: not checked
+    'epochs_run < 4', // how far it ran: checked, met
+  ];
+  const out = outcomesOf(expect, record);
+  assert.deepEqual(out.map((o) => [o.text, o.notChecked === undefined ? (o.met ? 'met' : 'not met') : 'not checked']), [
+    ['loss is finite', 'not met'],
+    ['val_accuracy > 0.6', 'not checked'],
+    ['val_accuracy > 0.6 at epoch 1', 'not met'],
+    ['val_accuracy >= 0.7 at epoch 2', 'met'],
+    ['loss < 1 at epoch 3', 'not checked'],
+    ['epochs_run < 4', 'met'],
+  ]);
+  assert.equal(out[1]!.notChecked, 'not checked: the run diverged in epoch 3 (step 107); its values from there on are not finite');
+  assert.equal(out[1]!.met, false);
+  // The same expectations on a run that completed: every one checked.
+  const done = outcomesOf(expect, { ...record, end: end('r') });
+  assert.ok(done.every((o) => o.notChecked === undefined));
 });

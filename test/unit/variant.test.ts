@@ -119,6 +119,19 @@ test('knobs: only those that fit the experiment, and each one becomes a validate
   assert.throws(() => knobChanges(base, 'nope', 1), /no knob "nope"/);
 });
 
+test("a 1cycle experiment has a max_lr knob (the LR finder's \"Use in 1cycle\" fills it), and it changes the schedule's peak", () => {
+  assert.equal(knobsFor(base).some((k) => k.id === 'max_lr'), false, 'no 1cycle, no max_lr knob');
+  const cyc = ExperimentSpec.parse({ ...base, training: { ...base.training, schedule: { name: 'one_cycle', max_lr: 0.03 } } });
+  assert.deepEqual(knobsFor(cyc).find((k) => k.id === 'max_lr'), { id: 'max_lr', label: '1cycle max_lr', kind: 'number', value: 0.03, min: 0, step: 'any' });
+  const v = deriveVariant(cyc, knobChanges(cyc, 'max_lr', 0.009));
+  assert.ok('spec' in v, JSON.stringify(v));
+  assert.equal(v.spec.training.schedule?.name === 'one_cycle' && v.spec.training.schedule.max_lr, 0.009);
+  assert.equal(v.label, 'schedule max_lr: 0.03 → 0.009');
+  const bad = deriveVariant(cyc, knobChanges(cyc, 'max_lr', -1));
+  assert.ok('error' in bad);
+  assert.match(bad.error, /^training\.schedule\.max_lr: /);
+});
+
 test('every built-in experiment has knobs, and each knob moved to another value gives a valid variant or a named error', async () => {
   const { lessons } = await loadLessons([join(__dirname, '..', '..', 'lessons')], { builtIn: true });
   let variants = 0;

@@ -48,6 +48,8 @@ export interface Prepared {
   test: Split;
   /** Labels are 0/1 targets for a single sigmoid output. */
   binary: boolean;
+  /** For image datasets: row `row` of a split's `x` back to grey levels 0..255 (undoing the preprocessing). */
+  pixels?: (x: Float32Array, row: number) => Uint8Array;
 }
 
 /** A dataset spec as written (defaults such as `preprocess: scale` may be missing) or as validated. */
@@ -130,7 +132,7 @@ async function gather(source: Uint8Array | Float32Array, labels: ArrayLike<numbe
 }
 
 /** Per-feature mean and std of the training set (float64 sums), applied to every split in place. */
-export async function standardize(train: Split, others: Split[], dim: number, stop?: Stopper): Promise<{ mean: Float64Array; std: Float64Array }> {
+export async function standardize(train: Split, others: Split[], dim: number, stop?: Stopper): Promise<{ mean: Float64Array; std: Float64Array; div: Float64Array }> {
   const mean = new Float64Array(dim);
   const sq = new Float64Array(dim);
   const n = train.n;
@@ -161,7 +163,20 @@ export async function standardize(train: Split, others: Split[], dim: number, st
       if (stop?.due()) await stop.check();
     }
   }
-  return { mean, std };
+  return { mean, std, div };
+}
+
+/** Reads a preprocessed image row back as grey levels: the inverse of `scale` (and of `standardize` with its statistics). */
+function pixelReader(dim: number, preprocess: string, stats?: { mean: Float64Array; div: Float64Array }): (x: Float32Array, row: number) => Uint8Array {
+  const scale = preprocess === 'none' ? 1 : 255;
+  return (x, row) => {
+    const out = new Uint8Array(dim);
+    for (let j = 0; j < dim; j++) {
+      const v = x[row * dim + j];
+      out[j] = Math.round(Math.min(255, Math.max(0, (stats ? v * stats.div[j] + stats.mean[j] : v) * scale)));
+    }
+    return out;
+  };
 }
 
 /** Whole pixel values as bytes (as the IDX files hold them), copied a row at a time. */
@@ -219,8 +234,9 @@ export async function loadDataset(spec: DatasetSpecInput, opts: LoadOptions): Pr
     const train = await gather(raw.trainImages, raw.trainLabels, trainIdx, dim, map, lut, stop);
     const val = await gather(raw.trainImages, raw.trainLabels, valIdx, dim, map, lut, stop);
     const test = await gather(raw.testImages, raw.testLabels, testIdx, dim, map, lut, stop);
-    if (preprocess === 'standardize') await standardize(train, [val, test], dim, stop);
-    return { name: spec.name, inputShape: [raw.rows, raw.cols], numClasses: kept.length, classNames: kept.map((c) => raw.classNames[c]), train, val, test, binary: spec.binary === true };
+    const stats = preprocess === 'standardize' ? await standardize(train, [val, test], dim, stop) : undefined;
+    const pixels = pixelReader(dim, preprocess, stats);
+    return { name: spec.name, inputShape: [raw.rows, raw.cols], numClasses: kept.length, classNames: kept.map((c) => raw.classNames[c]), train, val, test, binary: spec.binary === true, pixels };
   }
   if (isSynthetic(spec.name)) {
     if (spec.features !== undefined && spec.name !== 'blobs') fail('dataset.features', `\`features\` is for blobs; ${spec.name} has a fixed input shape`);
@@ -251,8 +267,9 @@ export async function loadDataset(spec: DatasetSpecInput, opts: LoadOptions): Pr
     const train = await gather(source, data.y, trainIdx, dim, map, lut, stop);
     const val = await gather(source, data.y, valIdx, dim, map, lut, stop);
     const test = await gather(source, data.y, testIdx, dim, map, lut, stop);
-    if (preprocess === 'standardize') await standardize(train, [val, test], dim, stop);
-    return { name: spec.name, inputShape: data.inputShape, numClasses: kept.length, classNames: kept.map((c) => data.classNames[c]), train, val, test, binary: spec.binary === true };
+    const stats = preprocess === 'standardize' ? await standardize(train, [val, test], dim, stop) : undefined;
+    const pixels = data.pixels ? pixelReader(dim, preprocess, stats) : undefined;
+    return { name: spec.name, inputShape: data.inputShape, numClasses: kept.length, classNames: kept.map((c) => data.classNames[c]), train, val, test, binary: spec.binary === true, ...(pixels ? { pixels } : {}) };
   }
   return fail('dataset.name', `unknown dataset "${String(spec.name)}"`);
 }

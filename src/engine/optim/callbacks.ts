@@ -3,7 +3,9 @@
  * EarlyStopping cannot restore), weight snapshots, and the learning-rate finder's arithmetic.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { LrFinderResult } from '../../protocol/events';
 import type { EarlyStoppingSpec, LrFinderSpec } from '../../protocol/spec';
+import { lrSuggestions } from '../lrSuggest';
 import { isImprovement } from './schedules';
 
 // ---------------------------------------------------------------- weight snapshots
@@ -142,22 +144,8 @@ export class SmoothedLoss {
 }
 
 /**
- * The suggested learning rate: the rate at which the (smoothed) loss was lowest, divided by 10.
- * The book's rule of thumb: the best rate is about 10 times below the point where the loss turns
- * up, and the minimum is just before that turn. Non-finite losses are skipped; undefined when
- * there is no finite loss.
- */
-export function suggestLr(lrs: readonly number[], losses: readonly number[]): number | undefined {
-  let best = -1;
-  for (let i = 0; i < Math.min(lrs.length, losses.length); i++) {
-    if (Number.isFinite(losses[i]) && (best < 0 || losses[i] < losses[best])) best = i;
-  }
-  return best < 0 ? undefined : lrs[best] / 10;
-}
-
-/**
  * The finder as one object for the loop: `rate(i)` before iteration i, `record(lr, loss)` after
- * it (true means stop), `suggest()` at the end; `lrs` and `losses` (smoothed) for the chart.
+ * it (true means stop), `result()` at the end: the curve (smoothed loss) and its suggestions.
  */
 export class LrFinder {
   readonly lrs: number[] = [];
@@ -185,7 +173,14 @@ export class LrFinder {
     return stop;
   }
 
-  suggest(): number | undefined {
-    return suggestLr(this.lrs, this.losses);
+  /**
+   * The curve and the three suggestions; `suggestedLr` is the minimum ÷ 10 (what `expect` reads as
+   * `suggested_lr`). Undefined when too few finite losses were recorded to suggest anything.
+   */
+  result(): LrFinderResult | undefined {
+    const suggestions = lrSuggestions(this.lrs, this.losses);
+    const min = suggestions.find((s) => s.kind === 'minimum');
+    if (!min) return undefined;
+    return { lrs: this.lrs, losses: this.losses, suggestedLr: min.lr, bestLr: min.lr * 10, suggestions };
   }
 }

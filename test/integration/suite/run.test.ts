@@ -93,4 +93,46 @@ suite('training from a command', () => {
       await config.update('epochsBudget', 1, vscode.ConfigurationTarget.Global);
     }
   });
+  test('a run that reuses an experiment not trained yet waits: that experiment trains first as its own run, then this one starts and reuses it', async () => {
+    const a = await api();
+    const depKey = 'transfer-learning/task-a';
+    const key = 'transfer-learning/b-on-a';
+    assert.equal(await a.history.last(depKey), undefined, 'task A has not run in this fresh profile');
+    const depTitle = a.catalog.experiment(depKey)!.experiment.title;
+    const phases: { key: string; phase: string; waitingFor?: string }[] = [];
+    const sub = a.runs.onDidPost((p) => {
+      if (p.message.type === 'runPhase' && (p.message.key === key || p.message.key === depKey)) phases.push({ key: p.message.key, phase: p.message.phase, waitingFor: p.message.waitingFor });
+    });
+    const depStream = collect(a, depKey);
+    const stream = collect(a, key);
+    const depEnded = nextEvent("task A's own run to end", a.runs.onDidEndRun, (r) => r.experiment === depKey, 300_000);
+    const ended = nextEvent('the run of B on A to end', a.runs.onDidEndRun, (r) => r.experiment === key, 420_000);
+    try {
+      const runId = await vscode.commands.executeCommand<string>('deepLessons.runExperiment', key);
+      assert.equal(runId, undefined, 'no run of B yet: it waits for task A');
+      assert.ok(a.runs.isWaiting(key), 'B waits');
+      assert.notEqual(a.runs.phase(depKey), 'idle', "task A's own run is queued or running");
+      assert.deepEqual(phases.find((p) => p.key === key), { key, phase: 'queued', waitingFor: depTitle }, "B's card says what it waits for");
+
+      const dep = await depEnded;
+      assert.equal(dep.error, undefined, dep.error?.message);
+      assert.equal(dep.end?.status, 'completed');
+      assert.equal(dep.end?.epochsRun, 5, "task A trains for its own 5 epochs (not the test settings' budget of 1), as the trainer would for B");
+      assert.ok(depStream.events.filter((e) => e.type === 'batch').length >= 2, "task A's batches stream to its own card");
+      assert.ok(a.progress.get('transfer-learning').experimentsRun.includes('task-a'), 'task A counts as run');
+
+      const b = await ended;
+      assert.equal(b.error, undefined, b.error?.message);
+      assert.equal(b.end?.status, 'completed');
+      assert.equal(b.end?.epochsRun, 1, 'B runs for the budget of 1 epoch');
+      assert.ok(!a.runs.isWaiting(key));
+      const retrained = stream.events.filter((e) => e.type === 'log' && /first: this experiment reuses its layers/.test(e.message));
+      assert.deepEqual(retrained, [], "B reused the model task A's run left; the trainer did not train task A again inside B's run");
+      assert.equal(phases.filter((p) => p.key === key && p.waitingFor).length, 1);
+    } finally {
+      sub.dispose();
+      depStream.dispose();
+      stream.dispose();
+    }
+  });
 });
