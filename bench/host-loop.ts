@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   let received = 0;
   const done = new Promise<void>((resolve) => {
     client.onMessage((m: TrainerToHost) => {
-      if (m.type === 'ready' || m.type === 'queued' || m.type === 'pong') return;
+      if (m.type === 'ready' || m.type === 'queued' || m.type === 'pong' || m.type === 'pauseState') return;
       if (m.runId !== req.runId) return;
       received++;
       if (m.type === 'start') h.enable();

@@ -4,6 +4,7 @@
  *   check <file...>                               validate lesson and experiment files
  *   list                                          the lessons and their experiments
  *   export <lesson/experiment | file>             the experiment as a runnable tf.keras script
+ *   reproduce [--only ids] [--json]               the book's table: annotated experiments at full size, ours beside the book's
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
@@ -19,7 +20,9 @@ import { printComparison, printSeeds, type SeedsOutcome } from './seedsReport';
 import { TerminalReporter, JsonReporter, type Reporter } from './report';
 import { registerBench } from './bench';
 import { overBudgetLines } from './budget';
+import { timesRuns } from '../protocol/cost';
 import { registerExport } from './export';
+import { registerReproduce } from './reproduce';
 
 const program = new Command();
 program
@@ -140,7 +143,8 @@ program
     }
     const costs = targets.map((t) => ({
       key: t.key,
-      cost: estimateRunCost(variants.get(t)?.spec ?? t.spec, { full: opts.full, epochs: opts.epochs, lessonId: t.key.split('/')[0], dependencies: t.dependencies }),
+      // N seeds run N times; --compare runs the original too.
+      cost: timesRuns(estimateRunCost(variants.get(t)?.spec ?? t.spec, { full: opts.full, epochs: opts.epochs, lessonId: t.key.split('/')[0], dependencies: t.dependencies }), (opts.seeds ?? 1) * (opts.compare ? 2 : 1)),
     }));
     const over = overBudgetLines(costs);
     if (over.length && !opts.yes) throw new UsageError(`${over.join('\n')}\nthis would take long or much memory; run again with --yes to start it anyway`);
@@ -180,7 +184,7 @@ program
         if (e.type === 'end' && e.status !== 'cancelled' && expect.length) {
           const results = evaluateExpectations(expect, record);
           outcome.expectations.push(results);
-          reporter.expectations(results);
+          reporter.expectations(results, opts.seeds !== undefined ? { runId: id, seed: record.start?.seed } : undefined);
         }
       };
       const outcome: SeedsOutcome = { experiment: t.key, ...(variant ? { label: variant.label } : {}), seeds: seedsOf(req), ends: [], expectations: [] };
@@ -282,6 +286,7 @@ program
 
 registerBench(program);
 registerExport(program, resolveTargets, (m) => new UsageError(m));
+registerReproduce(program, () => allLessons(), (m) => new UsageError(m), intArg, backendOption);
 program.parseAsync(process.argv).catch((e: unknown) => {
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`deep-lessons: ${msg}\n`);

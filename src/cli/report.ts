@@ -7,7 +7,8 @@ import { formatSummary } from '../engine';
 
 export interface Reporter {
   event(e: RunEvent, experiment: string): void;
-  expectations(results: ExpectationResult[]): void;
+  /** An N-seed run's expectations say which seed (and its run) they are about. */
+  expectations(results: ExpectationResult[], seed?: { runId: string; seed?: number }): void;
   close(): void;
 }
 
@@ -92,7 +93,8 @@ export class TerminalReporter implements Reporter {
     }
   }
 
-  expectations(results: ExpectationResult[]): void {
+  expectations(results: ExpectationResult[], seed?: { runId: string; seed?: number }): void {
+    if (seed?.seed !== undefined) this.out(`  seed ${seed.seed}:`);
     for (const r of results) this.out(`  ${r.met ? '✓' : '✗'} ${r.text}   (${r.actual})`);
   }
 
@@ -111,8 +113,8 @@ export class JsonReporter implements Reporter {
     process.stdout.write(JSON.stringify(line) + '\n');
   }
 
-  expectations(results: ExpectationResult[]): void {
-    process.stdout.write(JSON.stringify({ type: 'expectations', results }) + '\n');
+  expectations(results: ExpectationResult[], seed?: { runId: string; seed?: number }): void {
+    process.stdout.write(JSON.stringify({ type: 'expectations', ...(seed ? { runId: seed.runId, ...(seed.seed !== undefined ? { seed: seed.seed } : {}) } : {}), results }) + '\n');
   }
 
   close(): void {}

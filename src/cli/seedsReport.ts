@@ -1,7 +1,7 @@
 /** How `deep-lessons run --seeds N` ends: the per-metric summary over the seeds, "met in k of N", and a variant's comparison. */
 import type { ExpectationResult } from '../lessons';
 import { expectationsAcrossSeeds, summarizeSeeds, type SeedFinal, type SeedStats } from '../protocol/seeds';
-import { describeComparison, welch } from '../lessons/welch';
+import { compareSeeds } from '../lessons/welch';
 
 export interface SeedsOutcome {
   experiment: string;
@@ -30,20 +30,15 @@ export function printSeeds(o: SeedsOutcome, json: boolean): void {
   for (const e of expectations) out(`  ${e.met === e.n ? '✓' : e.met === 0 ? '✗' : '~'} ${e.text}: met in ${e.met} of ${e.n} seeds`);
 }
 
-/** The metrics worth comparing, in order of preference, that both runs report. */
-const COMPARED = ['val_accuracy', 'test_accuracy', 'val_loss', 'accuracy', 'loss'];
-
 /** A variant against its parent over their seeds: one sentence per metric, or the numbers as JSON. */
 export function printComparison(parent: SeedsOutcome, variant: SeedsOutcome, json: boolean): void {
-  const a = summarizeSeeds(variant.ends);
-  const b = summarizeSeeds(parent.ends);
-  const metrics = COMPARED.filter((m) => a[m] && b[m]).slice(0, 2);
   const nameA = variant.label ?? 'variant';
+  const rows = compareSeeds(json ? nameA : `"${nameA}"`, summarizeSeeds(variant.ends), 'the original', summarizeSeeds(parent.ends));
   if (json) {
-    const rows = Object.fromEntries(metrics.map((m) => [m, { ...welch(a[m].values, b[m].values), text: describeComparison(nameA, a[m].values, 'the original', b[m].values, m) }]));
-    process.stdout.write(JSON.stringify({ type: 'comparison', experiment: parent.experiment, variant: nameA, metrics: rows }) + '\n');
+    const metrics = Object.fromEntries(rows.map((r) => [r.metric, { ...r.welch, text: r.text }]));
+    process.stdout.write(JSON.stringify({ type: 'comparison', experiment: parent.experiment, variant: nameA, metrics }) + '\n');
     return;
   }
   process.stdout.write(`\nvariant vs the original:\n`);
-  for (const m of metrics) process.stdout.write(`  ${describeComparison(`"${nameA}"`, a[m].values, 'the original', b[m].values, m)}\n`);
+  for (const r of rows) process.stdout.write(`  ${r.text}\n`);
 }

@@ -1,5 +1,6 @@
 /** What every part of a run shares: where its events go, and the signal that a stop was asked. */
 import type { RunEvent } from '../protocol/events';
+import type { PauseGate } from './pause';
 
 export type Emit = (event: RunEvent) => void;
 
@@ -18,6 +19,7 @@ export class Stopper {
   constructor(
     readonly signal: AbortSignal,
     private readonly everyMs = 25,
+    private readonly pause?: PauseGate,
   ) {}
 
   /** Whether the loop has run `everyMs` since its last turn (cheap; for loops whose units take microseconds: `if (stop.due()) await stop.check()`). */
@@ -26,6 +28,11 @@ export class Stopper {
   }
 
   async stopped(): Promise<boolean> {
+    // Paused: wait here, between two units of work, until resumed, stepped or stopped.
+    if (this.pause?.current === 'paused') {
+      await this.pause.wait(this.signal);
+      this.last = Date.now();
+    }
     if (Date.now() - this.last >= this.everyMs) {
       await new Promise<void>((r) => setImmediate(r));
       this.last = Date.now();

@@ -4,3 +4,4 @@ export { initBackend, currentBackend, type BackendInfo } from './backend';
 export { resolveSpec } from './spec';
 export { formatSummary, Model } from './model';
 export { runSeeds, seedRunId, seedsOf, MAX_SEEDS, type SeedRun } from './seeds';
+export { PauseGate, type PauseState } from './pause';

@@ -15,6 +15,7 @@ import { ModelStore } from './modelStore';
 import { resolveSpec } from './spec';
 import { train } from './train';
 import { twinStart } from './twin';
+import type { PauseGate } from './pause';
 
 export { ModelStore, type Emit };
 
@@ -31,6 +32,8 @@ export interface RunResult {
  */
 export interface RunHooks {
   dataset?: Prepared;
+  /** Pause, resume and step one epoch (the trainer's buttons). */
+  pause?: PauseGate;
 }
 
 /**
@@ -84,7 +87,7 @@ async function runInner(req: RunRequest, emit: Emit, signal: AbortSignal, store:
     const twin = req.twin && twinStart(model, spec, model.layers.length - spec.model.layers.length, resolveSpec(req.twin.spec, options), req.experiment);
     if (twin && req.twin?.label) twin.label = req.twin.label;
     const emitRun: Emit = twin ? (e) => emit(e.type === 'start' ? { ...e, twin } : e) : emit;
-    const end = await train({ req, spec, data, task, model, emit: emitRun, signal, backend: backend.name, backendReason: backend.reason, tensorsBefore });
+    const end = await train({ req, spec, data, task, model, emit: emitRun, signal, backend: backend.name, backendReason: backend.reason, tensorsBefore, ...(depth === 0 && hooks.pause ? { pause: hooks.pause } : {}) });
     if (end.status !== 'cancelled' && end.status !== 'diverged') {
       store.set(req.experiment, model, fingerprintOf(spec), options.modelDir);
       ownsModel = false;

@@ -8,7 +8,7 @@ import { MAX_SEEDS, seedList } from '../protocol/seeds';
 
 export { MAX_SEEDS };
 import type { Emit } from './context';
-import { defaultStore, runExperiment, type ModelStore, type RunResult } from './run';
+import { defaultStore, runExperiment, type ModelStore, type RunHooks, type RunResult } from './run';
 import { resolveSpec } from './spec';
 
 
@@ -33,12 +33,12 @@ export function seedsOf(req: RunRequest): number[] {
   return seedList(first, n);
 }
 
-export async function runSeeds(req: RunRequest, emit: Emit, signal: AbortSignal, store: ModelStore = defaultStore): Promise<SeedRun[]> {
+export async function runSeeds(req: RunRequest, emit: Emit, signal: AbortSignal, store: ModelStore = defaultStore, hooks: RunHooks = {}): Promise<SeedRun[]> {
   const out: SeedRun[] = [];
   for (const seed of seedsOf(req)) {
     if (signal.aborted) break;
     const runId = seedRunId(req.runId, seed);
-    const result = await runExperiment({ ...req, runId, seeds: 1, options: { ...req.options, seed } }, emit, signal, store);
+    const result = await runExperiment({ ...req, runId, seeds: 1, options: { ...req.options, seed } }, emit, signal, store, hooks);
     out.push({ ...result, seed, runId });
     if (result.error) break; // the same error would repeat for every seed
   }

@@ -18,6 +18,7 @@ import { createOptimizer } from './optim/optimizers';
 import { createSchedule } from './optim/schedules';
 import { Rng } from './rng';
 import { Batch, trainStep, type StepSetup, type StepVariables } from './step';
+import type { PauseGate } from './pause';
 
 function meanOf(rows: number[][]): number[] | undefined {
   if (rows.length === 0) return undefined;
@@ -37,6 +38,8 @@ export interface TrainContext {
   backend: StartEvent['backend'];
   backendReason: string;
   tensorsBefore: number;
+  /** Pause between batches, step one epoch. */
+  pause?: PauseGate;
 }
 
 export async function train(c: TrainContext): Promise<EndEvent> {
@@ -59,7 +62,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
   const frozenLayers = () => model.layers.filter((l) => l.frozen && l.params.length > 0).map((l) => l.name);
   const rng = new Rng(t.seed).fork(2);
   const startTime = Date.now();
-  const stop = new Stopper(signal);
+  const stop = new Stopper(signal, 25, c.pause);
   const watch = new DivergenceWatch(model.denseLayers.map((d) => d.name));
   const dense = model.denseLayers;
   const setup: StepSetup = {
@@ -223,6 +226,7 @@ export async function train(c: TrainContext): Promise<EndEvent> {
       }
       if (notes.length) ev.notes = notes;
       emit(ev);
+      c.pause?.epochEnded();
       last = ev;
       if (status === 'early_stopped' || status === 'diverged') break;
     }

@@ -22,6 +22,9 @@ export const COMMANDS = {
   'deepLessons.runExperimentFull': { title: 'Run Experiment (Full Size)', palette: false },
   'deepLessons.compareWithLast': { title: 'Compare with Last Run', palette: false },
   'deepLessons.openLessonFile': { title: 'Open Lesson File', palette: false },
+  'deepLessons.pauseTraining': { title: 'Pause Training', palette: false },
+  'deepLessons.resumeTraining': { title: 'Resume Training', palette: false },
+  'deepLessons.stepEpoch': { title: 'Step One Epoch', palette: false },
 } as const;
 
 export type CommandId = keyof typeof COMMANDS;
@@ -32,4 +35,4 @@ export const CATEGORY = 'DL Lessons';
 export const PANEL_VIEW_TYPE = 'deepLessons.lesson';
 export const TREE_VIEW_ID = 'deepLessons.lessons';
 export const VIEW_CONTAINER_ID = 'deepLessons';
-export const SETTINGS = ['deepLessons.backend', 'deepLessons.dataDir', 'deepLessons.chartUpdateRate', 'deepLessons.epochsBudget', 'deepLessons.trainerRuntime', 'deepLessons.budget.gigaWork', 'deepLessons.budget.memoryMiB', 'deepLessons.nativeBackendPath', 'deepLessons.openOnStartup'] as const;
+export const SETTINGS = ['deepLessons.backend', 'deepLessons.dataDir', 'deepLessons.chartUpdateRate', 'deepLessons.epochsBudget', 'deepLessons.trainerRuntime', 'deepLessons.budget.gigaWork', 'deepLessons.budget.memoryMiB', 'deepLessons.nativeBackendPath', 'deepLessons.openOnStartup', 'deepLessons.seeds', 'deepLessons.historySize'] as const;

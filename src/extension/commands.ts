@@ -149,6 +149,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       }
       runs.stop(key);
     },
+    // From the tree (an experiment training or paused): Playground's pause, play and step.
+    'deepLessons.pauseTraining': (arg?: unknown) => isNode(arg) && arg.kind === 'experiment' && runs.control(arg.key, 'pause'),
+    'deepLessons.resumeTraining': (arg?: unknown) => isNode(arg) && arg.kind === 'experiment' && runs.control(arg.key, 'resume'),
+    'deepLessons.stepEpoch': (arg?: unknown) => isNode(arg) && arg.kind === 'experiment' && runs.control(arg.key, 'step'),
     'deepLessons.compareRuns': async (...args: unknown[]) => compareKeys(args.filter((a): a is string => typeof a === 'string')),
     'deepLessons.compareWithLast': async (arg?: unknown) => {
       const key = await experimentKey(deps, arg, 'Compare which experiment with its previous run?');

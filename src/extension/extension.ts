@@ -16,6 +16,7 @@ import { ProgressStore } from './progressStore';
 import { RunHistory } from './runHistory';
 import { RunManager } from './runManager';
 import { registerStatusBar } from './statusBar';
+import { readSettings } from './settings';
 
 export interface ExtensionApi {
   catalog: LessonCatalog;
@@ -33,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const catalog = new LessonCatalog(vscode.Uri.joinPath(context.extensionUri, 'lessons').fsPath, log);
   context.subscriptions.push(catalog);
   const progress = new ProgressStore(context.globalState);
-  const history = new RunHistory(vscode.Uri.joinPath(context.globalStorageUri, 'runs').fsPath);
+  const history = new RunHistory(vscode.Uri.joinPath(context.globalStorageUri, 'runs').fsPath, { keep: () => readSettings().historySize });
   const runs = new RunManager(context, catalog, progress, history, log);
   context.subscriptions.push(runs);
   const native = new NativeBackend(context, runs, log);

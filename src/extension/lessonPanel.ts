@@ -137,8 +137,9 @@ export class LessonPanel extends Disposable {
       backend: settings.backend,
       chartUpdateRate: settings.chartUpdateRate,
       reveal: this.reveal,
+      seeds: settings.seeds,
     };
-    const others = this.queue.filter((m) => m.type !== 'runEvents' && m.type !== 'runPhase' && m.type !== 'outcomes' && m.type !== 'init');
+    const others = this.queue.filter((m) => m.type !== 'runEvents' && m.type !== 'runPhase' && m.type !== 'outcomes' && m.type !== 'seedOutcomes' && m.type !== 'init');
     this.queue = [];
     this.reveal = undefined;
     for (const m of [init, ...runs.replay(lesson.meta.id, stored), ...others]) void this.panel.webview.postMessage(m);
@@ -190,6 +191,11 @@ export class LessonPanel extends Disposable {
       case 'stop':
         runs.stop(m.key);
         return;
+      case 'pause':
+      case 'resume':
+      case 'step':
+        runs.control(m.key, m.type);
+        return;
       case 'answer':
       case 'showAnswer': {
         const lesson = catalog.byId(this.lessonId);
@@ -233,7 +239,16 @@ export class LessonPanel extends Disposable {
         await vscode.commands.executeCommand('deepLessons.selectBackend');
         return;
       case 'runVariant':
-        await runs.runVariant(m.key, m.values);
+        await runs.runVariant(m.key, m.values, m.seeds ? readSettings().seeds : 1);
+        return;
+      case 'runSeeds':
+        await runs.run(m.key, false, readSettings().seeds);
+        return;
+      case 'overlayRun':
+        await runs.overlayRun(this.lessonId, m.key, m.runId);
+        return;
+      case 'deleteRun':
+        await runs.deleteRun(this.lessonId, m.key, m.runId);
         return;
       case 'saveVariant': {
         const saved = await saveVariant(catalog, m.key, m.values);

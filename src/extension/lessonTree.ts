@@ -102,6 +102,8 @@ export class LessonTreeProvider extends Disposable implements vscode.TreeDataPro
           ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
           : phase === 'queued'
             ? new vscode.ThemeIcon('watch')
+            : phase === 'paused'
+              ? new vscode.ThemeIcon('debug-pause')
             : phase !== 'idle'
               ? new vscode.ThemeIcon('sync~spin')
               : diverged
@@ -116,7 +118,7 @@ export class LessonTreeProvider extends Disposable implements vscode.TreeDataPro
           ? `${experiment.title}: fix the block first:\n${experiment.errors.map((e) => `line ${e.line}: ${e.message}`).join('\n')}`
           : (experiment.explains ?? experiment.title);
         item.accessibilityInformation = { label: `${experiment.title}, experiment, ${status}` };
-        item.contextValue = phase === 'idle' ? 'experiment' : 'experiment.running';
+        item.contextValue = phase === 'idle' ? 'experiment' : phase === 'paused' ? 'experiment.paused' : 'experiment.running';
         item.command = { command: 'deepLessons.openLessonById', title: 'Open Lesson', arguments: [lesson.meta.id, experiment.id] };
         return item;
       }

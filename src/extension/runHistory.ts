@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { BatchEvent, RunRecord } from '../protocol/events';
 import type { Outcome } from '../protocol/webview';
 import { decimate } from './runStream';
+import type { SeedsRecord } from './seedRuns';
 
 export interface StoredRun extends RunRecord {
   /** ISO time the run ended. */
@@ -16,11 +17,15 @@ export interface StoredRun extends RunRecord {
   /** Batch points, decimated to at most `maxBatchPoints`. */
   batches: BatchEvent[];
   outcomes: Outcome[];
+  /** A run of N seeds: every seed's record and their summary (the fields above are its last seed's). */
+  seeds?: SeedsRecord;
+  /** A variant and its original both run with seeds: whether they differ beyond noise, in words. */
+  verdict?: string[];
 }
 
 export interface RunHistoryOptions {
-  /** Runs kept per experiment (default 5). */
-  keep?: number;
+  /** Runs kept per experiment (default 20), or a function that reads it (a setting) at each save. */
+  keep?: number | (() => number);
   /** Batch points kept per run (default 600). */
   maxBatchPoints?: number;
 }
@@ -31,7 +36,7 @@ export function historyFileName(experiment: string): string {
 }
 
 export class RunHistory {
-  private readonly keep: number;
+  private readonly keep: () => number;
   private readonly maxBatchPoints: number;
   /** Serializes writes per file. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -40,7 +45,8 @@ export class RunHistory {
     readonly folder: string,
     options: RunHistoryOptions = {},
   ) {
-    this.keep = options.keep ?? 5;
+    const keep = options.keep ?? 20;
+    this.keep = typeof keep === 'function' ? keep : () => keep;
     this.maxBatchPoints = options.maxBatchPoints ?? 600;
   }
 
@@ -64,17 +70,32 @@ export class RunHistory {
 
   async save(run: StoredRun): Promise<StoredRun> {
     const stored: StoredRun = { ...run, batches: decimate(run.batches, this.maxBatchPoints) };
+    await this.update(run.experiment, (runs) => [stored, ...runs.filter((r) => r.runId !== run.runId)]);
+    return stored;
+  }
+
+  /** Deletes one run; true when it was there. */
+  async delete(experiment: string, runId: string): Promise<boolean> {
+    let found = false;
+    await this.update(experiment, (runs) => {
+      found = runs.some((r) => r.runId === runId);
+      return runs.filter((r) => r.runId !== runId);
+    });
+    return found;
+  }
+
+  /** Rewrites an experiment's runs (one write at a time, atomically), keeping the newest `keep`. */
+  private async update(experiment: string, change: (runs: StoredRun[]) => StoredRun[]): Promise<void> {
     const task = this.chain.then(async () => {
-      const runs = [stored, ...(await this.list(run.experiment)).filter((r) => r.runId !== run.runId)].slice(0, this.keep);
+      const runs = change(await this.list(experiment)).slice(0, Math.max(1, this.keep()));
       await mkdir(this.folder, { recursive: true });
-      const target = this.file(run.experiment);
+      const target = this.file(experiment);
       const tmp = `${target}.${process.pid}.tmp`;
       await writeFile(tmp, JSON.stringify(runs));
       await rename(tmp, target);
     });
     this.chain = task.catch(() => undefined);
     await task;
-    return stored;
   }
 
   /** Every experiment with a stored run. */

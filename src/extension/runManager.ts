@@ -17,12 +17,14 @@ import { RunStream } from './runStream';
 import { newRunId, outcomesOf, reuseKey, storedEvents } from './runRecords';
 export { storedEvents };
 import { readSettings } from './settings';
-import { formatCost, overBudget } from '../protocol/cost';
+import { formatCost, overBudget, timesRuns } from '../protocol/cost';
 import { estimateRunCost } from '../lessons/index';
 import { knobsToChanges } from '../lessons/knobs';
 import { deriveVariant, type VariantResult } from '../lessons/variant';
 import type { KnobValue } from '../protocol/knobs';
 import { TrainerClient } from './trainerClient';
+import { SeedGroup, seedsVerdict, type SeedsRecord } from './seedRuns';
+import { historyItems, originalOf, overlayOf } from './historyView';
 
 export interface LiveRun {
   runId: string;
@@ -34,6 +36,10 @@ export interface LiveRun {
   prepareOnly?: boolean;
   phase: RunPhase;
   stream: RunStream;
+  /** A run of N seeds: each seed's record (its events carry `<runId>/seed-<seed>`). */
+  seeds?: SeedGroup;
+  /** How the N-seed run ended, once it has (for a panel opened later). */
+  seedOutcome?: HostToWebview;
   download?: { report(loaded: number, total?: number, file?: string): void; done(): void };
 }
 
@@ -120,7 +126,7 @@ export class RunManager extends Disposable {
   /** The run currently training (for the status bar), else the newest queued one. */
   current(): LiveRun | undefined {
     const runs = [...this.byRunId.values()].filter((r) => r.phase !== 'idle');
-    return runs.find((r) => r.phase === 'running' || r.phase === 'stopping') ?? runs[0];
+    return runs.find((r) => r.phase !== 'queued') ?? runs[0];
   }
 
   phase(key: string): RunPhase {
@@ -148,7 +154,7 @@ export class RunManager extends Disposable {
   }
 
   /** Starts an experiment (`lesson-id/experiment-id`). Resolves once the request is sent. */
-  async run(key: string, full = false): Promise<LiveRun | undefined> {
+  async run(key: string, full = false, seeds = 1): Promise<LiveRun | undefined> {
     await this.catalog.ready();
     const found = this.catalog.experiment(key);
     if (!found) {
@@ -168,14 +174,14 @@ export class RunManager extends Disposable {
       void vscode.window.showErrorMessage(`${lesson.file}:${experiment.range.start.line}: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
-    if (!(await this.withinBudget(lesson.meta.id, experiment.title, experiment.spec, full, dependencies))) return undefined;
+    if (!(await this.withinBudget(lesson.meta.id, experiment.title, experiment.spec, full, dependencies, seeds))) return undefined;
     const from = experiment.spec.model.reuse?.from;
     const depKey = from ? reuseKey(lesson.meta.id, from) : undefined;
     if (depKey && !(await this.trained(depKey, full))) {
       this.waitFor(key, lesson.meta.id, experiment.title, full, depKey);
       return undefined;
     }
-    return this.start(key, lesson.meta.id, experiment.title, experiment.spec, full, dependencies);
+    return this.start(key, lesson.meta.id, experiment.title, experiment.spec, full, dependencies, false, seeds > 1 ? { seeds } : {});
   }
 
   /** Whether `key` has a finished run of this size (its model is then in the trainer's store). */
@@ -228,7 +234,7 @@ export class RunManager extends Disposable {
    * run as a twin of the experiment (its initial weights, batches and dropout masks) and labelled by
    * the difference. An invalid combination is refused on the card with the validator's message.
    */
-  async runVariant(key: string, values: Record<string, KnobValue>): Promise<LiveRun | undefined> {
+  async runVariant(key: string, values: Record<string, KnobValue>, seeds = 1): Promise<LiveRun | undefined> {
     await this.catalog.ready();
     const found = this.catalog.experiment(key);
     if (!found || this.active(key)) return this.run(key);
@@ -244,14 +250,14 @@ export class RunManager extends Disposable {
       return undefined;
     }
     const dependencies = this.dependencies(lesson.meta.id, v.spec);
-    if (!(await this.withinBudget(lesson.meta.id, experiment.title, v.spec, false, dependencies))) return undefined;
-    return this.start(key, lesson.meta.id, `${experiment.title} [${v.label}]`, v.spec, false, dependencies, false, { twin: { spec: experiment.spec, label: v.label } });
+    if (!(await this.withinBudget(lesson.meta.id, experiment.title, v.spec, false, dependencies, seeds))) return undefined;
+    return this.start(key, lesson.meta.id, `${experiment.title} [${v.label}]`, v.spec, false, dependencies, false, { twin: { spec: experiment.spec, label: v.label }, ...(seeds > 1 ? { seeds } : {}) });
   }
 
   /** A run whose estimated cost is over the budget setting starts only if the learner confirms. */
-  private async withinBudget(lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec>): Promise<boolean> {
+  private async withinBudget(lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec>, seeds = 1): Promise<boolean> {
     const settings = readSettings();
-    const cost = estimateRunCost(spec, { full, epochs: settings.epochsBudget || undefined, lessonId, dependencies });
+    const cost = timesRuns(estimateRunCost(spec, { full, epochs: settings.epochsBudget || undefined, lessonId, dependencies }), seeds);
     const over = overBudget(cost, settings.budget);
     if (over.length === 0) return true;
     const choice = await vscode.window.showWarningMessage(
@@ -279,7 +285,8 @@ export class RunManager extends Disposable {
       previous.stream.dispose();
       this.byRunId.delete(previous.runId);
     }
-    const live: LiveRun = { runId, key, lessonId, title, full, phase: 'queued', stream, ...(prepareOnly ? { prepareOnly } : {}) };
+    const seeds = extra.seeds && extra.seeds > 1 ? extra.seeds : undefined;
+    const live: LiveRun = { runId, key, lessonId, title, full, phase: 'queued', stream, ...(prepareOnly ? { prepareOnly } : {}), ...(seeds ? { seeds: new SeedGroup(runId, seeds, extra.twin?.label) } : {}) };
     this.byKey.set(key, live);
     this.byRunId.set(runId, live);
     const request: RunRequest = {
@@ -300,11 +307,19 @@ export class RunManager extends Disposable {
       },
     };
     this.log.info(`run ${runId}: ${key}${full ? ' (full)' : ''} on ${settings.backend}; storage ${storage}`);
-    this.post(lessonId, { type: 'runEvents', key, runId, mode: 'live', reset: true, full, events: [] });
+    this.post(lessonId, { type: 'runEvents', key, runId, mode: 'live', reset: true, full, events: [], ...(seeds ? { seeds } : {}) });
     this.post(lessonId, { type: 'runPhase', key, phase: 'queued', runId });
+    if (extra.twin) void this.overlayOriginal(key, lessonId);
     this.changed.fire(live);
     this.trainer().run(request);
     return live;
+  }
+
+  /** Pauses an experiment's run between two batches, resumes it, or trains one more epoch and pauses. */
+  control(key: string, type: 'pause' | 'resume' | 'step'): void {
+    const r = this.active(key);
+    if (!r || r.phase === 'queued' || r.phase === 'stopping') return;
+    this.client?.control(type, r.runId);
   }
 
   /** Stops one experiment's run, or every run. */
@@ -328,6 +343,14 @@ export class RunManager extends Disposable {
       case 'ready':
       case 'pong':
         return;
+      case 'pauseState': {
+        const r = this.byRunId.get(m.runId);
+        if (!r || r.phase === 'idle' || r.phase === 'stopping') return;
+        r.phase = m.state;
+        this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: r.phase, runId: r.runId });
+        this.changed.fire(r);
+        return;
+      }
       case 'queued': {
         const r = this.byRunId.get(m.runId);
         if (r) this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: 'queued', runId: r.runId, position: m.position });
@@ -353,8 +376,9 @@ export class RunManager extends Disposable {
   }
 
   private onRunEvent(e: RunEvent & { runId: string }): void {
-    const r = this.byRunId.get(e.runId);
+    const r = this.byRunId.get(e.runId) ?? [...this.byRunId.values()].find((l) => l.seeds?.owns(e.runId));
     if (!r) return;
+    r.seeds?.push(e);
     if (e.type === 'start' && r.phase === 'queued') {
       r.phase = 'running';
       this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: 'running', runId: r.runId });
@@ -363,7 +387,7 @@ export class RunManager extends Disposable {
     if (e.type === 'dataset') this.onDataset(r, e);
     r.stream.push(e);
     if (e.type === 'epoch' || e.type === 'start') this.changed.fire(r);
-    if (e.type === 'end' || e.type === 'error') void this.finish(r);
+    if ((e.type === 'end' || e.type === 'error') && (!r.seeds || r.seeds.done)) void this.finish(r);
   }
 
   private onDataset(r: LiveRun, e: DatasetEvent): void {
@@ -409,14 +433,16 @@ export class RunManager extends Disposable {
     this.post(r.lessonId, { type: 'runPhase', key: r.key, phase: 'idle', runId: r.runId });
     this.changed.fire(r);
     this.startWaiting(r);
-    const record = r.stream.record;
+    const record = r.seeds?.last() ?? r.stream.record;
     const found = this.catalog.experiment(r.key);
-    const outcomes = record.end && record.end.status !== 'cancelled' && found ? outcomesOf(found.experiment.expect, record) : [];
+    const outcomes = !r.seeds && record.end && record.end.status !== 'cancelled' && found ? outcomesOf(found.experiment.expect, record) : [];
     if (outcomes.length) this.post(r.lessonId, { type: 'outcomes', key: r.key, runId: r.runId, outcomes });
+    const seeds = r.seeds && found ? await this.seedOutcome(r, r.seeds.summary(found.experiment.expect)) : undefined;
     if (record.error) this.reportError(r, record.error.message, record.error.where);
     if (r.prepareOnly && record.end?.status === 'completed') void vscode.window.showInformationMessage(`${r.title}: ready, verified and cached.`);
     if (!found) return; // a dataset fetch, not a lesson run
-    const stored: StoredRun = { ...record, epochs: [...record.epochs], savedAt: new Date().toISOString(), full: r.full, batches: r.stream.batches(), outcomes };
+    const batches = r.stream.batches().filter((b) => !r.seeds || b.runId === record.runId);
+    const stored: StoredRun = { ...record, epochs: [...record.epochs], savedAt: new Date().toISOString(), full: r.full, batches, outcomes, ...(seeds ? { seeds: seeds.record, verdict: seeds.verdict } : {}) };
     if (record.end && record.end.status !== 'cancelled') {
       await this.progress.markExperimentRun(r.lessonId, found.experiment.id);
       await this.gradePredictions(r.lessonId, found.experiment.id, record);
@@ -424,10 +450,57 @@ export class RunManager extends Disposable {
     if (record.start) {
       try {
         this.ended.fire(await this.history.save(stored));
+        await this.postHistory(r.lessonId, r.key);
       } catch (e) {
         this.log.error(`could not save run ${r.runId} in ${this.history.folder}: ${String(e)}`);
       }
     }
+  }
+
+  /**
+   * How an N-seed run ended, on its card: "met in k of N seeds", the final metrics' mean ± std, and
+   * (a variant and its original both run with seeds) whether they differ beyond noise.
+   */
+  private async seedOutcome(r: LiveRun, record: SeedsRecord): Promise<{ record: SeedsRecord; verdict: string[] }> {
+    const earlier = (await this.history.list(r.key)).filter((s) => s.seeds && s.seeds.summary && Object.keys(s.seeds.summary).length);
+    const original = earlier.find((s) => !s.seeds!.label)?.seeds;
+    let verdict: string[] = [];
+    if (record.label) verdict = seedsVerdict(record, original, readSettings().seeds);
+    else {
+      const variant = earlier.find((s) => s.seeds!.label)?.seeds;
+      if (variant) verdict = seedsVerdict(variant, record, readSettings().seeds);
+    }
+    if (!Object.keys(record.summary).length) verdict = [];
+    r.seedOutcome = { type: 'seedOutcomes', key: r.key, runId: r.runId, expectations: record.expectations, summary: record.summary, verdict };
+    this.post(r.lessonId, r.seedOutcome);
+    return { record, verdict };
+  }
+
+  /** A variant's card draws the original's newest kept run under it, named "original". */
+  private async overlayOriginal(key: string, lessonId: string): Promise<void> {
+    const original = originalOf(await this.history.list(key));
+    if (original) this.post(lessonId, { type: 'overlay', key, overlay: overlayOf(original, 'original') });
+  }
+
+  private async postHistory(lessonId: string, key: string): Promise<void> {
+    this.post(lessonId, { type: 'history', key, runs: historyItems(await this.history.list(key)) });
+  }
+
+  /** Draws a kept run on its experiment's card. */
+  async overlayRun(lessonId: string, key: string, runId: string): Promise<void> {
+    const run = (await this.history.list(key)).find((r) => r.runId === runId);
+    if (!run) {
+      this.post(lessonId, { type: 'notice', level: 'warn', message: 'That run is no longer kept (deleted, or pushed out by newer runs: the setting deepLessons.historySize).', key });
+      return;
+    }
+    const label = run.start?.twin?.label ?? run.seeds?.label ?? `run of ${new Date(run.savedAt).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`;
+    this.post(lessonId, { type: 'overlay', key, overlay: overlayOf(run, label) });
+  }
+
+  /** Deletes a kept run and sends the card its new history. */
+  async deleteRun(lessonId: string, key: string, runId: string): Promise<void> {
+    await this.history.delete(key, runId);
+    await this.postHistory(lessonId, key);
   }
 
   /** The `predict` questions committed before this run of their experiment: graded by it now. */
@@ -464,8 +537,9 @@ export class RunManager extends Disposable {
     const live = this.byKey.get(key);
     if (live?.stream.record.start) {
       const found = this.catalog.experiment(key);
-      const outcomes = live.stream.finished && found ? outcomesOf(found.experiment.expect, live.stream.record) : [];
-      return { record: live.stream.record, batches: live.stream.batches(), full: live.full, outcomes };
+      const record = live.seeds?.last() ?? live.stream.record;
+      const outcomes = live.stream.finished && found ? outcomesOf(found.experiment.expect, record) : [];
+      return { record, batches: live.stream.batches().filter((b) => b.runId === record.runId), full: live.full, outcomes };
     }
     const stored = await this.history.last(key);
     return stored ? { record: stored, batches: stored.batches, full: stored.full, outcomes: stored.outcomes } : undefined;
@@ -475,13 +549,13 @@ export class RunManager extends Disposable {
    * What the history holds for a lesson's experiments (read ahead, asynchronously), so that
    * `replay` can then bring a panel up to date in one synchronous step.
    */
-  async storedRuns(lessonId: string): Promise<Map<string, StoredRun>> {
+  async storedRuns(lessonId: string): Promise<Map<string, StoredRun[]>> {
     const lesson = this.catalog.byId(lessonId);
-    const out = new Map<string, StoredRun>();
+    const out = new Map<string, StoredRun[]>();
     for (const e of lesson ? shownExperiments(lesson) : []) {
       const key = `${lessonId}/${e.id}`;
-      const stored = await this.history.last(key);
-      if (stored) out.set(key, stored);
+      const stored = await this.history.list(key);
+      if (stored.length) out.set(key, stored);
     }
     return out;
   }
@@ -491,18 +565,25 @@ export class RunManager extends Disposable {
    * session (flushed and snapshotted now), else its last stored run. Synchronous, so that no live
    * message can slip between the snapshot and the panel's switch to live updates.
    */
-  replay(lessonId: string, stored: Map<string, StoredRun>): HostToWebview[] {
+  replay(lessonId: string, stored: Map<string, StoredRun[]>): HostToWebview[] {
     const lesson = this.catalog.byId(lessonId);
     if (!lesson) return [];
     const out: HostToWebview[] = [];
     for (const e of shownExperiments(lesson)) {
       const key = `${lessonId}/${e.id}`;
       const live = this.byKey.get(key);
+      const kept = stored.get(key) ?? [];
+      if (kept.length) out.push({ type: 'history', key, runs: historyItems(kept) });
+      // A variant's card draws its original under it.
+      const original = originalOf(kept);
+      const overlay: HostToWebview[] = original ? [{ type: 'overlay', key, overlay: overlayOf(original, 'original') }] : [];
       if (live) {
         live.stream.flush();
-        out.push({ type: 'runEvents', key, runId: live.runId, mode: 'replay', reset: true, full: live.full, events: live.stream.replay(), elapsed: (Date.now() - live.stream.startedAt) / 1000 });
+        out.push({ type: 'runEvents', key, runId: live.runId, mode: 'replay', reset: true, full: live.full, events: live.stream.replay(), elapsed: (Date.now() - live.stream.startedAt) / 1000, ...(live.seeds ? { seeds: live.seeds.n } : {}) });
         out.push({ type: 'runPhase', key, phase: live.phase, runId: live.runId });
-        if (live.stream.finished) {
+        if (live.stream.record.start?.twin) out.push(...overlay);
+        if (live.seedOutcome) out.push(live.seedOutcome);
+        else if (live.stream.finished && !live.seeds) {
           const outcomes = live.stream.record.end?.status !== 'cancelled' ? outcomesOf(e.expect, live.stream.record) : [];
           if (outcomes.length) out.push({ type: 'outcomes', key, runId: live.runId, outcomes });
         }
@@ -510,9 +591,12 @@ export class RunManager extends Disposable {
       }
       const w = this.waiting.get(key);
       if (w) out.push({ type: 'runPhase', key, phase: 'queued', waitingFor: this.catalog.experiment(w.depKey)?.experiment.title ?? w.depKey });
-      const last = stored.get(key);
+      const last = kept[0];
       if (!last) continue;
-      out.push({ type: 'runEvents', key, runId: last.runId, mode: 'replay', reset: true, full: last.full, events: storedEvents(last) });
+      const runId = last.seeds?.runId ?? last.runId;
+      out.push({ type: 'runEvents', key, runId, mode: 'replay', reset: true, full: last.full, events: storedEvents(last), ...(last.seeds ? { seeds: last.seeds.n } : {}) });
+      if (last.start?.twin) out.push(...overlay);
+      if (last.seeds) out.push({ type: 'seedOutcomes', key, runId, expectations: last.seeds.expectations, summary: last.seeds.summary, verdict: last.verdict ?? [] });
       if (last.outcomes.length) out.push({ type: 'outcomes', key, runId: last.runId, outcomes: last.outcomes });
     }
     return out;

@@ -56,6 +56,8 @@ export function outcomesOf(expect: readonly string[], record: RunRecord): Outcom
 /** A stored run as the event sequence the page understands. */
 export function storedEvents(run: StoredRun): RunEvent[] {
   const out: RunEvent[] = [];
+  // An N-seed run: the seeds before the last as their start, epochs and end (no batch points).
+  for (const r of run.seeds?.runs.filter((x) => x.runId !== run.runId) ?? []) out.push(...([r.start, ...r.epochs, r.end, r.error].filter((e) => e !== undefined) as RunEvent[]));
   if (run.start) out.push(run.start);
   const bpe = run.start?.batchesPerEpoch ?? 0;
   let bi = 0;

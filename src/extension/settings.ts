@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { BackendChoice } from '../protocol/events';
 import { DEFAULT_BUDGET } from '../protocol/cost';
 import type { CostBudget } from '../protocol/cost';
+import { MAX_SEEDS } from '../protocol/seeds';
 
 const positiveOr = (v: number, fallback: number) => (Number.isFinite(v) && v > 0 ? v : fallback);
 
@@ -21,6 +22,10 @@ export interface Settings {
   budget: CostBudget;
   /** An existing @tensorflow/tfjs-node installation (its folder, or an npm prefix holding it). */
   nativeBackendPath?: string;
+  /** Seeds a "Run ×N seeds" runs (2 to MAX_SEEDS). */
+  seeds: number;
+  /** Finished runs kept per experiment. */
+  historySize: number;
 }
 
 export type OpenOnStartup = 'firstTime' | 'always' | 'never';
@@ -37,6 +42,8 @@ export function readSettings(): Settings {
   const runtime = c.get<string>('trainerRuntime', '').trim();
   const startup = c.get<string>('openOnStartup', 'firstTime');
   const native = c.get<string>('nativeBackendPath', '').trim();
+  const seeds = c.get<number>('seeds', 3);
+  const historySize = c.get<number>('historySize', 20);
   return {
     backend: (BACKENDS as readonly string[]).includes(backend) ? (backend as BackendChoice) : 'auto',
     dataDir: dataDir || undefined,
@@ -49,6 +56,8 @@ export function readSettings(): Settings {
       memoryMiB: positiveOr(c.get<number>('budget.memoryMiB', DEFAULT_BUDGET.memoryMiB), DEFAULT_BUDGET.memoryMiB),
     },
     nativeBackendPath: native || undefined,
+    seeds: Number.isInteger(seeds) ? Math.min(Math.max(seeds, 2), MAX_SEEDS) : 3,
+    historySize: Number.isInteger(historySize) ? Math.min(Math.max(historySize, 1), 200) : 20,
   };
 }
 

@@ -39,6 +39,8 @@ interface ActiveRun {
   startedAt: number;
   epochsRun: number;
   stopTimer?: ReturnType<typeof setTimeout>;
+  /** A run of N seeds: the seeds yet to end (each ends as `<runId>/seed-<seed>`). */
+  seedsLeft?: number;
 }
 
 export class TrainerClient {
@@ -151,6 +153,7 @@ export class TrainerClient {
       const run = this.active.get(msg.runId);
       if (run?.stopTimer) clearTimeout(run.stopTimer);
       this.active.delete(msg.runId);
+      this.seedEnded(msg);
     } else if (msg.type === 'epoch') {
       const run = this.active.get(msg.runId);
       if (run) run.epochsRun = msg.epoch;
@@ -219,14 +222,34 @@ export class TrainerClient {
   }
 
   /** Starts the trainer if needed and sends the run. Events arrive through `onMessage`. */
+  /**
+   * A seed of a run of seeds ended: the run has answered (a stop was obeyed), and it is over when
+   * it was the last seed, was stopped or failed (the trainer skips the rest).
+   */
+  private seedEnded(msg: Extract<TrainerToHost, { type: 'end' | 'error' }>): void {
+    const cut = msg.runId.lastIndexOf('/seed-');
+    const base = cut > 0 ? msg.runId.slice(0, cut) : undefined;
+    const run = base === undefined ? undefined : this.active.get(base);
+    if (!run || base === undefined) return;
+    if (run.stopTimer) clearTimeout(run.stopTimer);
+    run.stopTimer = undefined;
+    run.seedsLeft = (run.seedsLeft ?? 1) - 1;
+    if (run.seedsLeft <= 0 || msg.type === 'error' || msg.status === 'cancelled') this.active.delete(base);
+  }
+
   run(request: RunRequest): void {
-    this.active.set(request.runId, { request, startedAt: Date.now(), epochsRun: 0 });
+    this.active.set(request.runId, { request, startedAt: Date.now(), epochsRun: 0, ...(request.seeds && request.seeds > 1 ? { seedsLeft: request.seeds } : {}) });
     try {
       this.send(request);
     } catch (e) {
       this.active.delete(request.runId);
       this.emit({ type: 'error', runId: request.runId, message: e instanceof Error ? e.message : String(e), where: 'trainer' });
     }
+  }
+
+  /** Pause a run between two batches, resume it, or train one more epoch and pause. */
+  control(type: 'pause' | 'resume' | 'step', runId: string): void {
+    if (this.ready && this.active.has(runId)) this.send({ type, runId });
   }
 
   /**

@@ -351,6 +351,8 @@ function explain(issue: Issue, base: PathKey[], ctx: IssueContext, out: Found[])
         at(path, `${prefix}expected ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}, got ${n}`);
       } else if (issue.origin === 'string') {
         at(path, `${prefix}must not be empty`);
+      } else if (issue.origin === 'number' && !/^Too (big|small)/.test(issue.message)) {
+        at(path, `${prefix}${issue.message}, got ${describeValue(value)}`); // the schema's own words
       } else if (issue.code === 'too_big' && issue.origin === 'number' && typeof value === 'number') {
         const { maximum, inclusive } = issue as { maximum: number | bigint; inclusive?: boolean };
         const max = Number(maximum);

@@ -6,7 +6,8 @@
 import * as path from 'path';
 import type { z } from 'zod';
 import { ExperimentSpec } from '../protocol/spec';
-import type { BookFigure, ExperimentSpec as ExperimentSpecType } from '../protocol/spec';
+import type { ExperimentSpec as ExperimentSpecType } from '../protocol/spec';
+import { bookFigures } from '../protocol/book';
 import { LessonFrontMatter, QuizBlockSpec } from '../protocol/lesson';
 import type { ExperimentBlock, Lesson, LessonDiagnostic, LessonSegment, QuizBlock, SourceRange } from '../protocol/lesson';
 import { formatRef, parseExpectation } from './expect';
@@ -350,11 +351,6 @@ function checkExpectAgainstSpec(block: YamlBlock, spec: ExperimentSpecType, diag
       report(/\bepoch\s+\d+/, `at epoch ${e.epoch}: the experiment trains for ${spec.training.epochs} epoch${spec.training.epochs === 1 ? '' : 's'}`);
     }
   });
-}
-
-/** The book's figures as a list (one may be written without the list). */
-export function bookFigures(spec: Pick<ExperimentSpecType, 'book'>): BookFigure[] {
-  return spec.book === undefined ? [] : Array.isArray(spec.book) ? spec.book : [spec.book];
 }
 
 /**

@@ -32,13 +32,15 @@ export function deriveVariant(parent: ExperimentSpec, changes: readonly SetChang
 
 /**
  * The changes applied to an experiment, validated or not (a block as written, to save it): a copy,
- * with the optimizer's fields pruned and `full` following. Throws a SetError where a path cannot go.
+ * with the optimizer's fields pruned, `full` following and the book's figures (`book`) dropped. Throws a SetError where a path cannot go.
  */
 export function applyChanges(spec: unknown, changes: readonly SetChange[]): Record<string, unknown> {
   let raw = structuredClone(spec) as Record<string, unknown>;
   for (const c of changes) raw = applySet(raw, c);
   pruneOptimizer(raw, changes);
   for (const c of changes) followInFull(raw, c);
+  // The book's figures belong to the book's settings: a changed experiment is not the book's row.
+  if (changes.length) delete raw.book;
   return raw;
 }
 

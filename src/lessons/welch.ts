@@ -69,3 +69,22 @@ export function describeComparison(nameA: string, a: readonly number[], nameB: s
   if (w.difference === 0) return `${nameA} and ${nameB} tie on ${metric} over ${seeds}`;
   return `${winner} beat ${loser} by ${size} ± ${half}${unit} over ${seeds}: ${verdict}`;
 }
+
+/** The metrics worth comparing, in order of preference. */
+export const COMPARED_METRICS = ['val_accuracy', 'test_accuracy', 'val_loss', 'accuracy', 'loss'] as const;
+
+export interface MetricComparison {
+  metric: string;
+  welch?: Welch;
+  text: string;
+}
+
+/**
+ * A variant against its original over their seeds' final values (per metric, as `summarizeSeeds`
+ * gives them): the first `max` metrics both report, each with Welch's test and a sentence.
+ */
+export function compareSeeds(variantName: string, variant: Record<string, { values: number[] }>, originalName: string, original: Record<string, { values: number[] }>, max = 2): MetricComparison[] {
+  return COMPARED_METRICS.filter((m) => variant[m] && original[m])
+    .slice(0, max)
+    .map((m) => ({ metric: m, welch: welch(variant[m]!.values, original[m]!.values), text: describeComparison(variantName, variant[m]!.values, originalName, original[m]!.values, m) }));
+}

@@ -142,3 +142,8 @@ export function formatMiB(bytes: number): string {
 export function formatCost(cost: CostEstimate): string {
   return `${cost.parameters.toLocaleString('en-US')} parameters · about ${formatMiB(cost.memoryBytes)} · work ${formatGiga(cost.work)}${cost.partial ? ` (${cost.partial})` : ''}`;
 }
+
+/** The cost of `runs` runs one after the other (N seeds, a variant and its original): N times the work, the same peak memory. */
+export function timesRuns(cost: CostEstimate, runs: number): CostEstimate {
+  return runs > 1 ? { ...cost, work: cost.work * runs, ...(cost.partial ? { partial: cost.partial } : {}) } : cost;
+}

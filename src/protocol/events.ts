@@ -319,6 +319,8 @@ export interface RunRequest {
 export type HostToTrainer =
   | RunRequest
   | { type: 'stop'; runId?: string }
+  /** Pause the run between two batches, go on, or train one more epoch and pause again. */
+  | { type: 'pause' | 'resume' | 'step'; runId: string }
   | { type: 'ping'; id: number }
   | { type: 'shutdown' };
 
@@ -326,6 +328,8 @@ export type TrainerToHost =
   | RunEvent
   | { type: 'ready'; pid: number; versions: Record<string, string> }
   | { type: 'queued'; runId: string; position: number }
+  /** The run (the request's runId) is paused, running again, or stepping one epoch. */
+  | { type: 'pauseState'; runId: string; state: 'running' | 'paused' | 'stepping' }
   | { type: 'pong'; id: number };
 
 /** Exhaustiveness check for `switch` over a discriminated union. */

@@ -458,11 +458,12 @@ export const ExperimentCore = z.strictObject({
  * 11_training_deep_neural_networks.ipynb), for `deep-lessons reproduce` and the run card of a full
  * run to set ours beside. It describes the `full` run: its `epochs` must be the full run's.
  */
+const FRACTION = 'expected a fraction from 0 to 1 (0.8750 for 87.50 %)';
 export const BookFigure = z.strictObject({
   /** Which of the run's final numbers the figure is: validation or test accuracy, or the MC dropout accuracy. */
   metric: z.enum(['val_accuracy', 'test_accuracy', 'mc_accuracy']).describe('Which of the run\'s final numbers the figure is: validation or test accuracy, or the MC dropout accuracy.'),
   /** The published value, a fraction (0.8750 for 87.50 %). */
-  value: z.number().min(0).max(1).describe('The published value, a fraction (0.8750 for 87.50 %).'),
+  value: z.number().min(0, FRACTION).max(1, FRACTION).describe('The published value, a fraction (0.8750 for 87.50 %).'),
   /** After how many epochs the notebook measured it (the full run's epochs). */
   epochs: positiveInt().describe("After how many epochs the notebook measured it (the full run's epochs)."),
   /** Where it is published: notebook, section, cell output. */

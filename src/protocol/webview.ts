@@ -7,6 +7,15 @@
 import type { BackendChoice, RunEvent } from './events';
 import type { ExperimentSpec } from './spec';
 import type { Knob, KnobValue } from './knobs';
+import type { SeedStats } from './seeds';
+
+/** One `expect` line over the seeds of a run: met in `met` of `n`, with what each seed measured. */
+export interface SeedExpectation {
+  text: string;
+  met: number;
+  n: number;
+  actual: string[];
+}
 
 /** A question as the page sees it: no answer, no explanation. */
 export type PublicQuestion =
@@ -119,7 +128,30 @@ export interface Outcome {
   notChecked?: string;
 }
 
-export type RunPhase = 'idle' | 'queued' | 'running' | 'stopping';
+/** A finished run kept in history, as a card lists it. */
+export interface HistoryItem {
+  runId: string;
+  /** "30 Nov 2026, 10:51 · seed 42 · quick · 2 epochs in 5 s". */
+  detail: string;
+  /** A variant's difference ("lr 0.01 → 0.1"). */
+  variant?: string;
+  /** A run of N seeds. */
+  seeds?: number;
+  /** Final val_accuracy (or accuracy), for the list. */
+  accuracy?: number;
+}
+
+/** Another run drawn on a card's loss and accuracy charts (dashed), named in the legend by `label`. */
+export interface OverlayRun {
+  runId: string;
+  label: string;
+  events: RunEvent[];
+  /** A run of N seeds: drawn as the mean over its seeds. */
+  seeds?: number;
+}
+
+/** `paused`: waiting between two batches, the model held in the trainer; `stepping`: one more epoch, then paused. */
+export type RunPhase = 'idle' | 'queued' | 'running' | 'paused' | 'stepping' | 'stopping';
 
 /** Where a run's events come from in a `runEvents` message. */
 export type RunEventsMode = 'live' | 'replay';
@@ -141,6 +173,8 @@ export type HostToWebview =
       chartUpdateRate: number;
       /** Scroll to this experiment or quiz id after rendering. */
       reveal?: string;
+      /** Seeds a "Run ×N seeds" runs (the setting deepLessons.seeds). */
+      seeds?: number;
     }
   /** Events of one run; `reset` clears the run card first (a new run, or a replay). */
   | {
@@ -153,13 +187,21 @@ export type HostToWebview =
       events: RunEvent[];
       /** Replays of a run still going: seconds since it started (for the time-left estimate). */
       elapsed?: number;
+      /** A run of N seeds: its events carry the runIds `<runId>/seed-<seed>`. */
+      seeds?: number;
     }
   /** `waitingFor`: the title of the experiment whose layers this one reuses, training first on its own card. */
   | { type: 'runPhase'; key: string; phase: RunPhase; runId?: string; position?: number; waitingFor?: string }
   | { type: 'outcomes'; key: string; runId: string; outcomes: Outcome[] }
+  /** How an N-seed run ended: each `expect` line met in k of N seeds, the final metrics' summary, and a variant against its original in words. */
+  | { type: 'seedOutcomes'; key: string; runId: string; expectations: SeedExpectation[]; summary: Record<string, SeedStats>; verdict: string[] }
   | { type: 'quizResult'; result: QuizAnswerResult; score: QuizScore }
   | { type: 'quizReset' }
   | { type: 'compare'; series: CompareSeries[]; differences: string[] }
+  /** The runs kept for an experiment, newest first. */
+  | { type: 'history'; key: string; runs: HistoryItem[] }
+  /** Draw another run on the card (the original of a variant, a run from history); none clears. */
+  | { type: 'overlay'; key: string; overlay?: OverlayRun }
   | { type: 'backend'; backend: BackendChoice }
   | { type: 'reveal'; id: string }
   | { type: 'notice'; level: 'info' | 'warn' | 'error'; message: string; key?: string };
@@ -168,6 +210,8 @@ export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'run'; key: string; full: boolean }
   | { type: 'stop'; key: string }
+  /** Pause between two batches, resume, or train one more epoch and pause. */
+  | { type: 'pause' | 'resume' | 'step'; key: string }
   | { type: 'answer'; quizId: string; question: number; answer: number | number[] }
   /** "Show answer": reveal the right answer and the explanation (the score keeps the first attempt). */
   | { type: 'showAnswer'; quizId: string; question: number }
@@ -178,8 +222,14 @@ export type WebviewToHost =
   /** A link in the lesson's prose: a web address, or a path relative to the lesson file (another lesson, a file). */
   | { type: 'openLink'; href: string }
   | { type: 'selectBackend' }
-  /** Run a variant: the knobs that differ from the experiment, by knob id. */
-  | { type: 'runVariant'; key: string; values: Record<string, KnobValue> }
+  /** Run a variant: the knobs that differ from the experiment, by knob id; `seeds`: ×N seeds (the setting deepLessons.seeds). */
+  | { type: 'runVariant'; key: string; values: Record<string, KnobValue>; seeds?: boolean }
+  /** Run the experiment with N seeds (the setting deepLessons.seeds). */
+  | { type: 'runSeeds'; key: string }
+  /** Draw a run from the experiment's history on its card. */
+  | { type: 'overlayRun'; key: string; runId: string }
+  /** Delete a run from the experiment's history. */
+  | { type: 'deleteRun'; key: string; runId: string }
   /** Write the variant into the lesson as a new experiment block (or a new experiment file for a built-in lesson). */
   | { type: 'saveVariant'; key: string; values: Record<string, KnobValue> };
 

@@ -36,11 +36,12 @@ const Message = z.discriminatedUnion('type', [
     seeds: z.number().int().min(1).max(MAX_SEEDS).optional(),
   }),
   z.strictObject({ type: z.literal('stop'), runId: RunId.optional() }),
+  z.strictObject({ type: z.enum(['pause', 'resume', 'step']), runId: RunId }),
   z.strictObject({ type: z.literal('ping'), id: z.number() }),
   z.strictObject({ type: z.literal('shutdown') }),
 ]);
 
-const TYPES = 'run, stop, ping or shutdown';
+const TYPES = 'run, stop, pause, resume, step, ping or shutdown';
 
 /** The message, or what is wrong with it (and its runId when it has a usable one, so the host can tell whose it is). */
 export function checkMessage(raw: unknown): { message: HostToTrainer } | { error: string; runId: string } {
@@ -50,7 +51,7 @@ export function checkMessage(raw: unknown): { message: HostToTrainer } | { error
   }
   const type = (raw as { type?: unknown }).type;
   if (typeof type !== 'string') return { error: `malformed message: no \`type\` (expected ${TYPES})`, runId };
-  if (!['run', 'stop', 'ping', 'shutdown'].includes(type)) return { error: `malformed message: unknown type ${JSON.stringify(type.slice(0, 40))}; expected ${TYPES}`, runId };
+  if (!['run', 'stop', 'pause', 'resume', 'step', 'ping', 'shutdown'].includes(type)) return { error: `malformed message: unknown type ${JSON.stringify(type.slice(0, 40))}; expected ${TYPES}`, runId };
   const r = Message.safeParse(raw);
   if (r.success) return { message: r.data as HostToTrainer };
   const issue = r.error.issues[0];

@@ -2,14 +2,14 @@
  * The trainer: takes run requests one at a time (later ones wait in a queue), drives the engine,
  * throttles batch events, and stops a run between two batches when asked.
  */
-import { runExperiment, runSeeds, type ModelStore, defaultStore } from '../engine';
+import { PauseGate, runExperiment, runSeeds, type ModelStore, defaultStore } from '../engine';
 import { assertNever, type HostToTrainer, type RunEvent, type RunRequest, type TrainerToHost } from '../protocol/events';
 
 export type Send = (msg: TrainerToHost) => void;
 
 export class Trainer {
   private readonly queue: RunRequest[] = [];
-  private current: { req: RunRequest; abort: AbortController } | undefined;
+  private current: { req: RunRequest; abort: AbortController; pause: PauseGate } | undefined;
   private draining = false;
   private closed = false;
   /** Resolves when the queue is empty and nothing runs. */
@@ -35,6 +35,14 @@ export class Trainer {
       case 'stop':
         this.stop(msg.runId);
         break;
+      case 'pause':
+      case 'resume':
+      case 'step': {
+        // The run training now (a queued run has nothing to pause yet).
+        const c = this.current;
+        if (c && (msg.runId === c.req.runId || msg.runId.startsWith(`${c.req.runId}/seed-`))) c.pause[msg.type]();
+        break;
+      }
       case 'ping':
         this.send({ type: 'pong', id: msg.id });
         break;
@@ -74,7 +82,8 @@ export class Trainer {
     try {
       for (let req = this.queue.shift(); req; req = this.queue.shift()) {
         const abort = new AbortController();
-        this.current = { req, abort };
+        const pause = new PauseGate((state) => this.send({ type: 'pauseState', runId: req.runId, state }));
+        this.current = { req, abort, pause };
         const throttle = batchThrottle(req.options.maxBatchEventsPerSecond ?? 20);
         let heldInside: RunEvent | undefined;
         try {
@@ -100,6 +109,7 @@ export class Trainer {
             },
             abort.signal,
             this.store,
+            { pause },
           );
         } catch (e) {
           // The engine reports its own errors as events; anything it throws is reported here, and the queue goes on.

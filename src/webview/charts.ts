@@ -93,6 +93,11 @@ export interface SeriesSpec {
   points?: boolean;
   axis?: 'y' | 'y2';
   width?: number;
+  /** Fill down to the next series (a ±1 std band's upper edge), in `fillColor`. */
+  fill?: '+1';
+  fillColor?: string;
+  /** Left out of the legend (a band's edges). */
+  legend?: false;
 }
 
 export interface ChartSpec {
@@ -245,6 +250,7 @@ export class LineChart {
       scales: scales(spec, theme),
     };
     this.chart = new Chart<'line', Point[]>(canvas, { type: 'line', data: { datasets: spec.series.map((s) => this.dataset(s)) }, options });
+    this.describe(spec.series);
     this.observer = new IntersectionObserver((entries) => {
       this.visible = entries.some((e) => e.isIntersecting);
       if (this.visible && this.dirty) this.scheduleUpdate();
@@ -257,7 +263,9 @@ export class LineChart {
       label: s.label,
       data: s.data,
       borderColor: s.color,
-      backgroundColor: s.color,
+      backgroundColor: s.fillColor ?? s.color,
+      fill: s.fill ?? false,
+      ...({ inLegend: s.legend ?? true } as object),
       borderWidth: s.width ?? 1.5,
       borderDash: s.dashed ? [5, 4] : undefined,
       pointRadius: s.points ? 2.5 : 0,
@@ -278,7 +286,13 @@ export class LineChart {
       // Layers: at the side, output at the top (the order of the network drawn upright).
       position: layers ? ('right' as const) : ('top' as const),
       reverse: layers,
-      labels: { color: this.theme.fg, boxWidth: 12, boxHeight: 2, font: { family: this.theme.font, size: 11 } },
+      labels: {
+        color: this.theme.fg,
+        boxWidth: 12,
+        boxHeight: 2,
+        font: { family: this.theme.font, size: 11 },
+        filter: (item: { datasetIndex?: number }, data: { datasets: object[] }) => (data.datasets[item.datasetIndex ?? -1] as { inLegend?: boolean } | undefined)?.inLegend !== false,
+      },
     };
   }
 
@@ -295,16 +309,18 @@ export class LineChart {
     this.setSeries(spec.series);
   }
 
+  /** The legend's series names on the canvas (`data-series`), for assistive tools and tests. */
+  private describe(series: SeriesSpec[]): void {
+    this.canvas.dataset.series = series.filter((s) => s.legend !== false && s.label).map((s) => s.label).join(' | ');
+  }
+
   setSeries(series: SeriesSpec[]): void {
+    this.describe(series);
     const current = this.chart.data.datasets;
     if (current.length === series.length) {
-      series.forEach((s, i) => {
-        const ds = current[i]!;
-        ds.data = s.data;
-        ds.label = s.label;
-        ds.borderColor = s.color;
-        ds.backgroundColor = s.color;
-      });
+      // Every property, not only the data: a series in the same place may be drawn otherwise now
+      // (an overlay dashed, a band's edge filled).
+      series.forEach((s, i) => Object.assign(current[i]!, this.dataset(s)));
     } else {
       this.chart.data.datasets = series.map((s) => this.dataset(s));
     }

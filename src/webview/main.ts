@@ -68,7 +68,7 @@ function render(view: LessonView, m: Extract<HostToWebview, { type: 'init' }>): 
         break;
       }
       case 'experiment': {
-        const card = new RunCard(s, md, m.backend);
+        const card = new RunCard(s, md, m.backend, m.seeds);
         runCards.set(s.key, card);
         body.append(card.el);
         break;
@@ -111,7 +111,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'runEvents': {
       const card = runCards.get(m.key);
       if (!card) return;
-      if (m.reset) card.reset(m.runId, m.full);
+      if (m.reset) card.reset(m.runId, m.full, m.seeds);
       card.apply(m.runId, m.events);
       return;
     }
@@ -120,6 +120,15 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       return;
     case 'outcomes':
       runCards.get(m.key)?.setOutcomes(m.runId, m.outcomes);
+      return;
+    case 'seedOutcomes':
+      runCards.get(m.key)?.setSeedOutcomes(m);
+      return;
+    case 'history':
+      runCards.get(m.key)?.setHistory(m.runs);
+      return;
+    case 'overlay':
+      runCards.get(m.key)?.setOverlay(m.overlay);
       return;
     case 'quizResult': {
       const q = quizCards.get(m.result.quizId);

@@ -5,14 +5,19 @@
  * beside them, and the `expect` outcomes when the run ends.
  */
 import { TryIt, twinLine } from './tryIt';
+import { SeedsOnCard } from './seedsView';
+import { Overlay } from './overlay';
+import { HistoryStrip } from './history';
+import { PauseControls, pauseStatus } from './pauseControls';
 import type { BackendChoice, RunEvent } from '../protocol/events';
-import type { ExperimentView, Outcome, RunPhase } from '../protocol/webview';
+import type { ExperimentView, HistoryItem, HostToWebview, Outcome, OverlayRun, RunPhase } from '../protocol/webview';
 import { post } from './api';
 import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, smoothed, type ChartId, type Point, type RunChartData } from './chartData';
 import { LineChart, layerColor, layerLabel, readTheme, type ChartSpec, type SeriesSpec } from './charts';
 import { estimateTimeLeft } from '../protocol/eta';
 import { lrFinderMarkers, markersOf } from './markers';
 import { LrFinderView, TAKES_RATE_ATTR, USE_RATE_EVENT, type UseRateDetail } from './lrFinder';
+import { compareWithBook, formatGap } from '../protocol/book';
 import { errorList } from './blockErrors';
 import type { MarkdownIt } from 'markdown-it';
 import { formatNumber } from './axis';
@@ -77,6 +82,10 @@ export class RunCard {
   /** When this page saw the run's first batch (for the time left). */
   private firstBatch?: { at: number; steps: number };
   private readonly inside = new InsideView();
+  private readonly seeds: SeedsOnCard;
+  private readonly overlay = new Overlay();
+  private readonly history: HistoryStrip;
+  private readonly pause: PauseControls;
   private readonly finderView = new LrFinderView();
   private readonly mcView = new McImagesView();
   private readonly onUseRate = (e: Event) => {
@@ -91,7 +100,11 @@ export class RunCard {
     readonly view: ExperimentView,
     md: MarkdownIt,
     private backend: BackendChoice,
+    seedsN = 3,
   ) {
+    this.seeds = new SeedsOnCard(view.key, seedsN);
+    this.history = new HistoryStrip(view.key, () => this.setOverlay(undefined));
+    this.pause = new PauseControls(view.key);
     this.progress = progressBar(`Progress of "${view.title}"`);
     this.runBtn = button('▶ Run', { title: `Run "${view.title}"`, onClick: () => post({ type: 'run', key: view.key, full: false }) });
     if (view.hasFull) {
@@ -108,8 +121,8 @@ export class RunCard {
       this.smoothing = w;
       for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     });
-    if (view.knobs?.length) this.tryIt = new TryIt(view.key, view.knobs);
-    const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.stopBtn, compareBtn, csvBtn, jsonBtn, smooth, this.backendTag);
+    if (view.knobs?.length) this.tryIt = new TryIt(view.key, view.knobs, seedsN);
+    const controls = h('div', { class: 'controls' }, this.runBtn, ...(this.fullBtn ? [this.fullBtn] : []), this.seeds.button, this.stopBtn, ...this.pause.buttons, compareBtn, csvBtn, jsonBtn, smooth, this.backendTag);
     this.backendTag.addEventListener('click', () => post({ type: 'selectBackend' }));
     this.backendTag.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') {
@@ -148,7 +161,7 @@ export class RunCard {
       this.renderOutcomes(view.expect.map((text) => ({ text, met: false })), true);
       explains.append(this.outcomesEl);
     }
-    explains.append(this.summaryEl);
+    explains.append(this.seeds.el, this.summaryEl);
     const title = h('h3', {}, view.title);
     const source = h('a', { href: '#', class: 'source-link', title: 'Show this block in the lesson file' }, 'source');
     source.addEventListener('click', (e) => {
@@ -165,6 +178,7 @@ export class RunCard {
       ...errors,
       controls,
       ...(this.tryIt ? [this.tryIt.el] : []),
+      this.history.el,
       this.variantEl,
       progressRow,
       this.status,
@@ -220,7 +234,7 @@ export class RunCard {
 
   private chartSpec(id: ChartId): ChartSpec {
     const theme = readTheme();
-    const [c0, c1] = theme.palette;
+    const [c0, c1, c2, c3] = theme.palette;
     const d = this.data;
     // Per-batch series, smoothed for display when the learner asks (epoch series never are).
     const sm = (data: Point[], log = false) => (this.smoothing ? smoothed(data, this.smoothing, log) : data);
@@ -231,9 +245,15 @@ export class RunCard {
     const markers = markersOf(this.view.spec, d);
     switch (id) {
       case 'loss':
-        return { title: 'Loss', yLabel: 'loss', markers, series: [{ label: 'train (batches)', data: sm(d.lossTrain), color: c0! }, { label: 'validation (epochs)', data: d.lossVal, color: c1!, points: true, width: 2 }] };
-      case 'accuracy':
-        return { title: 'Accuracy', yLabel: 'accuracy', yMax: 1, markers, series: [{ label: 'train (batches)', data: sm(d.accTrain), color: c0! }, { label: 'validation (epochs)', data: d.accVal, color: c1!, points: true, width: 2 }] };
+      case 'accuracy': {
+        const own: SeriesSpec[] = this.seeds.series(id, [c0!, c1!], sm(id === 'loss' ? d.lossTrain : d.accTrain), d.start?.seed) ?? [
+          { label: 'train (batches)', data: sm(id === 'loss' ? d.lossTrain : d.accTrain), color: c0! },
+          { label: 'validation (epochs)', data: id === 'loss' ? d.lossVal : d.accVal, color: c1!, points: true, width: 2 },
+        ];
+        // The variant's series are named by its difference; an overlaid run (its original) is dashed.
+        const series = this.overlay.series(id, own, d.start?.twin?.label, [c2!, c3!]);
+        return { title: id === 'loss' ? 'Loss' : 'Accuracy', yLabel: id, ...(id === 'accuracy' ? { yMax: 1 } : {}), markers, series };
+      }
       case 'lr':
         return {
           title: `Learning rate and momentum${this.lrLog ? ' (log scale)' : ''}`,
@@ -279,6 +299,7 @@ export class RunCard {
     const blocked = busy || !!this.view.errors?.length;
     setDisabled(this.runBtn, blocked);
     if (this.fullBtn) setDisabled(this.fullBtn, blocked);
+    setDisabled(this.seeds.button, blocked);
     setDisabled(this.stopBtn, !busy || phase === 'stopping');
     this.tryIt?.setBusy(busy);
     this.ring.hidden = !busy;
@@ -289,6 +310,8 @@ export class RunCard {
     else if (phase === 'queued') this.status.textContent = position ? `Queued: ${position} run${position > 1 ? 's' : ''} ahead.` : 'Starting the trainer…';
     else if (phase === 'stopping') this.status.textContent = 'Stopping after this batch…';
     else if (phase === 'running') this.status.textContent = '';
+    else if (pauseStatus(phase)) this.status.textContent = pauseStatus(phase)!;
+    this.pause.setPhase(phase);
     if (busy && !this.timer) this.timer = window.setInterval(() => this.updateProgress(), 1000);
     if (!busy && this.timer) {
       clearInterval(this.timer);
@@ -303,7 +326,10 @@ export class RunCard {
   }
 
   /** A new run (or a replay) starts: clear the charts. */
-  reset(runId: string, full: boolean): void {
+  reset(runId: string, full: boolean, seeds?: number): void {
+    this.seeds.reset(runId, seeds);
+    this.overlay.set(undefined);
+    this.history.setOverlay(false);
     this.runId = runId;
     this.full = full;
     this.showCost();
@@ -321,6 +347,14 @@ export class RunCard {
 
   apply(runId: string, events: readonly RunEvent[]): void {
     if (runId !== this.runId) return;
+    // A run of seeds: each seed's live charts start afresh; the bands keep every seed.
+    this.seeds.split(events).forEach((chunk, i) => {
+      if (i > 0) [this.data, this.shape, this.firstBatch] = [emptyChartData(), '', undefined];
+      this.applyRun(chunk);
+    });
+  }
+
+  private applyRun(events: readonly RunEvent[]): void {
     const changed = applyEvents(this.data, events);
     if (!this.firstBatch && this.data.progress) this.firstBatch = { at: Date.now(), steps: this.data.progress.step + 1 };
     this.inside.apply(events);
@@ -334,7 +368,8 @@ export class RunCard {
     if (start && !this.data.end && !this.data.error) this.status.textContent = '';
     const shape = seriesShape(this.data);
     const marked = events.some((e) => e.type === 'end' || (e.type === 'epoch' && e.notes?.length) || (e.type !== 'log' && e.type !== 'dataset' && 'loss' in e && !Number.isFinite(e.loss)));
-    if (shape !== this.shape || start || marked) {
+    // (a run of seeds: the bands are fresh series at each update)
+    if (shape !== this.shape || start || marked || this.seeds.runs) {
       this.shape = shape;
       for (const [id, c] of this.charts) c.setSpec(this.chartSpec(id));
     } else if (this.smoothing) {
@@ -357,6 +392,8 @@ export class RunCard {
     this.progress.set(p.fraction);
     const parts = [this.runId ? p.text : this.view.hasFull ? 'Not run yet. ▶ Run full uses the book’s sizes (slower).' : 'Not run yet.'];
     if (this.runId && this.full) parts.push('full size');
+    const seedsAt = this.seeds.progress();
+    if (seedsAt) parts.unshift(seedsAt);
     const s = this.data.start;
     if (this.phase === 'running' && s && this.data.progress) {
       const left = estimateTimeLeft({
@@ -386,6 +423,8 @@ export class RunCard {
       if (d.end.test.accuracy !== undefined) rows.push(['test accuracy', fmt(d.end.test.accuracy)]);
     }
     if (d.end?.mcDropout) rows.push(['MC dropout accuracy', `${fmt(d.end.mcDropout.accuracy)} (one pass: ${fmt(d.end.mcDropout.deterministicAccuracy)})`]);
+    // A full run is the notebook's: the book's published figure beside ours.
+    if (d.end && this.full) for (const b of compareWithBook(this.view.spec, d.end)) rows.push([`the book's ${b.metric}`, `${fmt(b.book)}${b.gap !== undefined ? ` (ours ${formatGap(b.gap)} points)` : ''}`]);
     if (d.end?.lrFinder) rows.push(['LR finder', `best ${fmt(d.end.lrFinder.bestLr)}, suggested ${fmt(d.end.lrFinder.suggestedLr)}`]);
     if (d.end) rows.push(['time', `${formatSeconds(d.end.seconds)} · ${Math.round(d.end.samplesPerSecond).toLocaleString('en-US')} samples/s`]);
     const table = h('table', { class: 'metrics' }, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))));
@@ -401,7 +440,7 @@ export class RunCard {
             : d.end.status === 'diverged'
               ? `Diverged: ${d.end.divergence?.detail ?? 'the loss stopped being finite.'} This is what exploding gradients look like; the charts show the last finite values.`
               : 'Run stopped.';
-      this.status.textContent = status;
+      this.status.textContent = this.seeds.status() ?? status;
       if (d.end.status === 'cancelled') this.renderOutcomes(this.view.expect.map((text) => ({ text, met: false })), false, 'not checked: the run was stopped before the end');
       this.status.classList.toggle('diverged', d.end.status === 'diverged');
     }
@@ -440,6 +479,22 @@ export class RunCard {
   setOutcomes(runId: string, outcomes: Outcome[]): void {
     if (runId !== this.runId) return;
     this.renderOutcomes(outcomes, false);
+  }
+
+  /** Draws another run on the loss and accuracy charts (none: takes it off). */
+  setOverlay(o: OverlayRun | undefined): void {
+    this.overlay.set(o);
+    this.history.setOverlay(!!o);
+    for (const id of ['loss', 'accuracy'] as const) this.charts.get(id)?.setSpec(this.chartSpec(id));
+  }
+
+  setHistory(runs: HistoryItem[]): void {
+    this.history.set(runs);
+  }
+
+  /** How a run of seeds ended: "met in k of N seeds", the summary over the seeds, the verdict. */
+  setSeedOutcomes(m: Extract<HostToWebview, { type: 'seedOutcomes' }>): void {
+    if (m.runId === this.runId) this.seeds.show(this.outcomesEl, m);
   }
 
   destroy(): void {

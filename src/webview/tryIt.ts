@@ -12,6 +12,7 @@ export class TryIt {
   readonly el: HTMLElement;
   private readonly values = new Map<string, KnobValue>();
   private readonly runBtn: ButtonEl;
+  private readonly seedsBtn: ButtonEl;
   private readonly saveBtn: ButtonEl;
   private readonly resetBtn: ButtonEl;
   private readonly inputs: { knob: Knob; el: HTMLInputElement | HTMLSelectElement }[] = [];
@@ -20,13 +21,15 @@ export class TryIt {
   constructor(
     private readonly key: string,
     knobs: readonly Knob[],
+    seeds = 3,
   ) {
     const grid = h('div', { class: 'try-knobs' }, ...knobs.map((k) => this.knob(k)));
     this.runBtn = button('▶ Run variant', { title: 'Run the experiment with these knobs, from the same initial weights and batches', onClick: () => post({ type: 'runVariant', key: this.key, values: this.changed() }) });
+    this.seedsBtn = button(`▶ Run variant ×${seeds} seeds`, { appearance: 'secondary', title: `Run the variant with ${seeds} seeds; with the original also run ×${seeds} seeds, the card says whether the difference is beyond noise (Welch's t-test)`, onClick: () => post({ type: 'runVariant', key: this.key, values: this.changed(), seeds: true }) });
     this.saveBtn = button('Save as experiment', { appearance: 'secondary', title: 'Write this variant into the lesson as a new experiment (undoable), or into a new .experiment.yaml for a built-in lesson', onClick: () => post({ type: 'saveVariant', key: this.key, values: this.changed() }) });
     this.resetBtn = button('Reset', { appearance: 'secondary', title: "Back to the experiment's own values", onClick: () => this.reset() });
     const summary = h('summary', {}, 'Try it: change a knob');
-    this.el = h('details', { class: 'try-it' }, summary, grid, h('div', { class: 'try-actions' }, this.runBtn, this.saveBtn, this.resetBtn, this.changedEl));
+    this.el = h('details', { class: 'try-it' }, summary, grid, h('div', { class: 'try-actions' }, this.runBtn, this.seedsBtn, this.saveBtn, this.resetBtn, this.changedEl));
     this.update();
   }
 
@@ -104,6 +107,7 @@ export class TryIt {
   private update(): void {
     const n = this.values.size;
     setDisabled(this.runBtn, this.busy || n === 0);
+    setDisabled(this.seedsBtn, this.busy || n === 0);
     setDisabled(this.saveBtn, n === 0);
     setDisabled(this.resetBtn, n === 0);
     this.changedEl.textContent = n ? `${n} knob${n === 1 ? '' : 's'} changed` : '';

@@ -8,19 +8,18 @@ import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
 import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { panelFrame, runCommand, until } from './helpers.mjs';
+import { panelFrame, runCommand, runSteps, until } from './helpers.mjs';
 
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const FIXTURE = join(root, 'test', 'fixtures', 'lessons', '01-tiny.lesson.md');
 const TITLE = /^title:\s*(.+)$/m.exec(readFileSync(FIXTURE, 'utf8'))[1].trim();
 const CARD = 'section.run-card#exp-sigmoid-deep';
 const t0 = Date.now();
-let passed = 0;
-let failed = 0;
+let result = { passed: 0, failed: 0 };
 let server;
 let browser;
 killOnExit(() => {
-  console.log(`\ninterrupted\ne2e: ${passed} passed, ${failed + 1} failed`);
+  console.log(`\ninterrupted\ne2e: ${result.passed} passed, ${result.failed + 1} failed`);
   void closeAllBrowsers();
 });
 
@@ -56,13 +55,21 @@ const steps = [
       await f.locator(`${CARD} details.try-it > summary`).click();
       const sel = f.locator(`${CARD} select[data-knob^="activation"]`);
       await sel.selectOption('relu');
-      await f.locator(`${CARD} details.try-it vscode-button`, { hasText: 'Run variant' }).click();
+      await f.locator(`${CARD} details.try-it vscode-button`, { hasText: /^\s*▶ Run variant\s*$/ }).click();
       await until('the variant to start', async () => /Variant:/.test((await f.textContent(`${CARD} .variant-line`)) ?? ''), 60_000);
       state.variant = (await runEnds(f)).trim();
       const line = (await f.textContent(`${CARD} .variant-line`)) ?? '';
       if (!/activation: sigmoid → relu/.test(line)) throw new Error(`the variant line reads ${JSON.stringify(line)}`);
       if (!/shared by dense, dense_1/.test(line)) throw new Error(`the twin report reads ${JSON.stringify(line)}`);
       state.line = line.trim();
+      // Both runs on the card's charts: the variant named by its difference, the original dashed.
+      const series = await until('the original drawn under the variant', async () => {
+        const t = (await f.getAttribute(`${CARD} canvas[aria-label="Loss"]`, 'data-series')) ?? '';
+        return /original: validation/.test(t) ? t : false;
+      }, 30_000);
+      if (!/activation: sigmoid → relu \(layer 1\): validation \(epochs\)/.test(series)) throw new Error(`the loss chart's legend: ${series}`);
+      state.overlay = series;
+      await f.locator(`${CARD} vscode-tab-header`, { hasText: 'Loss & accuracy' }).click();
       await f.locator(CARD).scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, 'tryit-variant-light.png') });
     },
@@ -88,6 +95,113 @@ const steps = [
       await page.screenshot({ path: join(state.dirs.results, 'tryit-variant-dark.png') });
     },
   ],
+  [
+    'Run ×3 seeds: the loss and accuracy charts show the mean ± 1 std band, each expectation says in how many seeds it was met',
+    async (page) => {
+      const f = state.frame;
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Run ×3 seeds' }).click();
+      await until('the three seeds to end', async () => /^3 of 3 seeds/.test(((await f.textContent(`${CARD} .progress-text`)) ?? '').trim()), stepTimeout);
+      await runEnds(f);
+      const series = await f.getAttribute(`${CARD} canvas[aria-label="Loss"]`, 'data-series');
+      if (!/train: mean ± 1 std of 3 seeds/.test(series ?? '') || !/validation: mean ± 1 std of 3 seeds/.test(series ?? '')) throw new Error(`the loss chart's series: ${series}`);
+      const outcomes = await until('the outcomes over the seeds', async () => {
+        const t = await f.$$eval(`${CARD} ul.outcomes li`, (lis) => lis.map((l) => l.textContent ?? ''));
+        return t.length && t.every((x) => / met in \d of 3 seeds/.test(x)) ? t : false;
+      }, 30_000);
+      const table = (await f.textContent(`${CARD} table.seeds-summary`)) ?? '';
+      if (!/over 3 seeds/.test(table) || !/val accuracy/.test(table)) throw new Error(`the summary over the seeds reads ${JSON.stringify(table)}`);
+      state.seeds = outcomes.map((o) => o.replace(/\s+/g, ' ').trim()).join('; ');
+      await f.locator(`${CARD} vscode-tab-header`, { hasText: 'Loss & accuracy' }).click();
+      await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-seeds-dark.png') });
+    },
+  ],
+  [
+    'Run variant ×3 seeds: the card says in words whether the variant beat the original beyond noise (Welch)',
+    async (page) => {
+      const f = state.frame;
+      // (saving the variant re-rendered the lesson: the strip is closed and back at the experiment's values)
+      if (!(await f.locator(`${CARD} details.try-it`).evaluate((d) => d.open))) await f.locator(`${CARD} details.try-it > summary`).click();
+      await f.locator(`${CARD} select[data-knob^="activation"]`).selectOption('relu');
+      await f.locator(`${CARD} details.try-it vscode-button`, { hasText: 'Run variant ×3 seeds' }).click();
+      await until('the variant to start', async () => /Variant:/.test((await f.textContent(`${CARD} .variant-line`)) ?? ''), 60_000);
+      await until('the three seeds of the variant to end', async () => /^3 of 3 seeds/.test(((await f.textContent(`${CARD} .progress-text`)) ?? '').trim()), stepTimeout);
+      const verdict = await until('the verdict', async () => {
+        const t = ((await f.textContent(`${CARD} .seeds-verdict`)) ?? '').replace(/\s+/g, ' ').trim();
+        return t || false;
+      }, 30_000);
+      if (!/"activation: sigmoid → relu[^"]*" beat the original|the original beat "activation: sigmoid → relu|tie/.test(verdict) || !/over 3 seeds each: (not noise|could be noise)/.test(verdict)) throw new Error(`the verdict reads ${JSON.stringify(verdict)}`);
+      state.verdict = verdict;
+      await f.locator(`${CARD} .seeds-verdict`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-verdict-dark.png') });
+      await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+      await page.waitForTimeout(1500);
+      await page.locator('.tabs-container .tab', { hasText: TITLE }).first().click();
+      await page.waitForTimeout(1000);
+      await f.locator(`${CARD} .seeds-verdict`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-verdict-light.png') });
+    },
+  ],
+  [
+    'History: the runs are kept; one is overlaid on the charts, another deleted',
+    async (page) => {
+      const f = state.frame;
+      const summary = f.locator(`${CARD} details.history > summary`);
+      const count = async () => Number(/\((\d+) runs? kept\)/.exec((await summary.textContent()) ?? '')?.[1] ?? NaN);
+      const before = await until('four kept runs', async () => ((await count()) === 4 ? 4 : false), 30_000);
+      await summary.click();
+      const options = await f.$$eval(`${CARD} details.history option`, (os) => os.map((o) => ({ value: o.value, text: o.textContent ?? '' })));
+      const plain = options.find((o) => !/variant|seeds/.test(o.text));
+      if (!plain) throw new Error(`no plain run in the history: ${options.map((o) => o.text).join(' | ')}`);
+      await f.locator(`${CARD} details.history select`).selectOption(plain.value);
+      await f.locator(`${CARD} details.history vscode-button`, { hasText: /^\s*Overlay\s*$/ }).click();
+      await until('the kept run drawn on the charts', async () => /run of \d\d:\d\d: validation/.test((await f.getAttribute(`${CARD} canvas[aria-label="Loss"]`, 'data-series')) ?? ''), 30_000);
+      await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-history-light.png') });
+      await f.locator(`${CARD} details.history vscode-button`, { hasText: 'Delete' }).click();
+      await until('one run fewer', async () => (await count()) === before - 1, 30_000);
+      const left = await f.$$eval(`${CARD} details.history option`, (os) => os.map((o) => o.value));
+      if (left.includes(plain.value)) throw new Error('the deleted run is still listed');
+      state.history = `${before} kept, overlaid and deleted "${plain.text.trim()}"`;
+    },
+  ],
+  [
+    'Pause, step one epoch and resume from the card; Stop ends a paused run',
+    async (page) => {
+      const f = state.frame;
+      const status = async () => ((await f.textContent(`${CARD} .run-status`)) ?? '').trim();
+      const progress = async () => ((await f.textContent(`${CARD} .progress-text`)) ?? '').trim();
+      const epochOf = (p) => Number(/epoch (\d+)\/40/.exec(p)?.[1] ?? NaN);
+      // The epochs finished so far, from the card's summary table (its first row).
+      const finished = async () => Number(((await f.textContent(`${CARD} .run-summary table.metrics tr:first-child td`).catch(() => '')) ?? '').trim() || 0);
+      if (!(await f.locator(`${CARD} details.try-it`).evaluate((d) => d.open))) await f.locator(`${CARD} details.try-it > summary`).click();
+      await f.locator(`${CARD} input[data-knob="epochs"]`).fill('40');
+      await f.locator(`${CARD} input[data-knob="epochs"]`).dispatchEvent('change');
+      await f.locator(`${CARD} details.try-it vscode-button`, { hasText: /^\s*▶ Run variant\s*$/ }).click();
+      await until('the 40-epoch variant to train', async () => epochOf(await progress()) >= 1, 60_000);
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Pause' }).click();
+      await until('the card to say it is paused', async () => /^Paused/.test(await status()), 30_000);
+      await page.waitForTimeout(500);
+      const held = await progress();
+      await page.waitForTimeout(1500);
+      if ((await progress()) !== held) throw new Error(`training went on while paused: ${held} → ${await progress()}`);
+      await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-paused-light.png') });
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Step epoch' }).click();
+      // A step trains to the end of the epoch under way, then pauses.
+      await until('the epoch under way to finish, then paused again', async () => /^Paused/.test(await status()) && (await finished()) === epochOf(held), 60_000);
+      await page.waitForTimeout(1000);
+      if ((await finished()) !== epochOf(held)) throw new Error(`the step went past epoch ${epochOf(held)}: ${await finished()}`);
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Resume' }).click();
+      await until('training again', async () => epochOf(await progress()) >= epochOf(held) + 2, 60_000);
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Pause' }).click();
+      await until('paused again', async () => /^Paused/.test(await status()), 30_000);
+      await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Stop' }).click();
+      await until('the paused run to stop', async () => /Run stopped/.test(await status()), 10_000);
+      state.pause = `paused at "${held}", stepped to the end of epoch ${epochOf(held)}, resumed, stopped while paused`;
+    },
+  ],
 ];
 
 try {
@@ -103,21 +217,15 @@ try {
   await page.goto(workbenchUrl(server, { folder: dirs.workspace, payload: [['extensionDevelopmentPath', root]] }), { waitUntil: 'domcontentloaded' });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
-  for (const [title, fn] of steps) {
-    const s0 = Date.now();
-    try {
-      await Promise.race([fn(page), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${stepTimeout / 1000} s`)), stepTimeout + 5000))]);
-      passed++;
-      console.log(`  ✔ ${title} (${elapsed(s0)})`);
-    } catch (e) {
-      failed++;
-      await page.screenshot({ path: join(dirs.results, `failed-${passed + failed}.png`) }).catch(() => undefined);
-      console.log(`  ✖ ${title} (${elapsed(s0)})\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}`);
-    }
-  }
+  result = await runSteps(page, steps, { results: dirs.results, timeout: stepTimeout, elapsed });
   if (state.line) console.log(`  base: ${state.base}; variant: ${state.variant}\n  ${state.line}`);
+  if (state.seeds) console.log(`  ×3 seeds: ${state.seeds}`);
+  if (state.verdict) console.log(`  ${state.verdict}`);
+  if (state.overlay) console.log(`  variant card legend: ${state.overlay}`);
+  if (state.history) console.log(`  history: ${state.history}`);
+  if (state.pause) console.log(`  pause: ${state.pause}`);
 } catch (e) {
-  failed++;
+  result.failed++;
   console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);
   if (server) console.log(`--- code-server log (last lines) ---\n${server.logTail(30)}`);
 } finally {
@@ -125,5 +233,5 @@ try {
   await server?.stop();
 }
 console.log(`e2e took ${elapsed(t0)}`);
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(`e2e: ${result.passed} passed, ${result.failed} failed`);
+process.exit(result.failed === 0 ? 0 : 1);

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -19,6 +21,13 @@ test('`run --seeds 3 --set … --compare --json`: three seeds per run, twin star
   const firstLoss = (runId: string) => lines.find((l) => l.type === 'batch' && l.runId === runId)!.loss;
   assert.equal(firstLoss('cli-2/seed-43'), firstLoss('cli-1/seed-43'));
 
+  // Each seed's expectation line says which seed (and run) it is about.
+  const exps = lines.filter((l) => l.type === 'expectations');
+  assert.deepEqual(exps.map((e) => [e.runId, e.seed]), starts.map((s) => [s.runId, s.seed]));
+  for (const e of exps) {
+    const end = lines.find((l) => l.type === 'end' && l.runId === e.runId)!;
+    assert.equal(e.results[0].met, end.final.val_accuracy > 0.8);
+  }
   const seeds = lines.filter((l) => l.type === 'seeds');
   assert.equal(seeds.length, 2);
   assert.equal(seeds[1].variant, 'lr 0.01 → 0.2');
@@ -51,4 +60,27 @@ test('`run --set` refuses a bad path or value with the field and the argument, b
   const tooMany = cli('run', 'test/fixtures/experiments/blobs.yaml', '--seeds', '50');
   assert.equal(tooMany.status, 2);
   assert.match(tooMany.stderr, /--seeds must be from 1 to 20, got 50/);
+});
+
+test('`run --seeds N` asks for N times the work of one run: over the budget without --yes, it refuses before training', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-seeds-'));
+  try {
+    // 8 → 1024 → 1024 → 3: weights and biases counted by hand; 4 epochs of 70,000 training and
+    // 15,000 validation examples, then the 15,000 test examples: about 377 G for one seed (within
+    // the default budget of 1,000 G), 1,131 G for three.
+    const file = join(dir, 'big.yaml');
+    writeFileSync(file, 'dataset: { name: blobs, samples: 100000, features: 8 }\nmodel:\n  layers: [{ type: Dense, units: 1024, activation: relu }, { type: Dense, units: 1024, activation: relu }, { type: Dense, units: 3, activation: softmax }]\ntraining: { epochs: 4 }\n');
+    const params = 8 * 1024 + 1024 + 1024 * 1024 + 1024 + 1024 * 3 + 3;
+    const one = params * (70_000 * 4 + 15_000 * 4 + 15_000);
+    assert.ok(one / 1e9 < 1000 && (3 * one) / 1e9 > 1000);
+    const r = cli('run', file, '--seeds', '3', '--json');
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '', 'nothing ran');
+    assert.ok(r.stderr.includes(`over the budget: work ${Math.round((3 * one) / 1e9).toLocaleString('en-US')} G (budget 1,000 G)`), r.stderr);
+    const compare = cli('run', file, '--seeds', '2', '--set', 'training.epochs=4', '--compare', '--json');
+    assert.equal(compare.status, 2, compare.stderr);
+    assert.ok(compare.stderr.includes(`work ${Math.round((4 * one) / 1e9).toLocaleString('en-US')} G`), `--compare runs the original too: ${compare.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -15,15 +15,21 @@ let timer; let current;
 process.on('message', (m) => {
   if (m.type === 'run') {
     if (mode === 'crash') { process.stderr.write('fake trainer: out of memory\\nsecond line\\n'); process.exit(3); }
-    current = m.runId;
-    send({ type: 'start', runId: m.runId, experiment: m.experiment, backend: 'cpu', backendReason: 'fake', summary: { layers: [], totalParams: 0, trainableParams: 0, nonTrainableParams: 0 }, instrumentedLayers: [], epochs: 2, batchesPerEpoch: 5, trainSize: 10, valSize: 0, testSize: 0, seed: 1, mode: 'train' });
-    let step = 0;
-    timer = setInterval(() => {
-      send({ type: 'batch', runId: m.runId, epoch: Math.floor(step / 5) + 1, batch: step % 5, step, loss: 1 / (step + 1), lr: 0.1 });
-      step++;
-      if (step % 5 === 0) send({ type: 'epoch', runId: m.runId, epoch: step / 5, loss: 1 / step, lr: 0.1, seconds: 0.1 });
-      if (step === (Number(process.env.FAKE_STEPS) || 10)) { clearInterval(timer); send({ type: 'end', runId: m.runId, status: 'completed', epochsRun: 2, final: { loss: 0.1 }, seconds: 0.2, samplesPerSecond: 100, tensorsBefore: 0, tensorsAfter: 0 }); }
-    }, 15);
+    // A run of N seeds runs them one after the other, each as <runId>/seed-<k>.
+    const ids = m.seeds > 1 ? Array.from({ length: m.seeds }, (_, k) => m.runId + '/seed-' + (k + 1)) : [m.runId];
+    const one = (i) => {
+      const id = ids[i];
+      current = id;
+      send({ type: 'start', runId: id, experiment: m.experiment, backend: 'cpu', backendReason: 'fake', summary: { layers: [], totalParams: 0, trainableParams: 0, nonTrainableParams: 0 }, instrumentedLayers: [], epochs: 2, batchesPerEpoch: 5, trainSize: 10, valSize: 0, testSize: 0, seed: 1, mode: 'train' });
+      let step = 0;
+      timer = setInterval(() => {
+        send({ type: 'batch', runId: id, epoch: Math.floor(step / 5) + 1, batch: step % 5, step, loss: 1 / (step + 1), lr: 0.1 });
+        step++;
+        if (step % 5 === 0) send({ type: 'epoch', runId: id, epoch: step / 5, loss: 1 / step, lr: 0.1, seconds: 0.1 });
+        if (step === (Number(process.env.FAKE_STEPS) || 10)) { clearInterval(timer); send({ type: 'end', runId: id, status: 'completed', epochsRun: 2, final: { loss: 0.1 }, seconds: 0.2, samplesPerSecond: 100, tensorsBefore: 0, tensorsAfter: 0 }); if (i + 1 < ids.length) one(i + 1); }
+      }, 15);
+    };
+    one(0);
   } else if (m.type === 'stop') {
     if (mode === 'ignore-stop') return;
     clearInterval(timer);
@@ -41,7 +47,7 @@ writeFileSync(script, FAKE);
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const spec = ExperimentSpec.parse({ dataset: { name: 'spirals' }, model: { layers: [{ type: 'Dense', units: 3, activation: 'softmax' }] } });
-const request = (runId: string): RunRequest => ({ type: 'run', runId, experiment: 'l/e', spec, options: {} });
+const request = (runId: string, seeds?: number): RunRequest => ({ type: 'run', runId, experiment: 'l/e', spec, options: {}, ...(seeds ? { seeds } : {}) });
 
 function client(mode: string, extra: Record<string, string> = {}, stopTimeoutMs = 3000) {
   const logs: string[] = [];
@@ -92,6 +98,27 @@ test('stop ends the run as cancelled when the trainer honours it', async () => {
     const end = messages.find((m) => m.type === 'end');
     assert.equal(end?.type === 'end' && end.status, 'cancelled');
     assert.equal(c.running, true, 'the process stays for the next run');
+  } finally {
+    c.dispose();
+  }
+});
+
+test('a run of seeds is active until its last seed ends; a stop answered by a seed does not kill the process', async () => {
+  const { c, messages, exits } = client('normal', {}, 300);
+  try {
+    c.run(request('g', 3));
+    await until(() => messages.some((m) => m.type === 'end' && m.runId === 'g/seed-1'));
+    assert.deepEqual(c.activeRuns(), ['g'], 'two seeds to go');
+    await until(() => messages.some((m) => m.type === 'end' && m.runId === 'g/seed-3'));
+    assert.deepEqual(c.activeRuns(), []);
+
+    c.run(request('h', 3));
+    await until(() => messages.some((m) => m.type === 'batch' && m.runId === 'h/seed-1'));
+    c.stop('h');
+    await until(() => messages.some((m) => m.type === 'end' && m.runId === 'h/seed-1'));
+    await new Promise((r) => setTimeout(r, 600)); // past the 300 ms stop timeout
+    assert.equal(exits.length, 0, 'the seed answered the stop: the process lives');
+    assert.deepEqual(c.activeRuns(), [], 'a stopped seed ends its run of seeds');
   } finally {
     c.dispose();
   }

@@ -403,3 +403,54 @@ test("an optimizer field that belongs to another optimizer, and clipnorm with gl
   const ok = y.replace('{ name: adam, rho: 0.9, initial_accumulator_value: 0.1 }', '{ name: rmsprop, rho: 0.9 }').replace(/\n {2}global_clipnorm: 1$/, '');
   assert.deepEqual(errors(parseExperimentFile(ok, 'x.yaml').diagnostics), []);
 });
+
+test('book: the figure must describe the full run; mistakes are errors at the field concerned', () => {
+  const text = lesson(
+    '```experiment',
+    'id: e',
+    'book:',
+    '  - { metric: val_accuracy, value: 0.8750, epochs: 10, source: "notebook, BN" }',
+    '  - { metric: test_accuracy, value: 0.86, epochs: 3, source: "notebook" }',
+    '  - { metric: mc_accuracy, value: 0.87, epochs: 10, source: "notebook" }',
+    '  - { metric: val_accuracy, value: 87.5, epochs: 0, source: "" }',
+    'dataset: { name: mnist, val_size: 0 }',
+    'model: { layers: [{ type: Dense, units: 2 }] }',
+    'training: { epochs: 2 }',
+    'evaluate: { test: false }',
+    'full: { training: { epochs: 10 } }',
+    '```',
+  );
+  const r = parseLesson(text, 'a.lesson.md');
+  assert.deepEqual(at(r.diagnostics), [
+    '16:36 book[3].value: expected a fraction from 0 to 1 (0.8750 for 87.50 %), got 87.5',
+    '16:50 book[3].epochs: expected a positive integer, got 0',
+    '16:61 book[3].source: must not be empty',
+  ]);
+  const metric = parseLesson(text.replace('metric: val_accuracy, value: 87.5, epochs: 0, source: ""', 'metric: val_loss, value: 0.875, epochs: 10, source: "n"'), 'a.lesson.md');
+  assert.deepEqual(at(metric.diagnostics), ['16:15 book[3].metric: unknown value "val_loss"; expected one of val_accuracy, test_accuracy, mc_accuracy']);
+  // Once the figures themselves are valid, each is checked against the full run.
+  const fixed = text.replace('  - { metric: val_accuracy, value: 87.5, epochs: 0, source: "" }\n', '');
+  assert.deepEqual(at(parseLesson(fixed, 'a.lesson.md').diagnostics), [
+    '13:15 book[0].metric: the full run has no validation set',
+    '14:15 book[1].metric: the full run has no test evaluation (evaluate.test: false)',
+    "14:51 book[1].epochs: the book's figure is after 3 epochs but the full run trains 10; set full.training.epochs: 3 (the notebook's)",
+    '15:15 book[2].metric: the full run has no MC dropout; add evaluate.mc_dropout',
+  ]);
+  // One figure may be written without the list; a figure that matches the full run is no error.
+  const one = lesson(
+    '```experiment',
+    'id: e',
+    'book: { metric: val_accuracy, value: 0.8396, epochs: 10, source: "notebook, Leaky ReLU" }',
+    'dataset: { name: mnist, train_size: 100, val_size: 50 }',
+    'model: { layers: [{ type: Dense, units: 2 }] }',
+    'training: { epochs: 2 }',
+    'full: { training: { epochs: 10 } }',
+    '```',
+  );
+  const ok = parseLesson(one, 'a.lesson.md');
+  assert.deepEqual(ok.diagnostics, []);
+  assert.deepEqual(ok.lesson?.experiments[0].spec.book, { metric: 'val_accuracy', value: 0.8396, epochs: 10, source: 'notebook, Leaky ReLU' });
+  // Without `full`, the default run is the full run: its epochs must be the figure's.
+  const noFull = parseLesson(one.replace("full: { training: { epochs: 10 } }\n", ''), 'a.lesson.md');
+  assert.deepEqual(at(noFull.diagnostics), ["12:54 book.epochs: the book's figure is after 10 epochs but the full run trains 2; set full.training.epochs: 10 (the notebook's)"]);
+});

@@ -12,11 +12,11 @@ const good = {
 
 /** The ten worst messages a host could send, and the words each answer must contain. */
 const WORST: { label: string; msg: unknown; says: RegExp }[] = [
-  { label: 'null', msg: null, says: /^malformed message: expected an object with a `type` \(run, stop, ping or shutdown\), got null$/ },
+  { label: 'null', msg: null, says: /^malformed message: expected an object with a `type` \(run, stop, pause, resume, step, ping or shutdown\), got null$/ },
   { label: 'a number', msg: 42, says: /got a number$/ },
   { label: 'a list', msg: [{ type: 'run' }], says: /got a list$/ },
   { label: 'no type', msg: { runId: 'x1' }, says: /^malformed message: no `type`/ },
-  { label: 'an unknown type', msg: { type: 'explode', runId: 'x2' }, says: /^malformed message: unknown type "explode"; expected run, stop, ping or shutdown$/ },
+  { label: 'an unknown type', msg: { type: 'explode', runId: 'x2' }, says: /^malformed message: unknown type "explode"; expected run, stop, pause, resume, step, ping or shutdown$/ },
   { label: 'a run without options', msg: { type: 'run', runId: 'x3', experiment: 'e', spec: good }, says: /^malformed run message: options: missing$/ },
   { label: 'a run without a spec', msg: { type: 'run', runId: 'x4', experiment: 'e', spec: null, options: {} }, says: /^malformed run message: spec: expected record, received null$/ },
   { label: 'a run with a numeric runId', msg: { type: 'run', runId: 5, experiment: 'e', spec: good, options: {} }, says: /^malformed run message: runId: expected string, received number$/ },
