@@ -153,7 +153,10 @@ function fade(color: string): string {
 }
 
 function scales(spec: ChartSpec, theme: Theme): ChartOptions<'line'>['scales'] {
-  const x = spec.x?.log ? logAxis(spec.x.label, theme) : linearAxis(spec.x?.label ?? 'epoch', theme, 8);
+  const epochs = !spec.x?.log && (spec.x?.label ?? 'epoch') === 'epoch';
+  const linearX = linearAxis(spec.x?.label ?? 'epoch', theme, 8);
+  // Epochs are whole numbers: no "1.2, 1.4 …" ticks on a two-epoch run (batch points still sit between them).
+  const x = spec.x?.log ? logAxis(spec.x.label, theme) : epochs ? { ...linearX, ticks: { ...linearX.ticks, precision: 0 } } : linearX;
   const y = { ...(spec.log ? logAxis(spec.yLabel, theme) : linearAxis(spec.yLabel, theme, 7)), min: spec.yMin, max: spec.yMax };
   const y2 = spec.y2Label ? { y2: { ...linearAxis(spec.y2Label, theme, 7), position: 'right' as const, grid: { drawOnChartArea: false } } } : {};
   return { x, y, ...y2 } as unknown as ChartOptions<'line'>['scales'];
