@@ -588,11 +588,12 @@ const steps = [
       await setTheme(page, 'Light+', 'light', f);
       await page.screenshot({ path: join(state.dirs.results, '14c-dependency-waiting-light.png') });
       await setTheme(page, THEMES[0][1], THEMES[0][2], f);
-      // Stop on the waiting card calls it off; Stop on task A's card ends that run.
+      // Stop on the waiting card calls it off (or, if task A has finished meanwhile, stops its
+      // run); Stop on task A's card ends that run if it still goes.
       await f.locator(`${waiting} vscode-button`, { hasText: 'Stop' }).click();
-      await until('the waiting card idle again, its status cleared', async () => f.$eval(waiting, (el) => !el.classList.contains('busy') && !/Waiting/.test(el.querySelector('.run-status')?.textContent ?? '')), 15_000);
-      await f.locator(`${source} vscode-button`, { hasText: 'Stop' }).click();
-      await until("task A's run stopped", async () => /stopped/i.test((await f.textContent(`${source} .run-status`)) ?? ''), 30_000);
+      await until('the waiting card idle again, its status cleared', async () => f.$eval(waiting, (el) => !el.classList.contains('busy') && !/Waiting/.test(el.querySelector('.run-status')?.textContent ?? '')), 30_000);
+      if (await f.$eval(source, (el) => el.classList.contains('busy'))) await f.locator(`${source} vscode-button`, { hasText: 'Stop' }).click();
+      await until("task A's run ended", async () => /stopped|complete/i.test((await f.textContent(`${source} .run-status`)) ?? ''), 30_000);
       state.dependency = status.trim();
     },
   ],
