@@ -221,7 +221,7 @@ const steps = [
       const lr = f.locator(`${RELU} input[data-knob="lr"]`);
       await lr.fill('100000');
       await lr.dispatchEvent('change');
-      await f.locator(`${RELU} vscode-button`, { hasText: '▶ Run variant' }).click();
+      await f.locator(`${RELU} vscode-button`, { hasText: /^\s*▶ Run variant\s*$/ }).click();
       const status = await ended(f, RELU, /Diverged/);
       const buttons = await f.$$eval(`${RELU} .divergence-actions vscode-button`, (bs) => bs.map((b) => b.textContent.trim()));
       if (!buttons.some((b) => /learning rate ÷ 10/.test(b))) throw new Error(`no "learning rate ÷ 10" rerun: ${JSON.stringify(buttons)}`);
