@@ -26,7 +26,7 @@ import { Rng } from '../engine/rng';
 import { wasmHeapBytes } from '../engine/kernels';
 import type { RunHooks } from '../engine/run';
 import type { BackendChoice, EndEvent, RunEvent, RunRequest, TrainerToHost } from '../protocol/events';
-import type { ExperimentInput, LayerSpec } from '../protocol/spec';
+import type { ExperimentInput, LayerSpec, OptimizerSpec } from '../protocol/spec';
 
 // ---------------------------------------------------------------- the workloads
 
@@ -39,6 +39,8 @@ export interface Workload {
   layers: LayerSpec[];
   /** SGD's rate: small enough that random data never diverges (a NaN loss ends an epoch early). */
   lr: number;
+  /** Another optimizer than SGD at `lr` (for `bench/ab.ts … optim`); the workloads themselves use SGD. */
+  optimizer?: OptimizerSpec;
 }
 
 const elu = (units: number): LayerSpec => ({ type: 'Dense', units, activation: 'elu', kernel_initializer: 'he_normal' });
@@ -73,7 +75,7 @@ export function benchSpec(w: Workload, mode: Mode, epochs: number): ExperimentIn
   return {
     dataset: { name: 'blobs', val_size: 0, test_size: 0 }, // replaced by the random data (hook)
     model: { input_shape: [w.inputs], layers: w.layers },
-    training: { epochs, batch_size: w.batch, optimizer: { name: 'sgd', learning_rate: w.lr }, seed: 42 },
+    training: { epochs, batch_size: w.batch, optimizer: w.optimizer ?? { name: 'sgd', learning_rate: w.lr }, seed: 42 },
     ...(mode === 'plain' ? { record: PLAIN_RECORD } : {}),
     evaluate: { test: false },
   };

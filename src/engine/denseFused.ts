@@ -11,13 +11,12 @@
  * returns undefined and the layer takes tfjs's path.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fastMatMulOptions, smallMatMulModule, type WasmBackendInternals } from './kernels';
+import { fastMatMulOptions, registerOwnKernel, smallMatMulModule, type OwnKernelArgs } from './kernels';
 import { FUSED_ACTIVATIONS, type FusedActivation } from './wasm/smallmm';
 
 const FORWARD = 'DeepLessonsDenseForward';
 const BACKWARD = 'DeepLessonsDenseBackward';
 type Info = tf.TensorInfo;
-type KernelFunc = tf.KernelConfig['kernelFunc'];
 
 interface Attrs {
   activation: FusedActivation;
@@ -25,40 +24,27 @@ interface Attrs {
   hasBias: boolean;
 }
 
-let registered = false;
+function forwardKernel({ inputs, attrs, mm, wb, at }: OwnKernelArgs): Info {
+  const { x, w, b } = inputs as { x: Info; w: Info; b?: Info };
+  const [M, K] = x.shape;
+  const N = w.shape[1];
+  const y = wb.makeOutput([M, N], 'float32');
+  mm.denseForward(at(x), at(w), b ? at(b) : undefined, at(y), M, K, N, (attrs as unknown as Attrs).activation);
+  return y;
+}
 
-function register(): void {
-  if (registered) return;
-  const forward: KernelFunc = ({ inputs, backend, attrs }) => {
-    const mm = smallMatMulModule()!;
-    const wb = backend as unknown as WasmBackendInternals;
-    const { x, w, b } = inputs as { x: Info; w: Info; b?: Info };
-    const [M, K] = x.shape;
-    const N = w.shape[1];
-    const at = (t: Info) => wb.dataIdMap.get(t.dataId)!.memoryOffset;
-    const y = wb.makeOutput([M, N], 'float32');
-    mm.denseForward(at(x), at(w), b ? at(b) : undefined, at(y), M, K, N, (attrs as unknown as Attrs).activation);
-    return y;
-  };
-  const backward: KernelFunc = ({ inputs, backend, attrs }) => {
-    const mm = smallMatMulModule()!;
-    const wb = backend as unknown as WasmBackendInternals;
-    const { dy, x, w, y } = inputs as { dy: Info; x: Info; w: Info; y: Info };
-    const { activation, inputGrad, hasBias } = attrs as unknown as Attrs;
-    const [M, K] = x.shape;
-    const N = w.shape[1];
-    const at = (t: Info) => wb.dataIdMap.get(t.dataId)!.memoryOffset;
-    const dz = wb.makeOutput([M, N], 'float32');
-    const dw = wb.makeOutput([K, N], 'float32');
-    const db = hasBias ? wb.makeOutput([N], 'float32') : undefined;
-    const dx = inputGrad ? wb.makeOutput([M, K], 'float32') : undefined;
-    mm.denseBackward({ dy: at(dy), x: at(x), w: at(w), y: at(y), dz: at(dz), dw: at(dw), db: db && at(db), dx: dx && at(dx) }, M, K, N, activation);
-    wb.disposeData(dz.dataId);
-    return [dw, ...(db ? [db] : []), ...(dx ? [dx] : [])];
-  };
-  tf.registerKernel({ kernelName: FORWARD, backendName: 'wasm', kernelFunc: forward });
-  tf.registerKernel({ kernelName: BACKWARD, backendName: 'wasm', kernelFunc: backward });
-  registered = true;
+function backwardKernel({ inputs, attrs, mm, wb, at }: OwnKernelArgs): Info[] {
+  const { dy, x, w, y } = inputs as { dy: Info; x: Info; w: Info; y: Info };
+  const { activation, inputGrad, hasBias } = attrs as unknown as Attrs;
+  const [M, K] = x.shape;
+  const N = w.shape[1];
+  const dz = wb.makeOutput([M, N], 'float32');
+  const dw = wb.makeOutput([K, N], 'float32');
+  const db = hasBias ? wb.makeOutput([N], 'float32') : undefined;
+  const dx = inputGrad ? wb.makeOutput([M, K], 'float32') : undefined;
+  mm.denseBackward({ dy: at(dy), x: at(x), w: at(w), y: at(y), dz: at(dz), dw: at(dw), db: db && at(db), dx: dx && at(dx) }, M, K, N, activation);
+  wb.disposeData(dz.dataId);
+  return [dw, ...(db ? [db] : []), ...(dx ? [dx] : [])];
 }
 
 /** Whether `denseFused` can take a layer with this activation and these sizes now. */
@@ -75,7 +61,8 @@ export function canFuseDense(activation: string, batch: number, inputs: number, 
 export function denseFused(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | undefined, activation: string, inputGrad: boolean): tf.Tensor2D | undefined {
   const [batch, inputs] = x.shape as number[];
   if (x.rank !== 2 || x.dtype !== 'float32' || !canFuseDense(activation, batch, inputs, (w.shape as number[])[1])) return undefined;
-  register();
+  registerOwnKernel(FORWARD, forwardKernel);
+  registerOwnKernel(BACKWARD, backwardKernel);
   const attrs = { activation, inputGrad, hasBias: b !== undefined } as unknown as tf.NamedAttrMap;
   const run = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor | undefined, save: tf.GradSaveFunc) => {
     const inputs: tf.NamedTensorMap = bb ? { x: xx, w: ww, b: bb } : { x: xx, w: ww };

@@ -4,7 +4,8 @@
  * that output exactly 0 for every example) and the fraction of saturated sigmoid or tanh outputs
  * (within 0.01 of the activation's bounds).
  */
-import type { ActivationStats, LayerHealth } from '../protocol/events';
+import type { ActivationStats, Histogram, LayerHealth } from '../protocol/events';
+import { activationRange, BINS } from './histograms';
 import { Activation, Dense, type Model } from './model';
 
 const RELU_FAMILY = new Set(['relu']);
@@ -25,22 +26,59 @@ export function blockActivations(model: Model): string[] {
   return out;
 }
 
-export function layerHealth(values: Float32Array, units: number, activation: string): LayerHealth {
-  const n = units > 0 ? Math.floor(values.length / units) : 0;
-  let sum = 0;
+/** What one pass over a block's outputs gives: its histogram, its health and its activation statistics. */
+export interface BlockSummary {
+  histogram: Histogram;
+  health: LayerHealth;
+  /** As `activations.ts` measures them (its own saturation rule: |sigmoid − 0.5| > 0.49, |tanh| > 0.98). */
+  stats: ActivationStats;
+}
+
+/**
+ * Everything the inspection needs from a block's outputs in one pass: the linear histogram over
+ * the activation's fixed range (as `linearHistogram`), mean and std (float64 sums around the first
+ * value, so that a nearly constant layer keeps its small spread), zeros, and both saturation counts;
+ * then, for ReLUs, the units that are 0 for every example.
+ */
+export function summarizeBlock(values: Float32Array, units: number, activation: string): BlockSummary {
+  const [lo, hi] = activationRange(activation);
+  const bins = BINS; // a local: an imported binding may be a getter (module interop) in the hot loop
+  const counts = new Array<number>(bins).fill(0);
+  const scale = bins / (hi - lo);
+  const bounds = BOUNDS[activation];
+  const satLo = bounds ? bounds[0] + SATURATION_MARGIN : -Infinity;
+  const satHi = bounds ? bounds[1] - SATURATION_MARGIN : Infinity;
+  const [centre, half] = activation === 'sigmoid' ? [0.5, 0.49] : activation === 'tanh' ? [0, 0.98] : [0, Infinity];
+  const shift = values.length ? values[0] : 0;
+  let s1 = 0;
+  let s2 = 0;
   let zeros = 0;
+  let sat = 0;
+  let satStats = 0;
+  let bad = 0;
   for (let i = 0; i < values.length; i++) {
-    sum += values[i];
-    if (values[i] === 0) zeros++;
+    const v = values[i];
+    const d = v - shift;
+    s1 += d;
+    s2 += d * d;
+    if (v === 0) zeros++;
+    if (v <= satLo || v >= satHi) sat++;
+    if (Math.abs(v - centre) > half) satStats++;
+    if (!Number.isFinite(v)) {
+      bad++;
+      continue;
+    }
+    let b = Math.floor((v - lo) * scale);
+    if (b < 0) b = 0;
+    else if (b >= bins) b = bins - 1;
+    counts[b]++;
   }
   const count = Math.max(1, values.length);
-  const mean = sum / count;
-  let sq = 0;
-  for (let i = 0; i < values.length; i++) {
-    const d = values[i] - mean;
-    sq += d * d;
-  }
-  const health: LayerHealth = { activation, mean, std: Math.sqrt(sq / count), zeroFraction: zeros / count };
+  const m = s1 / count;
+  const mean = shift + m;
+  const std = Math.sqrt(Math.max(0, s2 / count - m * m));
+  const health: LayerHealth = { activation, mean, std, zeroFraction: zeros / count };
+  const n = units > 0 ? Math.floor(values.length / units) : 0;
   if (RELU_FAMILY.has(activation) && n > 0) {
     let dead = 0;
     for (let u = 0; u < units; u++) {
@@ -50,31 +88,12 @@ export function layerHealth(values: Float32Array, units: number, activation: str
     }
     health.deadFraction = dead / units;
   }
-  const bounds = BOUNDS[activation];
-  if (bounds) {
-    let sat = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v <= bounds[0] + SATURATION_MARGIN || v >= bounds[1] - SATURATION_MARGIN) sat++;
-    }
-    health.saturatedFraction = sat / count;
-  }
-  return health;
+  if (bounds) health.saturatedFraction = sat / count;
+  const stats: ActivationStats = { mean, std, zeroFraction: zeros / count };
+  if (half !== Infinity) stats.saturatedFraction = satStats / count;
+  return { histogram: { scale: 'linear', lo, hi, counts, nonFinite: bad }, health, stats };
 }
 
-/**
- * The activation statistics (`activations.ts`) of a block whose outputs were read for its health:
- * the same probe batch through the same weights, so no second forward pass is needed. Mean, std
- * and zeros from the health; saturation by the statistics' own rule (|sigmoid − 0.5| > 0.49,
- * |tanh| > 0.98).
- */
-export function statsFromRead(values: Float32Array, h: LayerHealth): ActivationStats {
-  const s: ActivationStats = { mean: h.mean, std: h.std, zeroFraction: h.zeroFraction ?? 0 };
-  const [centre, half] = h.activation === 'sigmoid' ? [0.5, 0.49] : h.activation === 'tanh' ? [0, 0.98] : [NaN, NaN];
-  if (!Number.isNaN(centre)) {
-    let sat = 0;
-    for (let i = 0; i < values.length; i++) if (Math.abs(values[i] - centre) > half) sat++;
-    s.saturatedFraction = sat / Math.max(1, values.length);
-  }
-  return s;
+export function layerHealth(values: Float32Array, units: number, activation: string): LayerHealth {
+  return summarizeBlock(values, units, activation).health;
 }

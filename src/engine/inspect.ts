@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationStats, LayerInside } from '../protocol/events';
-import { blockActivations, layerHealth, statsFromRead } from './health';
-import { activationRange, linearHistogram, logHistogram } from './histograms';
+import { blockActivations, summarizeBlock } from './health';
+import { logHistogram } from './histograms';
 import type { Model } from './model';
 
 /** Where each layer's values sit in the read: block outputs, then the gradients of unfrozen kernels. */
@@ -20,8 +20,8 @@ export interface InspectionLayout {
   length: number;
 }
 
-/** Kernel gradients with more weights than this are histogrammed on a fixed strided sample of about this many. */
-export const GRADIENT_SAMPLE = 16_384;
+/** Kernel gradients with more weights than this are histogrammed on a fixed strided sample of about this many (enough for 40 bins on a log colour scale). */
+export const GRADIENT_SAMPLE = 4_096;
 
 function gcd(a: number, b: number): number {
   return b ? gcd(b, a % b) : a;
@@ -76,11 +76,9 @@ export function inspectionParts(model: Model, probe: tf.Tensor, kernelGrads: (tf
 export function readInspection(values: Float32Array, layout: InspectionLayout): { inside: LayerInside[]; stats: ActivationStats[] } {
   const stats: ActivationStats[] = [];
   const inside = layout.outputs.map(([off, len, units], i) => {
-    const out = values.subarray(off, off + len);
-    const activation = layout.activations[i] ?? 'linear';
-    const [lo, hi] = activationRange(activation);
-    const layer: LayerInside = { activations: linearHistogram(out, lo, hi), health: layerHealth(out, units, activation) };
-    stats.push(statsFromRead(out, layer.health));
+    const block = summarizeBlock(values.subarray(off, off + len), units, layout.activations[i] ?? 'linear');
+    const layer: LayerInside = { activations: block.histogram, health: block.health };
+    stats.push(block.stats);
     const g = layout.gradients[i];
     if (g) {
       layer.gradients = logHistogram(values.subarray(g[0], g[0] + g[1]));

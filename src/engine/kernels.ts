@@ -24,9 +24,10 @@ let installed = false;
 export const SMALL_MATMUL_MAX_FLOPS_DEFAULT = 2 * 4096 * 784 * 300;
 /**
  * The swapped matmul form (`matMulPlan`) and the small-matrix SIMD path (`smallPlan`) on or off:
- * for A/B measurements (bench/ab.ts, bench/smallmm.ts) and tests.
+ * and the fused kernels (`denseFused`, `denseStack`, `optimStep`, `blockStats`) on or off: for A/B
+ * measurements (bench/ab.ts, bench/smallmm.ts) and tests.
  */
-export const fastMatMulOptions = { swap: true, small: true, fusedDense: true, fusedSgd: true, fusedStats: true, smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT };
+export const fastMatMulOptions = { swap: true, small: true, fusedDense: true, denseStack: true, fusedOptim: true, fusedBatchNorm: true, fusedStats: true, smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT };
 let smallMM: SmallMatMul | undefined;
 /** Whether the small-matrix SIMD module is loaded (after `installFastWasmMatMul`). */
 export const smallMatMulLoaded = (): boolean => smallMM !== undefined;
@@ -41,6 +42,33 @@ export interface WasmBackendInternals {
   disposeData(id: object): void;
 }
 let identityInstalled = false;
+
+/** What a kernel of ours gets: its inputs and attributes, our module, the backend, and where a tensor lies in the backend's memory (byte offset). */
+export interface OwnKernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  attrs: tf.NamedAttrMap;
+  mm: SmallMatMul;
+  wb: WasmBackendInternals;
+  at: (t: Info) => number;
+}
+const ownKernels = new Set<string>();
+
+/**
+ * Register a kernel of ours (running `smallmm.wasm` against the wasm backend's memory) under
+ * `name`, once: call it before each use, it returns at once after the first time.
+ */
+export function registerOwnKernel(name: string, f: (k: OwnKernelArgs) => Info | Info[]): void {
+  if (ownKernels.has(name)) return;
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const wb = backend as unknown as WasmBackendInternals;
+      return f({ inputs, attrs: attrs ?? {}, mm: smallMM!, wb, at: (t) => wb.dataIdMap.get(t.dataId)!.memoryOffset });
+    },
+  });
+  ownKernels.add(name);
+}
 
 /**
  * A zero-copy `Identity` for the wasm backend. tfjs's wasm Identity copies the whole buffer, and

@@ -10,6 +10,10 @@ import type { ActivationName, ActivationSpec, ConstraintSpec, InitializerSpec, L
 import { initKernel } from './init';
 import { batchNormTraining } from './kernels';
 import { denseFused } from './denseFused';
+import { denseStack, type StackLayer } from './denseStack';
+import { batchNormFused } from './batchNormFused';
+import { fastMatMulOptions } from './kernels';
+import { FUSED_ACTIVATIONS, type FusedActivation } from './wasm/smallmm';
 import { Rng } from './rng';
 
 /** Where an error in the spec is: `model.layers[2].units`. */
@@ -160,6 +164,16 @@ export class Dense extends Layer {
     if (spec.use_bias !== false) this.bias = this.addParam(prefix, 'bias', tf.zeros([spec.units]), true);
     if (this.activation === 'prelu') this.alpha = this.addParam(prefix, 'alpha', tf.zeros([spec.units]), true);
   }
+  /**
+   * The activation the fused kernels would compute for this layer ('linear' for the logits), or
+   * undefined when they cannot take it (frozen, or an activation or slope they do not compute).
+   */
+  fusedActivation(asLogits: boolean): FusedActivation | undefined {
+    if (this.frozen) return undefined;
+    if (asLogits) return 'linear';
+    const fusable = this.leak === undefined || (this.activation === 'elu' && this.leak === 1);
+    return fusable && this.activation in FUSED_ACTIVATIONS ? (this.activation as FusedActivation) : undefined;
+  }
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     const fusable = !this.frozen && (this.leak === undefined || (this.activation === 'elu' && this.leak === 1));
     const fused = fusable ? denseFused(x, this.kernel, this.bias, this.activation, ctx.inputGrad ?? true) : undefined;
@@ -228,6 +242,13 @@ export class BatchNormalization extends Layer {
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     // A frozen batch-norm layer runs in inference mode, as in Keras (TF 2).
     if (ctx.training && !this.frozen) {
+      // On flat inputs on wasm, one kernel each way (batchNormFused.ts), moving statistics included.
+      const fused = batchNormFused(x, this.gamma, this.beta, this.movingMean, this.movingVariance, this.epsilon, this.momentum);
+      if (fused) {
+        if (ctx.updates) ctx.updates.push([this.movingMean, fused.movingMean], [this.movingVariance, fused.movingVariance]);
+        else tf.dispose([fused.movingMean, fused.movingVariance]);
+        return fused.y;
+      }
       const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
       const { mean, variance } = tf.moments(x, axes);
       if (ctx.updates) {
@@ -443,8 +464,17 @@ export class Model {
         if (blocks && inBlock) blocks.push(y);
         inBlock = true;
       }
+      // Consecutive Dense layers as one operation (denseStack.ts), when nothing asks for their outputs one by one.
+      const stack = blocks || !fastMatMulOptions.denseStack ? [] : this.denseRun(i, logits);
+      const stacked = stack.length >= 2 ? denseStack(y, stack, ctx.inputGrad ?? true) : undefined;
+      if (stacked) {
+        y = stacked;
+        upstreamTrainable = true;
+        i += stack.length - 1;
+        continue;
+      }
       const last = i === n - 1;
-      if (last && logits && (this.outputActivation === 'softmax' || this.outputActivation === 'sigmoid')) {
+      if (last && logits && this.logitsOnly) {
         y = layer instanceof Dense ? layer.linear(y, ctx) : y;
       } else {
         y = layer.apply(y, ctx);
@@ -452,6 +482,23 @@ export class Model {
     }
     if (blocks && inBlock) blocks.push(y);
     return y;
+  }
+
+  /** Whether a forward pass for logits leaves out the last layer's activation. */
+  private get logitsOnly(): boolean {
+    return this.outputActivation === 'softmax' || this.outputActivation === 'sigmoid';
+  }
+
+  /** The Dense layers from `from` on that the fused kernels can take one after the other (the run ends at the first that they cannot). */
+  private denseRun(from: number, logits: boolean): StackLayer[] {
+    const run: StackLayer[] = [];
+    for (let i = from; i < this.layers.length; i++) {
+      const layer = this.layers[i];
+      const activation = layer instanceof Dense ? layer.fusedActivation(logits && i === this.layers.length - 1 && this.logitsOnly) : undefined;
+      if (!activation) break;
+      run.push({ w: (layer as Dense).kernel, b: (layer as Dense).bias, activation });
+    }
+    return run;
   }
 
   allParams(): Param[] {

@@ -21,7 +21,9 @@ export class LessonCodeLensProvider extends Disposable implements vscode.CodeLen
     const phases = new Map<string, string>();
     this._register(
       runs.onDidChangeState((r) => {
-        if (!r || phases.get(r.key) === r.phase) return;
+        // No run: a run started or stopped waiting for the experiment it reuses.
+        if (!r) return this.changed.fire();
+        if (phases.get(r.key) === r.phase) return;
         phases.set(r.key, r.phase);
         this.changed.fire();
       }),

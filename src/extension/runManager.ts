@@ -129,8 +129,10 @@ export class RunManager extends Disposable {
     return runs.find((r) => r.phase !== 'queued') ?? runs[0];
   }
 
+  /** A run waiting for the experiment it reuses counts as queued. */
   phase(key: string): RunPhase {
-    return this.byKey.get(key)?.phase ?? 'idle';
+    const phase = this.byKey.get(key)?.phase ?? 'idle';
+    return phase === 'idle' && this.waiting.has(key) ? 'queued' : phase;
   }
 
   /** How the latest run of `key` in this session ended, if it did. */
@@ -204,6 +206,7 @@ export class RunManager extends Disposable {
     this.waiting.set(key, { depKey, lessonId, title, full });
     if (!this.active(depKey)) this.start(depKey, dep.lesson.meta.id, dep.experiment.title, dep.experiment.spec, full, this.dependencies(dep.lesson.meta.id, dep.experiment.spec), false, { ownEpochs: true });
     this.log.info(`${key} waits for ${depKey}, whose layers it reuses, to train first`);
+    this.changed.fire(undefined);
     this.post(lessonId, { type: 'runPhase', key, phase: 'queued', waitingFor: dep.experiment.title });
   }
 
@@ -218,6 +221,7 @@ export class RunManager extends Disposable {
     for (const [key, w] of [...this.waiting]) {
       if (w.depKey !== dep.key) continue;
       this.waiting.delete(key);
+      this.changed.fire(undefined);
       if (status === 'completed' || status === 'early_stopped') {
         const found = this.catalog.experiment(key);
         if (found) this.start(key, w.lessonId, found.experiment.title, found.experiment.spec, w.full, this.dependencies(w.lessonId, found.experiment.spec));
@@ -327,6 +331,7 @@ export class RunManager extends Disposable {
     for (const [k, w] of [...this.waiting]) {
       if (key !== undefined && k !== key) continue;
       this.waiting.delete(k);
+      this.changed.fire(undefined);
       this.post(w.lessonId, { type: 'runPhase', key: k, phase: 'idle' });
     }
     const runs = key ? [this.active(key)].filter((r): r is LiveRun => !!r) : [...this.byRunId.values()].filter((r) => r.phase !== 'idle');

@@ -117,6 +117,11 @@ export interface ChartSpec {
   series: SeriesSpec[];
 }
 
+/** What decides how a series is drawn (besides its data and label). */
+function styleKey(s: SeriesSpec): string {
+  return JSON.stringify([s.color, s.dashed, s.points, s.axis, s.width, s.fill, s.fillColor, s.legend]);
+}
+
 type LineScale = Scale & { ticks: ChartTick[] };
 
 /** Ticks of a log axis from `axis.ts`: powers of ten, with labelled multiples over short spans. */
@@ -148,7 +153,10 @@ function fade(color: string): string {
 }
 
 function scales(spec: ChartSpec, theme: Theme): ChartOptions<'line'>['scales'] {
-  const x = spec.x?.log ? logAxis(spec.x.label, theme) : linearAxis(spec.x?.label ?? 'epoch', theme, 8);
+  const epochs = !spec.x?.log && (spec.x?.label ?? 'epoch') === 'epoch';
+  const linearX = linearAxis(spec.x?.label ?? 'epoch', theme, 8);
+  // Epochs are whole numbers: no "1.2, 1.4 …" ticks on a two-epoch run (batch points still sit between them).
+  const x = spec.x?.log ? logAxis(spec.x.label, theme) : epochs ? { ...linearX, ticks: { ...linearX.ticks, precision: 0 } } : linearX;
   const y = { ...(spec.log ? logAxis(spec.yLabel, theme) : linearAxis(spec.yLabel, theme, 7)), min: spec.yMin, max: spec.yMax };
   const y2 = spec.y2Label ? { y2: { ...linearAxis(spec.y2Label, theme, 7), position: 'right' as const, grid: { drawOnChartArea: false } } } : {};
   return { x, y, ...y2 } as unknown as ChartOptions<'line'>['scales'];
@@ -265,7 +273,7 @@ export class LineChart {
       borderColor: s.color,
       backgroundColor: s.fillColor ?? s.color,
       fill: s.fill ?? false,
-      ...({ inLegend: s.legend ?? true } as object),
+      ...({ inLegend: s.legend ?? true, styleKey: styleKey(s) } as object),
       borderWidth: s.width ?? 1.5,
       borderDash: s.dashed ? [5, 4] : undefined,
       pointRadius: s.points ? 2.5 : 0,
@@ -318,9 +326,16 @@ export class LineChart {
     this.describe(series);
     const current = this.chart.data.datasets;
     if (current.length === series.length) {
-      // Every property, not only the data: a series in the same place may be drawn otherwise now
-      // (an overlay dashed, a band's edge filled).
-      series.forEach((s, i) => Object.assign(current[i]!, this.dataset(s)));
+      // Chart.js caches a dataset's resolved style: a series drawn otherwise now (an overlay
+      // dashed, a band's edge filled, another colour) takes a new dataset; else only data and label change.
+      if (series.some((s, i) => (current[i] as { styleKey?: string }).styleKey !== styleKey(s))) {
+        this.chart.data.datasets = series.map((s) => this.dataset(s));
+      } else {
+        series.forEach((s, i) => {
+          current[i]!.data = s.data;
+          current[i]!.label = s.label;
+        });
+      }
     } else {
       this.chart.data.datasets = series.map((s) => this.dataset(s));
     }

@@ -25,6 +25,8 @@ export class PauseControls {
     this.pauseBtn.title = this.paused ? 'Go on training' : 'Pause training between two batches (the model waits in the trainer)';
     setDisabled(this.pauseBtn, !(phase === 'running' || phase === 'paused' || phase === 'stepping'));
     setDisabled(this.stepBtn, phase !== 'paused');
+    // Shown only while a run trains (the row stays short otherwise).
+    for (const b of this.buttons) b.hidden = phase === 'idle' || phase === 'queued';
   }
 }
 

@@ -390,7 +390,7 @@ export class RunCard {
   private updateProgress(): void {
     const p = progressOf(this.data);
     this.progress.set(p.fraction);
-    const parts = [this.runId ? p.text : this.view.hasFull ? 'Not run yet. ▶ Run full uses the book’s sizes (slower).' : 'Not run yet.'];
+    const parts = [this.runId ? p.text : this.waiting ? 'Not run yet: waiting to start.' : this.view.hasFull ? 'Not run yet. ▶ Run full uses the book’s sizes (slower).' : 'Not run yet.'];
     if (this.runId && this.full) parts.push('full size');
     const seedsAt = this.seeds.progress();
     if (seedsAt) parts.unshift(seedsAt);

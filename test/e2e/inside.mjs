@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
 import { killOnExit, linkExtension, workbenchUrl, writeUserSettings } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { openCardTab, panelFrame, runCommand, until } from './helpers.mjs';
+import { openCardTab, panelFrame, runCommand, setTheme, until } from './helpers.mjs';
 
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const titleOf = (file) => /^title:\s*(.+)$/m.exec(readFileSync(join(root, 'lessons', file), 'utf8'))?.[1]?.trim();
@@ -74,7 +74,6 @@ async function openLesson(page, title, card) {
   return state.frame;
 }
 
-/** Shows a run card's tab by its label. */
 /** The card's run has ended with a status matching `re` (fails on "failed"). */
 const ended = (f, card, re, timeout = stepTimeout) =>
   until(`the run of ${card} to end (${re})`, async () => {
@@ -82,6 +81,16 @@ const ended = (f, card, re, timeout = stepTimeout) =>
     if (/failed/i.test(t)) throw new Error(t);
     return re.test(t) ? t.trim() : false;
   }, timeout);
+
+/** Opens a lesson, shows a card's tab, runs the card and waits for "Run complete."; the panel's frame. */
+async function runInLesson(page, title, card, tab) {
+  const f = await openLesson(page, title, card);
+  await f.locator(card).scrollIntoViewIfNeeded();
+  await openCardTab(f, card, tab);
+  await f.locator(`${card} vscode-button`, { hasText: '▶ Run' }).first().click();
+  await ended(f, card, /complete/i);
+  return f;
+}
 
 const steps = [
   [
@@ -212,7 +221,7 @@ const steps = [
       const lr = f.locator(`${RELU} input[data-knob="lr"]`);
       await lr.fill('100000');
       await lr.dispatchEvent('change');
-      await f.locator(`${RELU} vscode-button`, { hasText: '▶ Run variant' }).click();
+      await f.locator(`${RELU} vscode-button`, { hasText: /^\s*▶ Run variant\s*$/ }).click();
       const status = await ended(f, RELU, /Diverged/);
       const buttons = await f.$$eval(`${RELU} .divergence-actions vscode-button`, (bs) => bs.map((b) => b.textContent.trim()));
       if (!buttons.some((b) => /learning rate ÷ 10/.test(b))) throw new Error(`no "learning rate ÷ 10" rerun: ${JSON.stringify(buttons)}`);
@@ -233,11 +242,7 @@ const steps = [
   [
     "the LR finder marks valley, steepest and min ÷ 10 with their reasons; \"Use in 1cycle\" fills max_lr",
     async (page) => {
-      const f = await openLesson(page, FINDER_LESSON, FINDER);
-      await f.locator(FINDER).scrollIntoViewIfNeeded();
-      await openCardTab(f, FINDER, 'Learning rate');
-      await f.locator(`${FINDER} vscode-button`, { hasText: '▶ Run' }).first().click();
-      await ended(f, FINDER, /complete/i);
+      const f = await runInLesson(page, FINDER_LESSON, FINDER, 'Learning rate');
       const items = await until('the three suggestions', async () => {
         const r = await f.$$eval(`${FINDER} .lr-suggestions li`, (lis) => lis.map((li) => ({ kind: li.dataset.kind, text: li.textContent.replace(/\s+/g, ' ').trim() })));
         return r.length === 3 ? r : false;
@@ -260,12 +265,8 @@ const steps = [
   [
     "the MC dropout tab: the test images, least certain first; a click shows one image's passes",
     async (page) => {
-      writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': state.dataDir, 'deepLessons.epochsBudget': 1, 'workbench.colorTheme': 'Default Dark Modern' }, { keepExisting: false });
-      const f = await openLesson(page, MC_LESSON, MC);
-      await f.locator(MC).scrollIntoViewIfNeeded();
-      await openCardTab(f, MC, 'MC dropout');
-      await f.locator(`${MC} vscode-button`, { hasText: '▶ Run' }).first().click();
-      await ended(f, MC, /complete/i);
+      writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': state.dataDir, 'deepLessons.epochsBudget': 1 }, { keepExisting: false });
+      const f = await runInLesson(page, MC_LESSON, MC, 'MC dropout');
       const cells = await until('64 image cells', async () => {
         const n = await f.locator(`${MC} .mc-cell`).count();
         return n === 64 ? n : false;
@@ -287,15 +288,14 @@ const steps = [
     'the MC dropout tab in the light theme',
     async (page) => {
       const f = frame();
-      writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': state.dataDir, 'deepLessons.epochsBudget': 1, 'workbench.colorTheme': 'Default Light Modern' }, { keepExisting: false });
-      await until('the panel to switch to the light theme', async () => f.$eval('body', (b) => b.classList.contains('vscode-light')), 20_000);
+      await setTheme(page, 'Light Modern', 'light', f);
       await page.waitForTimeout(1000);
       await f.locator(`${MC} .mc-detail`).scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, '08b-mc-light.png') });
     },
   ],
   [
-    'the LR finder and the diverged card in the light theme (replayed)',
+    'the LR finder in the light theme (replayed)',
     async (page) => {
       let f = await openLesson(page, FINDER_LESSON, FINDER);
       await f.locator(FINDER).scrollIntoViewIfNeeded();
@@ -326,7 +326,7 @@ const steps = [
 try {
   if (!LESSON_TITLE) throw new Error(`${LESSON_FILE}: no title`);
   buildExtension();
-  const dirs = prepareFolders('e2e-inside', { 'deepLessons.epochsBudget': 0, 'workbench.colorTheme': 'Default Dark Modern' });
+  const dirs = prepareFolders('e2e-inside', { 'deepLessons.epochsBudget': 0 });
   state.dirs = dirs;
   state.dataDir = JSON.parse(readFileSync(join(dirs.userData, 'User', 'settings.json'), 'utf8'))['deepLessons.dataDir'];
   browser = await launchChromium();
@@ -339,6 +339,8 @@ try {
   await page.goto(workbenchUrl(server, { folder: join(root, 'lessons'), payload: [['extensionDevelopmentPath', root]] }), { waitUntil: 'domcontentloaded' });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
+  // A window with a development extension opens in Light+ whatever the settings say: dark first.
+  await setTheme(page, 'Dark Modern', 'dark');
   for (const [i, [title, fn]] of steps.entries()) {
     const shot = join(dirs.results, `${String(i + 1).padStart(2, '0')}-${title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50)}.png`);
     const s0 = Date.now();

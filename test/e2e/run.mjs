@@ -563,6 +563,40 @@ const steps = [
       state.compare = `${legend.length} runs (${state.compareRuns}); plots ${heights.join(', ')} px`;
     },
   ],
+  [
+    "a run that reuses an experiment not trained yet: that one streams on its own card, the waiting card says what it waits for; Stop calls both off",
+    async (page) => {
+      const file = join(root, 'lessons', '05-transfer-learning.lesson.md');
+      const title = /^title:\s*(.+)$/m.exec(readFileSync(file, 'utf8'))?.[1]?.trim();
+      await runCommand(page, 'DL Lessons: Open Lesson');
+      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+      await item.waitFor({ state: 'visible', timeout: 30_000 });
+      await item.click();
+      const f = await panelFrame(page, 'section.run-card#exp-b-on-a');
+      const [waiting, source] = ['section.run-card#exp-b-on-a', 'section.run-card#exp-task-a'];
+      await f.locator(waiting).scrollIntoViewIfNeeded();
+      await f.locator(`${waiting} vscode-button`, { hasText: '▶ Run' }).first().click();
+      const status = await until('the waiting card to say what it waits for', async () => {
+        const t = (await f.textContent(`${waiting} .run-status`)) ?? '';
+        return /^Waiting for “Model A/.test(t) ? t : false;
+      }, 20_000);
+      await until("task A's own card to stream its run", async () => /epoch \d+\/\d+ · batch/.test((await f.textContent(`${source} .progress-text`)) ?? ''), 90_000);
+      await f.locator(source).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, '14a-dependency-own-card.png') });
+      await f.locator(waiting).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, '14b-dependency-waiting.png') });
+      await setTheme(page, 'Light+', 'light', f);
+      await page.screenshot({ path: join(state.dirs.results, '14c-dependency-waiting-light.png') });
+      await setTheme(page, THEMES[0][1], THEMES[0][2], f);
+      // Stop on the waiting card calls it off (or, if task A has finished meanwhile, stops its
+      // run); Stop on task A's card ends that run if it still goes.
+      await f.locator(`${waiting} vscode-button`, { hasText: 'Stop' }).click();
+      await until('the waiting card idle again, its status cleared', async () => f.$eval(waiting, (el) => !el.classList.contains('busy') && !/Waiting/.test(el.querySelector('.run-status')?.textContent ?? '')), 30_000);
+      if (await f.$eval(source, (el) => el.classList.contains('busy'))) await f.locator(`${source} vscode-button`, { hasText: 'Stop' }).click();
+      await until("task A's run ended", async () => /stopped|complete/i.test((await f.textContent(`${source} .run-status`)) ?? ''), 30_000);
+      state.dependency = status.trim();
+    },
+  ],
 ];
 
 try {
@@ -606,6 +640,7 @@ try {
   if (state.npmStart) console.log(`  npm start: ${state.npmStart}`);
   if (state.axe) console.log(`  axe: ${state.axe}`);
   console.log(`  plots: ${state.heights?.join(', ') ?? '?'} px tall; png: ${state.png ?? '?'}; codelens: ${state.lensReveal ?? '?'}`);
+  console.log(`  dependency: ${state.dependency ?? '?'}`);
   console.log(`  typo: ${state.typo ?? '?'}; kept outcomes: ${state.kept ?? '?'}; compare: ${state.compare ?? '?'}`);
   if (state.score) console.log(`  quiz: ${state.score}; tree row: ${state.tree ?? '?'}; walkthrough: ${state.walkthrough ?? '?'}; stop: ${state.stop ?? '?'}`);
 } catch (e) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
 import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { panelFrame, runCommand, runSteps, until } from './helpers.mjs';
+import { openCardTab, panelFrame, runCommand, runSteps, setTheme, until } from './helpers.mjs';
 
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const FIXTURE = join(root, 'test', 'fixtures', 'lessons', '01-tiny.lesson.md');
@@ -69,7 +69,7 @@ const steps = [
       }, 30_000);
       if (!/activation: sigmoid → relu \(layer 1\): validation \(epochs\)/.test(series)) throw new Error(`the loss chart's legend: ${series}`);
       state.overlay = series;
-      await f.locator(`${CARD} vscode-tab-header`, { hasText: 'Loss & accuracy' }).click();
+      await openCardTab(f, CARD, 'Loss & accuracy');
       await f.locator(CARD).scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, 'tryit-variant-light.png') });
     },
@@ -87,8 +87,7 @@ const steps = [
       if (ids.join() !== 'sigmoid-deep,sigmoid-deep-variant') throw new Error(`experiments in the file: ${ids.join(', ')}`);
       if (!/activation: relu/.test(text.split('id: sigmoid-deep-variant')[1])) throw new Error('the saved block has no relu');
       await page.screenshot({ path: join(state.dirs.results, 'tryit-saved-light.png') });
-      await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
-      await page.waitForTimeout(1500);
+      await setTheme(page, 'Dark Modern', 'dark', f);
       await page.locator('.tabs-container .tab', { hasText: TITLE }).first().click();
       await page.waitForTimeout(1000);
       await f.locator(CARD).scrollIntoViewIfNeeded();
@@ -111,7 +110,7 @@ const steps = [
       const table = (await f.textContent(`${CARD} table.seeds-summary`)) ?? '';
       if (!/over 3 seeds/.test(table) || !/val accuracy/.test(table)) throw new Error(`the summary over the seeds reads ${JSON.stringify(table)}`);
       state.seeds = outcomes.map((o) => o.replace(/\s+/g, ' ').trim()).join('; ');
-      await f.locator(`${CARD} vscode-tab-header`, { hasText: 'Loss & accuracy' }).click();
+      await openCardTab(f, CARD, 'Loss & accuracy');
       await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
       await page.waitForTimeout(500);
       await page.screenshot({ path: join(state.dirs.results, 'tryit-seeds-dark.png') });
@@ -135,8 +134,7 @@ const steps = [
       state.verdict = verdict;
       await f.locator(`${CARD} .seeds-verdict`).scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, 'tryit-verdict-dark.png') });
-      await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
-      await page.waitForTimeout(1500);
+      await setTheme(page, 'Light Modern', 'light', f);
       await page.locator('.tabs-container .tab', { hasText: TITLE }).first().click();
       await page.waitForTimeout(1000);
       await f.locator(`${CARD} .seeds-verdict`).scrollIntoViewIfNeeded();
@@ -158,6 +156,7 @@ const steps = [
       await f.locator(`${CARD} details.history vscode-button`, { hasText: /^\s*Overlay\s*$/ }).click();
       await until('the kept run drawn on the charts', async () => /run of \d\d:\d\d: validation/.test((await f.getAttribute(`${CARD} canvas[aria-label="Loss"]`, 'data-series')) ?? ''), 30_000);
       await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500); // charts scrolled into view redraw on the next frame
       await page.screenshot({ path: join(state.dirs.results, 'tryit-history-light.png') });
       await f.locator(`${CARD} details.history vscode-button`, { hasText: 'Delete' }).click();
       await until('one run fewer', async () => (await count()) === before - 1, 30_000);

@@ -5,7 +5,7 @@ import { initBackend } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/rng';
 import { canFuseDense, denseFused } from '../../src/engine/denseFused';
 import { fastMatMulOptions } from '../../src/engine/kernels';
-import { Model } from '../../src/engine/model';
+import { close, modelStep } from '../helpers/kernels';
 import type { LayerSpec } from '../../src/protocol/spec';
 
 before(async () => {
@@ -43,12 +43,6 @@ function reference(X: Float32Array, W: Float32Array, b: Float32Array, G: Float32
       }
     }
   return { y, dx, dw, db };
-}
-
-function close(name: string, got: tf.Tensor, want: Float64Array, tol: number): void {
-  const g = got.dataSync();
-  assert.equal(g.length, want.length, name);
-  for (let i = 0; i < g.length; i++) assert.ok(Math.abs(g[i] - want[i]) <= tol * (1 + Math.abs(want[i])), `${name}[${i}]: ${g[i]} vs ${want[i]}`);
 }
 
 test('the fused Dense kernels (forward and backward) equal the float64 reference for every activation they take', () => {
@@ -125,23 +119,14 @@ test('a 5-layer SELU model: loss gradients through the fused layers equal tfjsâ€
     { type: 'Dense', units: 20, activation: 'relu' },
     { type: 'Dense', units: 5, activation: 'softmax' },
   ];
-  const model = Model.build([12], layers, new Rng(9));
-  const r = new Rng(10);
-  const x = tf.tensor2d(Float32Array.from({ length: 16 * 12 }, () => r.next()), [16, 12]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, () => r.int(5)), 'int32'), 5);
-  const vars = model.trainableVariables();
-  const gradsOf = () => {
-    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true, dropout: false, seed: 1 }, true)) as tf.Scalar, vars);
-    return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync()) };
-  };
-  const fused = gradsOf();
+  const { vars, step, dispose } = modelStep(12, layers);
+  const fused = step();
   fastMatMulOptions.fusedDense = false;
   fastMatMulOptions.small = false;
-  const plain = gradsOf();
+  const plain = step();
   fastMatMulOptions.fusedDense = true;
   fastMatMulOptions.small = true;
   assert.ok(Math.abs(fused.loss - plain.loss) < 1e-6, `${fused.loss} vs ${plain.loss}`);
   fused.grads.forEach((g, i) => g.forEach((v, j) => assert.ok(Math.abs(v - plain.grads[i][j]) < 1e-5 * (1 + Math.abs(plain.grads[i][j])), `${vars[i].name}[${j}]: ${v} vs ${plain.grads[i][j]}`)));
-  tf.dispose([x, y]);
-  model.dispose();
+  dispose();
 });

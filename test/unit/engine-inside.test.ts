@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
 import { BINS, activationRange, linearHistogram, logHistogram } from '../../src/engine/histograms';
-import { layerHealth } from '../../src/engine/health';
+import { layerHealth, summarizeBlock } from '../../src/engine/health';
 import { GRADIENT_SAMPLE, sampleStride } from '../../src/engine/inspect';
 import type { BatchEvent, LayerInside } from '../../src/protocol/events';
 import { run, blobs } from '../helpers/engine';
@@ -55,6 +55,34 @@ test('health of sigmoid and tanh layers: outputs within 0.01 of a bound are satu
   const t = layerHealth(Float32Array.from([-0.995, 0, 0.999, 0.97, -1, 1]), 3, 'tanh');
   assert.equal(t.saturatedFraction, 4 / 6);
   assert.equal(t.deadFraction, undefined);
+});
+
+test('one pass over a block: the same histogram as linearHistogram, and mean, std, zeros and saturation as defined (float64, by hand)', () => {
+  let seed = 3;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (const activation of ['sigmoid', 'tanh', 'relu', 'elu', 'linear']) {
+    const [lo, hi] = activationRange(activation);
+    const v = Float32Array.from({ length: 64 * 10 }, () => (rand() < 0.1 ? 0 : lo - 1 + rand() * (hi - lo + 2)));
+    const s = summarizeBlock(v, 10, activation);
+    assert.deepEqual(s.histogram, linearHistogram(v, lo, hi), activation);
+    const xs = Array.from(v);
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+    assert.ok(Math.abs(s.health.mean - mean) < 1e-12 && Math.abs(s.stats.mean - mean) < 1e-12, `${activation} mean`);
+    assert.ok(Math.abs(s.health.std - std) < 1e-9 && Math.abs(s.stats.std - std) < 1e-9, `${activation} std ${s.health.std} vs ${std}`);
+    assert.equal(s.stats.zeroFraction, xs.filter((x) => x === 0).length / xs.length);
+    const statSat = activation === 'sigmoid' ? xs.filter((x) => Math.abs(x - 0.5) > 0.49).length : activation === 'tanh' ? xs.filter((x) => Math.abs(x) > 0.98).length : undefined;
+    assert.equal(s.stats.saturatedFraction, statSat === undefined ? undefined : statSat / xs.length, `${activation} statistics' saturation`);
+  }
+  // A nearly constant layer keeps its small spread (sums around the first value).
+  const flat = Float32Array.from({ length: 1000 }, (_, i) => 1000 + (i % 2 ? 1e-3 : -1e-3));
+  const fm = Array.from(flat).reduce((a, b) => a + b, 0) / 1000;
+  const fsd = Math.sqrt(Array.from(flat).reduce((a, b) => a + (b - fm) ** 2, 0) / 1000);
+  const got = summarizeBlock(flat, 10, 'linear').health.std;
+  assert.ok(fsd > 9e-4 && Math.abs(got - fsd) < 1e-6 * fsd, `flat std ${got} vs ${fsd}`);
+  const nan = summarizeBlock(Float32Array.from([1, NaN, Infinity]), 1, 'linear');
+  assert.equal(nan.histogram.nonFinite, 2);
+  assert.ok(Number.isNaN(nan.health.mean));
 });
 
 test('activation ranges are fixed by the activation', () => {
@@ -159,19 +187,21 @@ test('histograms off: no inside data', async () => {
 });
 
 test('a large kernel gradient is histogrammed on a fixed strided sample, coprime with its units', async () => {
-  // 784 × 300 (the book's MLP): ceil(235,200 / 16,384) = 15 shares a factor with 300, as do 16; 17 does not.
-  assert.equal(sampleStride(784 * 300, 300), 17);
+  // 784 × 300 (the book's MLP): ceil(235,200 / 4,096) = 58 shares a factor with 300; 59 does not.
+  assert.equal(GRADIENT_SAMPLE, 4096);
+  assert.equal(sampleStride(784 * 300, 300), 59);
   assert.equal(sampleStride(GRADIENT_SAMPLE, 100), 1);
-  // 2,100 = 2²·3·5²·7: the first stride from 2 up that shares no factor with it is 11.
+  // 2,100 = 2²·3·5²·7: from ceil(16,800 / 4,096) = 5 up, the first stride that shares no factor with it is 11.
   assert.equal(sampleStride(8 * 2100, 2100), 11);
+  assert.equal(sampleStride(2100 * 3, 3), 2);
   const c = await run(spec([{ type: 'Dense', units: 2100, activation: 'relu' }, { type: 'Dense', units: 3, activation: 'softmax' }], { dataset: blobs({ features: 8 }) }));
   assert.equal(c.error, undefined);
   for (const e of c.epochs) {
     const g = e.inside![0].gradients!;
     assert.equal(g.sampledFrom, 8 * 2100);
     assert.equal(sum(g.counts) + g.nonFinite, Math.ceil((8 * 2100) / 11));
-    const small = e.inside![1].gradients!;
-    assert.equal(small.sampledFrom, undefined);
-    assert.equal(sum(small.counts) + small.nonFinite, 2100 * 3);
+    const out = e.inside![1].gradients!;
+    assert.equal(out.sampledFrom, 2100 * 3);
+    assert.equal(sum(out.counts) + out.nonFinite, (2100 * 3) / 2);
   }
 });

@@ -44,11 +44,13 @@ test('a 5 MB YAML experiment file is refused in under a second', () => {
 
 test('alias checking is linear: 8 times the aliases cost far less than 64 times the time', () => {
   // The old check walked the whole document once per alias (quadratic: 8× the aliases, 64× the time).
-  const best = (n: number) => Math.min(...[0, 1, 2].map(() => ms(() => new YamlBlock('x.yaml', aliases(n), 1))));
+  // Best of five: on a loaded machine a single timing can be preempted; linear work gives about 8,
+  // the old quadratic walk 64 (and at 40,000 aliases it took minutes), so 40 tells them apart.
+  const best = (n: number) => Math.min(...[0, 1, 2, 3, 4].map(() => ms(() => new YamlBlock('x.yaml', aliases(n), 1))));
   best(2000); // warm up
   const small = best(5000);
   const large = best(40_000);
-  assert.ok(large / small < 24, `5,000 aliases ${small.toFixed(1)} ms, 40,000 aliases ${large.toFixed(1)} ms: ratio ${(large / small).toFixed(1)}`);
+  assert.ok(large / small < 40, `5,000 aliases ${small.toFixed(1)} ms, 40,000 aliases ${large.toFixed(1)} ms: ratio ${(large / small).toFixed(1)}`);
 });
 
 test('more aliases than the limit: an error at the first one over it, and nothing expanded', () => {

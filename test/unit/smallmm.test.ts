@@ -8,7 +8,6 @@ import { initBackend } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/rng';
 import { SMALL_MATMUL_MAX_FLOPS_DEFAULT, fastMatMulOptions, smallMatMulLoaded, smallPlan } from '../../src/engine/kernels';
 import { loadSmallMatMul, smallMatMulPath, wasmApi } from '../../src/engine/wasm/smallmm';
-import { sgdStep } from '../../src/engine/sgdStep';
 import { blockStats } from '../../src/engine/blockStats';
 
 const root = join(__dirname, '..', '..');
@@ -158,27 +157,6 @@ test('the committed smallmm.wasm is what its source builds to (when clang is ins
   }
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-wasm.mjs'), '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
-});
-
-test('the SGD step kernel: v − lr·g as float32 arithmetic gives it, equal to tfjs’s mul then sub to the bit', () => {
-  const r = new Rng(12);
-  for (const n of [1, 3, 4, 7, 300, 30_001]) {
-    const V = Float32Array.from({ length: n }, () => r.normal());
-    const G = Float32Array.from({ length: n }, () => r.normal() * 10);
-    const lr = 0.0137;
-    const [v, g] = [tf.tensor1d(V), tf.tensor1d(G)];
-    const ours = sgdStep(v, g, lr)!;
-    assert.ok(ours, 'the kernel applies on wasm');
-    fastMatMulOptions.fusedSgd = false;
-    assert.equal(sgdStep(v, g, lr), undefined);
-    fastMatMulOptions.fusedSgd = true;
-    const theirs = tf.sub(v, tf.mul(g, lr));
-    const f = Math.fround;
-    const want = Float32Array.from(V, (x, i) => f(x - f(G[i] * f(lr)))); // float32 product, then float32 difference
-    assert.deepEqual(Array.from(ours.dataSync()), Array.from(want), `n=${n}: float32 reference`);
-    assert.deepEqual(Array.from(ours.dataSync()), Array.from(theirs.dataSync()), `n=${n}: tfjs`);
-    tf.dispose([v, g, ours, theirs]);
-  }
 });
 
 test('the block statistics kernel equals float64 formulas and tfjs’s ops (mean, std, zeros, saturation)', () => {

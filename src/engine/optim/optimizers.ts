@@ -14,7 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName, OptimizerSpec } from '../../protocol/spec';
-import { sgdStep } from '../sgdStep';
+import { canOptimStep, optimSteps } from '../optimStep';
+import type { OptimKind } from '../wasm/smallmm';
 
 type SpecOf<N extends OptimizerName> = Extract<OptimizerSpec, { name: N }>;
 
@@ -96,13 +97,26 @@ abstract class BaseOptimizer implements Optimizer {
       if (!shapesEqual(v.shape, g.shape)) {
         throw new Error(`optimizer ${this.name}: gradient ${i} has shape [${g.shape.join(', ')}] but variable ${v.name} has [${v.shape.join(', ')}]`);
       }
-      const st = this.stateOf(v);
-      st.t += 1;
-      tf.tidy(() => {
-        const next = this.update(v, g, st, lr, this.beta ?? 0);
-        v.assign(next);
-      });
     }
+    if (vars.length === 0) return;
+    const states = vars.map((v) => this.stateOf(v));
+    for (const st of states) st.t += 1;
+    const beta = this.beta ?? 0;
+    // Every variable's update in one wasm kernel where it applies (optimStep.ts), else tfjs's ops per variable.
+    if (canOptimStep([...vars, ...grads, ...states.flatMap((st) => st.slots)])) {
+      const steps = optimSteps(vars.map((v, i) => ({ v, g: grads[i], slots: states[i].slots, ...this.kernel(states[i], lr, beta) })))!;
+      steps.forEach((r, i) => {
+        r.slots.forEach((x, k) => states[i].slots[k].assign(x));
+        vars[i].assign(r.value);
+      });
+      tf.dispose(steps.flatMap((r) => [r.value, ...r.slots]));
+      return;
+    }
+    vars.forEach((v, i) =>
+      tf.tidy(() => {
+        v.assign(this.update(v, grads[i], states[i], lr, beta));
+      }),
+    );
   }
 
   reset(): void {
@@ -113,6 +127,13 @@ abstract class BaseOptimizer implements Optimizer {
   dispose(): void {
     this.reset();
   }
+
+  /**
+   * The same update as `update`, for the wasm kernel: its kind and its hyperparameters in the order
+   * `smallmm.c`'s `optim4` reads them. Called once per variable and step, before the kernel runs
+   * (and instead of `update`).
+   */
+  protected abstract kernel(st: VarState, lr: number, beta: number): { kind: OptimKind; params: number[] };
 
   /** The new value of θ; slots are updated in place with `assign`. Runs inside tf.tidy. */
   protected abstract update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta: number): tf.Tensor;
@@ -140,9 +161,11 @@ class Sgd extends BaseOptimizer {
   constructor(spec: SpecOf<'sgd'>) {
     super(spec.name, spec, undefined, 0);
   }
+  protected kernel(_st: VarState, lr: number) {
+    return { kind: 'sgd' as const, params: [lr] };
+  }
   protected update(v: tf.Variable, g: tf.Tensor, _st: VarState, lr: number): tf.Tensor {
-    // One wasm kernel where it applies (sgdStep.ts); the same formula, the same rounding.
-    return sgdStep(v, g, lr) ?? tf.sub(v, tf.mul(g, lr));
+    return tf.sub(v, tf.mul(g, lr));
   }
 }
 
@@ -156,6 +179,9 @@ class Momentum extends BaseOptimizer {
     private readonly nesterov: boolean,
   ) {
     super(spec.name, spec, spec.momentum ?? 0.9, 1);
+  }
+  protected kernel(_st: VarState, lr: number, beta: number) {
+    return { kind: this.nesterov ? ('nesterov' as const) : ('momentum' as const), params: [lr, beta] };
   }
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta: number): tf.Tensor {
     const [m] = st.slots;
@@ -175,6 +201,9 @@ class Momentum extends BaseOptimizer {
 class Adagrad extends BaseOptimizer {
   constructor(spec: SpecOf<'adagrad'>) {
     super(spec.name, spec, undefined, 1, spec.initial_accumulator_value);
+  }
+  protected kernel(_st: VarState, lr: number) {
+    return { kind: 'adagrad' as const, params: [lr, this.epsilon] };
   }
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number): tf.Tensor {
     const [s] = st.slots;
@@ -197,6 +226,9 @@ class RmsProp extends BaseOptimizer {
   constructor(spec: SpecOf<'rmsprop'>) {
     super(spec.name, spec, spec.momentum, spec.momentum === undefined ? 1 : 2);
     this.rho = spec.rho;
+  }
+  protected kernel(st: VarState, lr: number, beta: number) {
+    return { kind: st.slots.length === 2 ? ('rmsprop_momentum' as const) : ('rmsprop' as const), params: [this.rho, 1 - this.rho, lr, this.epsilon, beta] };
   }
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta: number): tf.Tensor {
     const [s, m] = st.slots;
@@ -224,26 +256,35 @@ abstract class AdamFamily extends BaseOptimizer {
  * η_t = η √(1 − β2^t) / (1 − β1^t); θ ← θ − η_t m / (√v + ε̂)   (ε applied after the bias correction).
  */
 class Adam extends AdamFamily {
+  private lrT(st: VarState, lr: number, beta1: number): number {
+    return (lr * Math.sqrt(1 - this.beta2 ** st.t)) / (1 - beta1 ** st.t);
+  }
+  protected kernel(st: VarState, lr: number, beta1: number) {
+    return { kind: 'adam' as const, params: [beta1, 1 - beta1, this.beta2, 1 - this.beta2, this.lrT(st, lr, beta1), this.epsilon] };
+  }
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta1: number): tf.Tensor {
+    const lrT = this.lrT(st, lr, beta1);
     const [m, s] = st.slots;
     const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
     const sNew = tf.add(tf.mul(s, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
     m.assign(mNew);
     s.assign(sNew);
-    const lrT = (lr * Math.sqrt(1 - this.beta2 ** st.t)) / (1 - beta1 ** st.t);
     return tf.sub(v, tf.div(tf.mul(mNew, lrT), tf.add(tf.sqrt(sNew), this.epsilon)));
   }
 }
 
 /** adamax (Keras): m ← β1 m + (1 − β1) g; u ← max(β2 u, |g|); θ ← θ − (η / (1 − β1^t)) m / (u + ε). */
 class AdaMax extends AdamFamily {
+  protected kernel(st: VarState, lr: number, beta1: number) {
+    return { kind: 'adamax' as const, params: [beta1, 1 - beta1, this.beta2, lr / (1 - beta1 ** st.t), this.epsilon] };
+  }
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta1: number): tf.Tensor {
+    const lrT = lr / (1 - beta1 ** st.t);
     const [m, u] = st.slots;
     const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
     const uNew = tf.maximum(tf.mul(u, this.beta2), tf.abs(g));
     m.assign(mNew);
     u.assign(uNew);
-    const lrT = lr / (1 - beta1 ** st.t);
     return tf.sub(v, tf.div(tf.mul(mNew, lrT), tf.add(uNew, this.epsilon)));
   }
 }
@@ -270,14 +311,22 @@ export function nadamMu(beta1: number, t: number): number {
  * book ran. Keras 3 changed the exponent to 0.96^t.
  */
 class Nadam extends AdamFamily {
+  /** This step's μ_t, μ_{t+1}, Π_t and Π_{t+1}; advances the variable's Π (once per step: `kernel` or `update` calls it). */
+  private schedule(st: VarState, beta1: number): { muT: number; muNext: number; scheduleNew: number; scheduleNext: number } {
+    const muT = nadamMu(beta1, st.t);
+    const muNext = nadamMu(beta1, st.t + 1);
+    const scheduleNew = st.mSchedule * muT;
+    st.mSchedule = scheduleNew;
+    return { muT, muNext, scheduleNew, scheduleNext: scheduleNew * muNext };
+  }
+  protected kernel(st: VarState, lr: number, beta1: number) {
+    const { muT, muNext, scheduleNew, scheduleNext } = this.schedule(st, beta1);
+    return { kind: 'nadam' as const, params: [beta1, 1 - beta1, this.beta2, 1 - this.beta2, (1 - muT) / (1 - scheduleNew), muNext / (1 - scheduleNext), 1 - this.beta2 ** st.t, lr, this.epsilon] };
+  }
   protected update(v: tf.Variable, g: tf.Tensor, st: VarState, lr: number, beta1: number): tf.Tensor {
     const [m, s] = st.slots;
     const t = st.t;
-    const muT = nadamMu(beta1, t);
-    const muNext = nadamMu(beta1, t + 1);
-    const scheduleNew = st.mSchedule * muT;
-    const scheduleNext = scheduleNew * muNext;
-    st.mSchedule = scheduleNew;
+    const { muT, muNext, scheduleNew, scheduleNext } = this.schedule(st, beta1);
     const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
     const sNew = tf.add(tf.mul(s, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
     m.assign(mNew);

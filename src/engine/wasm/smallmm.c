@@ -266,18 +266,194 @@ void dense_backward(const float *dY, const float *X, const float *W, const float
   if (wantDx) mm_nt(dZ, W, dX, M, N, K);
 }
 
-/* ------------------------------------------------------------------ plain SGD */
+/* ------------------------------------------------------------------ the optimizers' updates */
 
 /*
- * out = v − lr·g over `count` values: the SGD update of one variable in one call, with the learning
- * rate as a number (no scalar tensor). Rounds as tfjs's mul then sub do (no fused multiply-add).
+ * One optimizer's update of one variable in one call: θ (v), its gradient (g) and up to two slots
+ * (a, b) in; the new θ and the new slots out (ov, oa, ob: fresh buffers, nothing is written in
+ * place). The hyperparameters come as numbers (no scalar tensors), p[0..8] below. Each formula is
+ * `optim/optimizers.ts`'s, computed in the same order with the same float32 operations as tfjs's
+ * ops there (no fused multiply-add; division and square root are correctly rounded in both), so
+ * the results are equal to the bit: `test/unit/optimStep.test.ts` checks it for every kind.
  */
-EXPORT("sgd_step")
-void sgd_step(const float *v, const float *g, float *out, int count, float lr) {
+enum { K_SGD = 0, K_MOMENTUM = 1, K_NESTEROV = 2, K_ADAGRAD = 3, K_RMSPROP = 4, K_RMSPROP_M = 5, K_ADAM = 6, K_ADAMAX = 7, K_NADAM = 8 };
+#define SUB wasm_f32x4_sub
+#define DIV wasm_f32x4_div
+#define SQRT wasm_f32x4_sqrt
+
+static inline __attribute__((always_inline)) void optim4(int kind, v128_t v, v128_t g, v128_t a, v128_t b, v128_t *ov, v128_t *oa, v128_t *ob,
+                                                          float p0, float p1, float p2, float p3, float p4, float p5, float p6, float p7, float p8) {
+  switch (kind) {
+  case K_SGD: /* p0 η */
+    *ov = SUB(v, MUL(g, SPLAT(p0)));
+    break;
+  case K_MOMENTUM: /* p0 η, p1 β: m ← βm − ηg; θ ← θ + m */
+  case K_NESTEROV: { /* θ ← θ + βm − ηg */
+    v128_t etaG = MUL(g, SPLAT(p0)), m = SUB(MUL(a, SPLAT(p1)), etaG);
+    *oa = m;
+    *ov = kind == K_MOMENTUM ? ADD(v, m) : SUB(ADD(v, MUL(m, SPLAT(p1))), etaG);
+    break;
+  }
+  case K_ADAGRAD: { /* p0 η, p1 ε: s ← s + g²; θ ← θ − ηg/√(s + ε) */
+    v128_t s = ADD(a, MUL(g, g));
+    *oa = s;
+    *ov = SUB(v, DIV(MUL(g, SPLAT(p0)), SQRT(ADD(s, SPLAT(p1)))));
+    break;
+  }
+  case K_RMSPROP: /* p0 ρ, p1 1 − ρ, p2 η, p3 ε, p4 β: s ← ρs + (1 − ρ)g²; step = ηg/√(s + ε) */
+  case K_RMSPROP_M: { /* θ ← θ − step, or m ← βm + step; θ ← θ − m */
+    v128_t s = ADD(MUL(a, SPLAT(p0)), MUL(MUL(g, g), SPLAT(p1)));
+    v128_t step = DIV(MUL(g, SPLAT(p2)), SQRT(ADD(s, SPLAT(p3))));
+    *oa = s;
+    if (kind == K_RMSPROP) *ov = SUB(v, step);
+    else {
+      v128_t m = ADD(MUL(b, SPLAT(p4)), step);
+      *ob = m;
+      *ov = SUB(v, m);
+    }
+    break;
+  }
+  case K_ADAM: /* p0 β1, p1 1 − β1, p2 β2, p3 1 − β2, p4 η_t, p5 ε: m, s as Adam; θ ← θ − η_t m/(√s + ε) */
+  case K_NADAM: { /* p4 (1 − μ_t)/(1 − Π_t), p5 μ_{t+1}/(1 − Π_{t+1}), p6 1 − β2^t, p7 η, p8 ε */
+    v128_t m = ADD(MUL(a, SPLAT(p0)), MUL(g, SPLAT(p1)));
+    v128_t s = ADD(MUL(b, SPLAT(p2)), MUL(MUL(g, g), SPLAT(p3)));
+    *oa = m;
+    *ob = s;
+    if (kind == K_ADAM) *ov = SUB(v, DIV(MUL(m, SPLAT(p4)), ADD(SQRT(s), SPLAT(p5))));
+    else {
+      v128_t mBar = ADD(MUL(g, SPLAT(p4)), MUL(m, SPLAT(p5)));
+      *ov = SUB(v, DIV(MUL(mBar, SPLAT(p7)), ADD(SQRT(DIV(s, SPLAT(p6))), SPLAT(p8))));
+    }
+    break;
+  }
+  case K_ADAMAX: { /* p0 β1, p1 1 − β1, p2 β2, p3 η/(1 − β1^t), p4 ε: u ← max(β2u, |g|); θ ← θ − η_t m/(u + ε) */
+    v128_t m = ADD(MUL(a, SPLAT(p0)), MUL(g, SPLAT(p1)));
+    v128_t u = wasm_f32x4_max(MUL(b, SPLAT(p2)), wasm_f32x4_abs(g));
+    *oa = m;
+    *ob = u;
+    *ov = SUB(v, DIV(MUL(m, SPLAT(p3)), ADD(u, SPLAT(p4))));
+    break;
+  }
+  }
+}
+
+/* The update over `count` values; a and b (and oa, ob) are 0 where the optimizer has fewer slots. */
+EXPORT("optim_step")
+void optim_step(int kind, const float *v, const float *g, const float *a, const float *b, float *ov, float *oa, float *ob, int count,
+                float p0, float p1, float p2, float p3, float p4, float p5, float p6, float p7, float p8) {
+  v128_t z = SPLAT(0.f), rv = z, ra = z, rb = z;
   int i = 0;
-  v128_t l = SPLAT(lr);
-  for (; i + 4 <= count; i += 4) STORE(out + i, wasm_f32x4_sub(LOAD(v + i), MUL(LOAD(g + i), l)));
-  for (; i < count; i++) out[i] = v[i] - g[i] * lr;
+  for (; i + 4 <= count; i += 4) {
+    optim4(kind, LOAD(v + i), LOAD(g + i), a ? LOAD(a + i) : z, b ? LOAD(b + i) : z, &rv, &ra, &rb, p0, p1, p2, p3, p4, p5, p6, p7, p8);
+    STORE(ov + i, rv);
+    if (oa) STORE(oa + i, ra);
+    if (ob) STORE(ob + i, rb);
+  }
+  for (; i < count; i++) {
+    optim4(kind, SPLAT(v[i]), SPLAT(g[i]), a ? SPLAT(a[i]) : z, b ? SPLAT(b[i]) : z, &rv, &ra, &rb, p0, p1, p2, p3, p4, p5, p6, p7, p8);
+    ov[i] = wasm_f32x4_extract_lane(rv, 0);
+    if (oa) oa[i] = wasm_f32x4_extract_lane(ra, 0);
+    if (ob) ob[i] = wasm_f32x4_extract_lane(rb, 0);
+  }
+}
+
+/* ------------------------------------------------------------------ batch normalization, training */
+
+/*
+ * Batch norm's forward pass in training over a batch X[M×N] (statistics per column):
+ *   μ = Σ x / M,  σ² = Σ (x − μ)² / M (two passes),  r = 1/√(σ² + ε),
+ *   x̂ = (x − μ)·r,  y = γ·x̂ + β,
+ *   moving μ ← moving μ·m + μ·(1 − m), moving σ² likewise (`onem` = 1 − m).
+ * Writes Y, X̂ (kept for the backward pass), mean (μ), R (r), and the new moving statistics.
+ * Sums in float32 across rows, four columns at a time (as tfjs's own reductions, in float32).
+ */
+EXPORT("bn_forward")
+void bn_forward(const float *X, const float *gamma, const float *beta, const float *movMean, const float *movVar, float *Y, float *Xhat, float *mean, float *R,
+                float *movMeanOut, float *movVarOut, int M, int N, float eps, float m, float onem) {
+  const float inv = 1.f / (float)M;
+  for (int n = 0; n < N; n += 4) {
+    /* the last block of columns may be short: then column by column */
+    int w = N - n < 4 ? N - n : 4;
+    if (w == 4) {
+      v128_t s = SPLAT(0.f), v = SPLAT(0.f);
+      for (int i = 0; i < M; i++) s = ADD(s, LOAD(X + i * N + n));
+      v128_t mu = MUL(s, SPLAT(inv));
+      for (int i = 0; i < M; i++) {
+        v128_t d = wasm_f32x4_sub(LOAD(X + i * N + n), mu);
+        v = ADD(v, MUL(d, d));
+      }
+      v128_t var = MUL(v, SPLAT(inv));
+      v128_t r = wasm_f32x4_div(SPLAT(1.f), wasm_f32x4_sqrt(ADD(var, SPLAT(eps))));
+      v128_t g = LOAD(gamma + n), b = LOAD(beta + n);
+      for (int i = 0; i < M; i++) {
+        v128_t xh = MUL(wasm_f32x4_sub(LOAD(X + i * N + n), mu), r);
+        STORE(Xhat + i * N + n, xh);
+        STORE(Y + i * N + n, ADD(MUL(xh, g), b));
+      }
+      STORE(mean + n, mu);
+      STORE(R + n, r);
+      STORE(movMeanOut + n, ADD(MUL(LOAD(movMean + n), SPLAT(m)), MUL(mu, SPLAT(onem))));
+      STORE(movVarOut + n, ADD(MUL(LOAD(movVar + n), SPLAT(m)), MUL(var, SPLAT(onem))));
+    } else
+      for (int j = n; j < N; j++) {
+        float s = 0, v = 0;
+        for (int i = 0; i < M; i++) s += X[i * N + j];
+        float mu = s * inv;
+        for (int i = 0; i < M; i++) {
+          float d = X[i * N + j] - mu;
+          v += d * d;
+        }
+        float var = v * inv;
+        float r = 1.f / __builtin_sqrtf(var + eps);
+        for (int i = 0; i < M; i++) {
+          float xh = (X[i * N + j] - mu) * r;
+          Xhat[i * N + j] = xh;
+          Y[i * N + j] = xh * gamma[j] + beta[j];
+        }
+        mean[j] = mu;
+        R[j] = r;
+        movMeanOut[j] = movMean[j] * m + mu * onem;
+        movVarOut[j] = movVar[j] * m + var * onem;
+      }
+  }
+}
+
+/*
+ * Its backward pass (the dependence of μ and σ² on x included):
+ *   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·r/M · (M·dy − dβ − x̂·dγ)   (sums over the batch).
+ */
+EXPORT("bn_backward")
+void bn_backward(const float *dY, const float *Xhat, const float *R, const float *gamma, float *dX, float *dgamma, float *dbeta, int M, int N) {
+  const float fm = (float)M;
+  for (int n = 0; n < N; n += 4) {
+    int w = N - n < 4 ? N - n : 4;
+    if (w == 4) {
+      v128_t sb = SPLAT(0.f), sg = SPLAT(0.f);
+      for (int i = 0; i < M; i++) {
+        v128_t d = LOAD(dY + i * N + n);
+        sb = ADD(sb, d);
+        sg = ADD(sg, MUL(d, LOAD(Xhat + i * N + n)));
+      }
+      STORE(dbeta + n, sb);
+      STORE(dgamma + n, sg);
+      v128_t k = wasm_f32x4_div(MUL(LOAD(gamma + n), LOAD(R + n)), SPLAT(fm));
+      for (int i = 0; i < M; i++) {
+        v128_t t = wasm_f32x4_sub(wasm_f32x4_sub(MUL(LOAD(dY + i * N + n), SPLAT(fm)), sb), MUL(LOAD(Xhat + i * N + n), sg));
+        STORE(dX + i * N + n, MUL(k, t));
+      }
+    } else
+      for (int j = n; j < N; j++) {
+        float sb = 0, sg = 0;
+        for (int i = 0; i < M; i++) {
+          sb += dY[i * N + j];
+          sg += dY[i * N + j] * Xhat[i * N + j];
+        }
+        dbeta[j] = sb;
+        dgamma[j] = sg;
+        float k = gamma[j] * R[j] / fm;
+        for (int i = 0; i < M; i++) dX[i * N + j] = k * ((dY[i * N + j] * fm - sb) - Xhat[i * N + j] * sg);
+      }
+  }
 }
 
 /* ------------------------------------------------------------------ activation statistics */

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../../src/protocol/events';
+import type { Outcome } from '../../../src/protocol/webview';
 import { FIRST_LESSON, api, lessonFacts, lessonsDir, nextEvent, waitFor } from './helpers';
 
 /** Collects the events the host streams to the panel for one experiment. */
@@ -111,6 +112,13 @@ suite('training from a command', () => {
       const runId = await vscode.commands.executeCommand<string>('deepLessons.runExperiment', key);
       assert.equal(runId, undefined, 'no run of B yet: it waits for task A');
       assert.ok(a.runs.isWaiting(key), 'B waits');
+      assert.equal(a.runs.phase(key), 'queued', 'a waiting run counts as queued (tree, CodeLens)');
+      const facts = lessonFacts(path.join(lessonsDir(), '05-transfer-learning.lesson.md'));
+      const doc = await vscode.workspace.openTextDocument(facts.file);
+      const line = facts.experiments.find((e) => e.id === 'b-on-a')!.line;
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100);
+      const titles = lenses.filter((l) => l.range.start.line === line).map((l) => l.command?.title);
+      assert.ok(titles.some((t) => t?.includes('Stop (queued)')), `the waiting block's CodeLens offers Stop (got ${JSON.stringify(titles)})`);
       assert.notEqual(a.runs.phase(depKey), 'idle', "task A's own run is queued or running");
       assert.deepEqual(phases.find((p) => p.key === key), { key, phase: 'queued', waitingFor: depTitle }, "B's card says what it waits for");
 
@@ -133,6 +141,34 @@ suite('training from a command', () => {
       sub.dispose();
       depStream.dispose();
       stream.dispose();
+    }
+  });
+  test('a diverged run (leaky-relu-deep at a learning rate of 1) marks the expectations on values it lost "not checked", saying where it diverged', async () => {
+    const a = await api();
+    const key = 'activation-functions/leaky-relu-deep';
+    const expect = a.catalog.experiment(key)!.experiment.expect;
+    assert.ok(expect.length >= 2 && expect.every((e) => !/ is (finite|nan)$/.test(e) && !/at epoch/.test(e)), `its expectations compare last-epoch values (${expect.join('; ')})`);
+    const posted: Outcome[][] = [];
+    const sub = a.runs.onDidPost((p) => {
+      if (p.message.type === 'outcomes' && p.message.key === key) posted.push(p.message.outcomes);
+    });
+    const ended = nextEvent('the end of the diverging run', a.runs.onDidEndRun, (r) => r.experiment === key, 240_000);
+    try {
+      await a.runs.runVariant(key, { lr: 1 });
+      const run = await ended;
+      assert.equal(run.error, undefined, run.error?.message);
+      assert.equal(run.end?.status, 'diverged', `a learning rate of 1 on 20 leaky ReLU layers diverges (status ${run.end?.status})`);
+      const d = run.end!.divergence!;
+      const shown = posted.at(-1);
+      assert.ok(shown, 'the outcomes went to the card');
+      assert.deepEqual(shown.map((o) => o.text), expect);
+      for (const o of shown) {
+        assert.equal(o.notChecked, `not checked: the run diverged in epoch ${d.epoch} (step ${d.step}); its values from there on are not finite`);
+        assert.equal(o.met, false);
+      }
+      assert.deepEqual(run.outcomes, shown, 'the history keeps the same outcomes');
+    } finally {
+      sub.dispose();
     }
   });
 });
