@@ -77,6 +77,6 @@ export function finishedRunDetail(run: StoredRun): string {
   const when = new Date(run.savedAt).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
   const epochs = run.end?.epochsRun ?? run.epochs.length;
   const secs = run.end?.seconds;
-  const took = secs === undefined ? '' : secs < 60 ? `${Math.round(secs)} s` : `${Math.floor(secs / 60)} min ${String(Math.round(secs % 60)).padStart(2, '0')} s`;
+  const took = secs === undefined ? '' : secs < 0.95 ? `${secs.toFixed(1)} s` : secs < 60 ? `${Math.round(secs)} s` : `${Math.floor(secs / 60)} min ${String(Math.round(secs % 60)).padStart(2, '0')} s`;
   return [when, run.start ? `seed ${run.start.seed}` : '', run.full ? 'full size' : 'quick', `${epochs} epoch${epochs === 1 ? '' : 's'}${took ? ` in ${took}` : ''}`].filter(Boolean).join(' · ');
 }

@@ -175,6 +175,8 @@ test('a finished run in the compare picker: date, seed, quick or full, epochs (p
   const detail = finishedRunDetail({ ...run, end: { ...end('r'), epochsRun: 1, seconds: 19.4 } });
   assert.match(detail, /^30 Nov 2026, \d\d:51 · seed \d+ · quick · 1 epoch in 19 s$/);
   assert.match(finishedRunDetail({ ...run, full: true, end: { ...end('r'), seconds: 125 } }), / · full size · 2 epochs in 2 min 05 s$/);
+  // A run under a second is not "in 0 s".
+  assert.match(finishedRunDetail({ ...run, end: { ...end('r'), epochsRun: 2, seconds: 0.41 } }), / · 2 epochs in 0\.4 s$/);
 });
 
 test('CSV: one column per instrumented layer for gradient norms and activation statistics, named as expect names them', () => {
