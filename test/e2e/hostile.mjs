@@ -7,10 +7,8 @@
 //   node test/e2e/hostile.mjs
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
-import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
-import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { panelFrame, runCommand, runSteps, until } from './helpers.mjs';
+import { panelFrame, runCommand, until } from './helpers.mjs';
+import { runWorkspaceScript } from './workspace.mjs';
 
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const TITLE = 'A hostile lesson';
@@ -35,15 +33,6 @@ A broken formula: $\\frac{1}{$ and a long one: $${LONG_TEX}$.
 `;
 // Over the 128 KiB limit (about 200 KiB): refused before parsing, however it is built (here: 50,000 aliases).
 const HUGE = `---\nid: huge\ntitle: Huge\ntopic: Fixtures\norder: 100\nminutes: 1\nprerequisites: []\nsummary: s\n---\n\n\`\`\`experiment\nid: a\nanchor: &a 1\nlist: [${new Array(50_000).fill('*a').join(', ')}]\n\`\`\`\n`;
-
-const t0 = Date.now();
-let server;
-let browser;
-let result = { passed: 0, failed: 0 };
-killOnExit(() => {
-  console.log(`\ninterrupted\ne2e: ${result.passed} passed, ${result.failed + 1} failed`);
-  void closeAllBrowsers();
-});
 
 const state = { pageErrors: [] };
 
@@ -138,32 +127,22 @@ const steps = [
   ],
 ];
 
-try {
-  buildExtension();
-  const dirs = prepareFolders('e2e-hostile', { 'deepLessons.epochsBudget': 0, 'workbench.colorTheme': 'Default Dark Modern' });
-  state.dirs = dirs;
-  writeFileSync(join(dirs.workspace, 'hostile.lesson.md'), LESSON);
-  writeFileSync(join(dirs.workspace, 'huge.lesson.md'), HUGE);
-  browser = await launchChromium();
-  linkExtension(dirs.extensions, root);
-  server = await startEditor(dirs);
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('console', (m) => m.type() === 'error' && state.pageErrors.push(`${m.text()} (${m.location().url.split('/').slice(-2).join('/')}:${m.location().lineNumber})`));
-  page.on('pageerror', (e) => state.pageErrors.push(`${e.message} ${e.stack?.split('\n').slice(1, 3).join(' ') ?? ''}`));
-  await page.goto(workbenchUrl(server, { folder: dirs.workspace, payload: [['extensionDevelopmentPath', root]] }), { waitUntil: 'domcontentloaded' });
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
-  result = await runSteps(page, steps, { results: dirs.results, timeout: stepTimeout, elapsed });
-  if (state.math) console.log(`  ${state.math}; themes: ${state.themes}`);
-  if (state.problem) console.log(`  problem: ${state.problem}; palette opened ${state.palette} ms after`);
-} catch (e) {
-  result.failed++;
-  console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);
-  if (server) console.log(`--- code-server log (last lines) ---\n${server.logTail(30)}`);
-} finally {
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
-}
-console.log(`e2e took ${elapsed(t0)}`);
-console.log(`e2e: ${result.passed} passed, ${result.failed} failed`);
-process.exit(result.failed === 0 ? 0 : 1);
+await runWorkspaceScript({
+  name: 'e2e-hostile',
+  settings: { 'deepLessons.epochsBudget': 0 },
+  prepare: (dirs) => {
+    state.dirs = dirs;
+    writeFileSync(join(dirs.workspace, 'hostile.lesson.md'), LESSON);
+    writeFileSync(join(dirs.workspace, 'huge.lesson.md'), HUGE);
+  },
+  watch: (page) => {
+    page.on('console', (m) => m.type() === 'error' && state.pageErrors.push(`${m.text()} (${m.location().url.split('/').slice(-2).join('/')}:${m.location().lineNumber})`));
+    page.on('pageerror', (e) => state.pageErrors.push(`${e.message} ${e.stack?.split('\n').slice(1, 3).join(' ') ?? ''}`));
+  },
+  steps,
+  report: () => [
+    ...(state.math ? [`${state.math}; themes: ${state.themes}`] : []),
+    ...(state.problem ? [`problem: ${state.problem}; palette opened ${state.palette} ms after`] : []),
+  ],
+  timeout: stepTimeout,
+});

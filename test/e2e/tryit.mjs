@@ -5,24 +5,14 @@
 //   node test/e2e/tryit.mjs
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
-import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
-import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { openCardTab, panelFrame, runCommand, runSteps, setTheme, until } from './helpers.mjs';
+import { root } from '../integration/harness.mjs';
+import { openCardTab, panelFrame, runCommand, setTheme, until } from './helpers.mjs';
+import { runWorkspaceScript } from './workspace.mjs';
 
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const FIXTURE = join(root, 'test', 'fixtures', 'lessons', '01-tiny.lesson.md');
 const TITLE = /^title:\s*(.+)$/m.exec(readFileSync(FIXTURE, 'utf8'))[1].trim();
 const CARD = 'section.run-card#exp-sigmoid-deep';
-const t0 = Date.now();
-let result = { passed: 0, failed: 0 };
-let server;
-let browser;
-killOnExit(() => {
-  console.log(`\ninterrupted\ne2e: ${result.passed} passed, ${result.failed + 1} failed`);
-  void closeAllBrowsers();
-});
-
 const state = {};
 const runEnds = async (f) =>
   until('the run to end', async () => {
@@ -203,34 +193,22 @@ const steps = [
   ],
 ];
 
-try {
-  buildExtension();
-  const dirs = prepareFolders('e2e-tryit', { 'deepLessons.epochsBudget': 0 });
-  state.dirs = dirs;
-  state.lessonFile = join(dirs.workspace, '01-tiny.lesson.md');
-  copyFileSync(FIXTURE, state.lessonFile);
-  browser = await launchChromium();
-  linkExtension(dirs.extensions, root);
-  server = await startEditor(dirs);
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(workbenchUrl(server, { folder: dirs.workspace, payload: [['extensionDevelopmentPath', root]] }), { waitUntil: 'domcontentloaded' });
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
-  result = await runSteps(page, steps, { results: dirs.results, timeout: stepTimeout, elapsed });
-  if (state.line) console.log(`  base: ${state.base}; variant: ${state.variant}\n  ${state.line}`);
-  if (state.seeds) console.log(`  ×3 seeds: ${state.seeds}`);
-  if (state.verdict) console.log(`  ${state.verdict}`);
-  if (state.overlay) console.log(`  variant card legend: ${state.overlay}`);
-  if (state.history) console.log(`  history: ${state.history}`);
-  if (state.pause) console.log(`  pause: ${state.pause}`);
-} catch (e) {
-  result.failed++;
-  console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);
-  if (server) console.log(`--- code-server log (last lines) ---\n${server.logTail(30)}`);
-} finally {
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
-}
-console.log(`e2e took ${elapsed(t0)}`);
-console.log(`e2e: ${result.passed} passed, ${result.failed} failed`);
-process.exit(result.failed === 0 ? 0 : 1);
+await runWorkspaceScript({
+  name: 'e2e-tryit',
+  settings: { 'deepLessons.epochsBudget': 0 },
+  prepare: (dirs) => {
+    state.dirs = dirs;
+    state.lessonFile = join(dirs.workspace, '01-tiny.lesson.md');
+    copyFileSync(FIXTURE, state.lessonFile);
+  },
+  steps,
+  report: () => [
+    ...(state.line ? [`base: ${state.base}; variant: ${state.variant}`, state.line] : []),
+    ...(state.seeds ? [`×3 seeds: ${state.seeds}`] : []),
+    ...(state.verdict ? [state.verdict] : []),
+    ...(state.overlay ? [`variant card legend: ${state.overlay}`] : []),
+    ...(state.history ? [`history: ${state.history}`] : []),
+    ...(state.pause ? [`pause: ${state.pause}`] : []),
+  ],
+  timeout: stepTimeout,
+});
