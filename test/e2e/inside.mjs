@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
 import { killOnExit, linkExtension, workbenchUrl, writeUserSettings } from '../../scripts/code-server/server.mjs';
 import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { openCardTab, panelFrame, runCommand, setTheme, until } from './helpers.mjs';
+import { openCardTab, panelFrame, runCommand, runSteps, setTheme, until } from './helpers.mjs';
 
 const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const titleOf = (file) => /^title:\s*(.+)$/m.exec(readFileSync(join(root, 'lessons', file), 'utf8'))?.[1]?.trim();
@@ -341,20 +341,8 @@ try {
   await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
   // A window with a development extension opens in Light+ whatever the settings say: dark first.
   await setTheme(page, 'Dark Modern', 'dark');
-  for (const [i, [title, fn]] of steps.entries()) {
-    const shot = join(dirs.results, `${String(i + 1).padStart(2, '0')}-${title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50)}.png`);
-    const s0 = Date.now();
-    try {
-      await Promise.race([fn(page), new Promise((_, rej) => setTimeout(() => rej(new Error(`step timed out after ${stepTimeout / 1000} s`)), stepTimeout * 2))]);
-      await page.screenshot({ path: shot });
-      passed++;
-      console.log(`  ✔ ${title} (${elapsed(s0)})`);
-    } catch (e) {
-      failed++;
-      await page.screenshot({ path: shot }).catch(() => undefined);
-      console.log(`  ✖ ${title} (${elapsed(s0)})\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}\n      screenshot: ${shot}`);
-    }
-  }
+  // Inside's steps train real networks: each gets twice the usual step limit.
+  ({ passed, failed } = await runSteps(page, steps, { results: dirs.results, timeout: stepTimeout * 2 - 5000, elapsed }));
   console.log(`  growth: ${state.growth ?? '?'}\n  hover: ${state.hover ?? '?'}\n  strip: ${state.caption ?? '?'}; detail: ${state.detail ?? '?'}`);
   console.log(`  predict: ${state.committed ?? '?'}\n    graded: ${state.graded ?? '?'}\n  toggle: ${state.toggle ?? '?'}`);
   console.log(`  diverged: ${state.diverged ?? '?'}\n    reruns: ${state.reruns ?? '?'}\n    rerun: ${state.rerun ?? '?'}`);
