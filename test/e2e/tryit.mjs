@@ -178,17 +178,20 @@ const steps = [
       await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, 'tryit-paused-light.png') });
       await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Step epoch' }).click();
-      // A step trains to the end of the epoch under way, then pauses.
-      await until('the epoch under way to finish, then paused again', async () => /^Paused/.test(await status()) && (await finished()) === epochOf(held), 60_000);
+      // A step trains to the end of the epoch under way, then pauses. Paused on an epoch's last
+      // batch ("batch 63/63"), that epoch is done and the one under way is the next.
+      const [, batch, batches] = /batch (\d+)\/(\d+)/.exec(held) ?? [];
+      const target = batch !== undefined && batch === batches ? epochOf(held) + 1 : epochOf(held);
+      await until('the epoch under way to finish, then paused again', async () => /^Paused/.test(await status()) && (await finished()) === target, 60_000);
       await page.waitForTimeout(1000);
-      if ((await finished()) !== epochOf(held)) throw new Error(`the step went past epoch ${epochOf(held)}: ${await finished()}`);
+      if ((await finished()) !== target) throw new Error(`the step went past epoch ${target} (paused at "${held}"): ${await finished()}`);
       await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Resume' }).click();
-      await until('training again', async () => epochOf(await progress()) >= epochOf(held) + 2, 60_000);
+      await until('training again', async () => epochOf(await progress()) >= target + 1, 60_000);
       await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Pause' }).click();
       await until('paused again', async () => /^Paused/.test(await status()), 30_000);
       await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Stop' }).click();
       await until('the paused run to stop', async () => /Run stopped/.test(await status()), 10_000);
-      state.pause = `paused at "${held}", stepped to the end of epoch ${epochOf(held)}, resumed, stopped while paused`;
+      state.pause = `paused at "${held}", stepped to the end of epoch ${target}, resumed, stopped while paused`;
     },
   ],
 ];
