@@ -1,8 +1,11 @@
 /**
- * `npm run reference -- <lesson-id/experiment-id | file> [--full] [--epochs N] [--seed S]`: one
- * experiment trained by the engine and by the PyTorch reference (reference.py, Debian's
+ * `npm run reference -- <lesson-id/experiment-id | file> [--full] [--epochs N] [--seed S] [--seeds N]`:
+ * one experiment trained by the engine and by the PyTorch reference (reference.py, Debian's
  * python3-torch), one after the other, with their learning curves printed side by side and the
- * differences of the validation accuracy. See docs/reference.md.
+ * differences of the validation accuracy. With `--seeds N` both train it with N seeds (the
+ * experiment's own, then the next ones, as `deep-lessons run --seeds`) and the table gives each
+ * epoch's validation accuracy as mean ± std on each side, with Welch's test of the difference.
+ * See docs/reference.md.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,12 +14,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveSpec, runExperiment } from '../../src/engine';
 import { builtInLessonsDir, findExperiment, loadLessons, parseExperimentFile } from '../../src/lessons';
+import { welch } from '../../src/lessons/welch';
+import { seedList, seedStats } from '../../src/protocol/seeds';
 import type { EndEvent, EpochEvent } from '../../src/protocol/events';
 
 /** Debian's interpreter, where python3-torch is installed (a pyenv `python3` on PATH may not have it). */
 const PYTHON = process.env.DEEP_LESSONS_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
-interface Curve {
+export interface Curve {
   epochs: Partial<Record<'loss' | 'accuracy' | 'val_loss' | 'val_accuracy', number>>[];
   test?: number;
   seconds?: number;
@@ -92,22 +97,65 @@ export function sideBySide(a: Curve, b: Curve): string {
   return lines.map((l) => l.trimEnd()).join('\n');
 }
 
+const ms = (xs: number[]) => {
+  if (xs.length === 0) return '–'.padStart(15);
+  if (xs.length === 1) return `${xs[0]!.toFixed(4)} (1 seed)`;
+  const s = seedStats(xs);
+  return `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)}`;
+};
+
+/**
+ * Several seeds on each side (`curves` in seed order): per epoch the validation accuracy as mean ±
+ * sample std over the seeds that reached it, the difference of the means and Welch's two-sided p;
+ * then each seed's last validation accuracy and the same summary of the test accuracy.
+ */
+export function seedsSideBySide(seeds: readonly number[], a: readonly Curve[], b: readonly Curve[]): string {
+  const lines = [`val_accuracy over seeds ${seeds.join(', ')} (mean ± std)`, `epoch │ ${'ours'.padEnd(15)} │ ${'PyTorch'.padEnd(15)} │ Δ mean  │ Welch p`];
+  const epochs = Math.max(0, ...a.map((c) => c.epochs.length), ...b.map((c) => c.epochs.length));
+  const at = (cs: readonly Curve[], i: number) => cs.map((c) => c.epochs[i]?.val_accuracy).filter((v): v is number => v !== undefined);
+  const row = (label: string, xa: number[], xb: number[]) => {
+    const w = welch(xa, xb);
+    const delta = xa.length && xb.length ? d(seedStats(xa).mean, seedStats(xb).mean) : '       ';
+    return `${label.padStart(5)} │ ${ms(xa)} │ ${ms(xb)} │ ${delta} │ ${w ? w.p.toFixed(3) : '–'}`;
+  };
+  for (let i = 0; i < epochs; i++) lines.push(row(String(i + 1), at(a, i), at(b, i)));
+  const tests = (cs: readonly Curve[]) => cs.map((c) => c.test).filter((v): v is number => v !== undefined);
+  lines.push(row('test', tests(a), tests(b)));
+  const last = (c: Curve | undefined) => f(c?.epochs[c.epochs.length - 1]?.val_accuracy);
+  lines.push(`last val_accuracy per seed: ${seeds.map((s, k) => `${s}: ours ${last(a[k])}, PyTorch ${last(b[k])}`).join('; ')}`);
+  return lines.map((l) => l.trimEnd()).join('\n');
+}
+
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { full: { type: 'boolean' }, epochs: { type: 'string' }, seed: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { full: { type: 'boolean' }, epochs: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' } } });
   const target = positionals[0];
-  if (!target) throw new Error('usage: npm run reference -- <lesson-id/experiment-id | file> [--full] [--epochs N] [--seed S]');
+  if (!target) throw new Error('usage: npm run reference -- <lesson-id/experiment-id | file> [--full] [--epochs N] [--seed S] [--seeds N]');
   const epochs = values.epochs !== undefined ? Number(values.epochs) : undefined;
   const seed = values.seed !== undefined ? Number(values.seed) : undefined;
+  const count = values.seeds !== undefined ? Number(values.seeds) : undefined;
+  if (count !== undefined && !(Number.isInteger(count) && count >= 1 && count <= 20)) throw new Error(`--seeds ${values.seeds}: give a whole number from 1 to 20`);
   const spec = await specOf(target);
   const resolved = resolveSpec(spec, { full: Boolean(values.full), epochs, seed });
   const dir = mkdtempSync(join(tmpdir(), 'deep-lessons-reference-'));
   try {
     const file = join(dir, 'spec.json');
     writeFileSync(file, JSON.stringify(resolved));
-    process.stderr.write(`${target}${values.full ? ' (full)' : ''}: ${resolved.training.epochs} epochs, seed ${resolved.training.seed}\n`);
-    const b = await reference(file, seed);
-    const a = await ours(spec, Boolean(values.full), epochs, seed);
-    process.stdout.write(`${sideBySide(a, b)}\n`);
+    process.stderr.write(`${target}${values.full ? ' (full)' : ''}: ${resolved.training.epochs} epochs, seed ${resolved.training.seed}${count ? ` and the next ${count - 1}` : ''}\n`);
+    if (count === undefined) {
+      const b = await reference(file, seed);
+      const a = await ours(spec, Boolean(values.full), epochs, seed);
+      process.stdout.write(`${sideBySide(a, b)}\n`);
+      return;
+    }
+    const seeds = seedList(resolved.training.seed, count);
+    const a: Curve[] = [];
+    const b: Curve[] = [];
+    for (const s of seeds) {
+      process.stderr.write(`seed ${s}\n`);
+      b.push(await reference(file, s));
+      a.push(await ours(spec, Boolean(values.full), epochs, s));
+    }
+    process.stdout.write(`${seedsSideBySide(seeds, a, b)}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
