@@ -16,9 +16,11 @@ Output: JSON lines, {"type": "epoch", "epoch": 1, "loss": ..., "accuracy": ..., 
 "val_accuracy": ...} after each epoch, {"type": "batch", "step": ..., "loss": ...} every
 `record.every` steps, then {"type": "end", ...}.
 
-  python3 bench/reference/reference.py SPEC.json --data-dir DIR [--max-batches N] [--seed S] [--threads N]
+  python3 bench/reference/reference.py SPEC.json --data-dir DIR [--max-batches N] [--seed S] [--threads N] [--init TRACE.json]
+  python3 bench/reference/reference.py --replay TRACE.json --data-dir DIR [--float32]
 """
 import argparse
+import base64
 import gzip
 import json
 import math
@@ -477,9 +479,20 @@ def evaluate(net, x, y, binary):
         return total / len(x) + (float(reg) if reg is not None else 0.0), correct / len(x)
 
 
+def load_weights(net, weights):
+    """Copies a trace's initial weights (trace.ts: float32, base64, in the engine's variable order) into the net."""
+    if len(weights) != len(net.params):
+        raise Unsupported(f'the trace has {len(weights)} variables, this model {len(net.params)}')
+    with torch.no_grad():
+        for p, w in zip(net.params, weights):
+            arr = np.frombuffer(base64.b64decode(w['data']), dtype=np.float32).reshape(w['shape'])
+            if tuple(arr.shape) != tuple(p.shape):
+                raise Unsupported(f'a trace variable of shape {tuple(arr.shape)} where the model has {tuple(p.shape)}')
+            p.copy_(torch.from_numpy(arr.copy()).to(p.dtype))
+
+
 def replay(path, data_dir, dtype):
     """Replays an engine trace (bench/reference/trace.ts): same initial weights, same batches."""
-    import base64
     with open(path) as f:
         tr = json.load(f)
     spec = tr['spec']
@@ -490,10 +503,7 @@ def replay(path, data_dir, dtype):
     x, y = data['train']
     x = x.to(dtype)
     net = Net(spec, x.shape[1], torch.Generator().manual_seed(0))
-    with torch.no_grad():
-        for p, w in zip(net.params, tr['weights']):
-            arr = np.frombuffer(base64.b64decode(w['data']), dtype=np.float32).reshape(w['shape'])
-            p.copy_(torch.from_numpy(arr.astype(np.float64 if dtype == torch.float64 else np.float32)))
+    load_weights(net, tr['weights'])
     lr = spec['training']['optimizer']['learning_rate']
     kernels = [l['w'] for l in net.layers if l['type'] == 'Dense']
     for step, s in enumerate(tr['steps']):
@@ -532,6 +542,7 @@ def main():
     ap.add_argument('--max-batches', type=int, default=0, help='stop each epoch after N batches (0: all)')
     ap.add_argument('--seed', type=int, default=None)
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--init', help="start from an engine trace's initial weights (trace.ts), then train with this script's own batches")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     with open(a.spec) as f:
@@ -550,6 +561,9 @@ def main():
         gen = torch.Generator().manual_seed(seed)
         x, y = data['train']
         net = Net(spec, x.shape[1], gen)
+        if a.init:
+            with open(a.init) as f:
+                load_weights(net, json.load(f)['weights'])
     except Unsupported as e:
         emit({'type': 'unsupported', 'message': str(e)})
         sys.exit(4)
