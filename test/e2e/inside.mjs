@@ -195,14 +195,16 @@ const steps = [
       state.reruns = buttons.join(' | ');
       await f.locator(`${RELU} .run-summary`).scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, '06a-diverged-dark.png') });
+      if (!buttons.some((b) => /learning rate ÷ 10 \(10000\)/.test(b))) throw new Error(`the rerun does not divide the rate that diverged (1e5): ${JSON.stringify(buttons)}`);
       await f.locator(`${RELU} .divergence-actions vscode-button`, { hasText: 'learning rate ÷ 10' }).click();
-      state.rerun = await until('the rerun to start as a variant', async () => {
+      // The rerun is the variant at a tenth of its rate (0.01 → 10000, not the experiment's 0.01 ÷ 10).
+      state.rerun = await until('the rerun to start as the variant at 1e4', async () => {
         const v = (await f.textContent(`${RELU} .variant-line`)) ?? '';
-        const busy = await f.locator(`${RELU}.busy`).count();
-        return busy && /Variant: .*lr/.test(v) ? v.trim() : false;
+        return /Variant: .*lr 0\.01 → 10000\b/.test(v) ? v.trim() : false;
       }, 60_000);
-      await f.locator(`${RELU} vscode-button`, { hasText: '■ Stop' }).click();
-      await ended(f, RELU, /stopped|complete/i);
+      // At 1e4 it may diverge again within a second: Stop only a run still going.
+      await f.locator(`${RELU}.busy vscode-button`, { hasText: '■ Stop' }).click({ timeout: 3_000 }).catch(() => undefined);
+      await ended(f, RELU, /stopped|complete|Diverged/i);
     },
   ],
   [
