@@ -124,7 +124,7 @@ const steps = [
 await runBrowserScript({
   name: 'e2e-hostile',
   settings: { 'deepLessons.epochsBudget': 0 },
-  prepare: (dirs) => {
+  prepare: ({ dirs }) => {
     state.dirs = dirs;
     writeFileSync(join(dirs.workspace, 'hostile.lesson.md'), LESSON);
     writeFileSync(join(dirs.workspace, 'huge.lesson.md'), HUGE);

@@ -187,7 +187,7 @@ const steps = [
 await runBrowserScript({
   name: 'e2e-tryit',
   settings: { 'deepLessons.epochsBudget': 0 },
-  prepare: (dirs) => {
+  prepare: ({ dirs }) => {
     state.dirs = dirs;
     state.lessonFile = join(dirs.workspace, '01-tiny.lesson.md');
     copyFileSync(FIXTURE, state.lessonFile);
