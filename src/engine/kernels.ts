@@ -27,7 +27,7 @@ export const SMALL_MATMUL_MAX_FLOPS_DEFAULT = 2 * 4096 * 784 * 300;
  * and the fused kernels (`denseFused`, `denseStack`, `optimStep`, `blockStats`) on or off: for A/B
  * measurements (bench/ab.ts, bench/smallmm.ts) and tests.
  */
-export const fastMatMulOptions = { swap: true, small: true, fusedDense: true, denseStack: true, fusedOptim: true, fusedBatchNorm: true, fusedStats: true, smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT };
+export const fastMatMulOptions = { swap: true, small: true, fusedDense: true, denseStack: true, fusedOptim: true, optimInPlace: true, fusedBatchNorm: true, fusedStats: true, smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT };
 let smallMM: SmallMatMul | undefined;
 /** Whether the small-matrix SIMD module is loaded (after `installFastWasmMatMul`). */
 export const smallMatMulLoaded = (): boolean => smallMM !== undefined;
@@ -40,6 +40,9 @@ export interface WasmBackendInternals {
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): Info;
   disposeData(id: object): void;
+  /** How many tensors share a buffer (the wasm backend counts them: `Reshape` and our `Identity` share). */
+  refCount(id: object): number;
+  incRef(id: object): void;
 }
 let identityInstalled = false;
 
