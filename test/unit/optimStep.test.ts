@@ -176,9 +176,9 @@ test('in place: a buffer only its variable holds takes the new value itself, to 
   const ids = [v, a, b].map((x) => x.dataId);
   const steps = optimSteps([{ kind: 'adam', v, g, slots: [a, b], params }], { inPlace: true })![0];
   assert.deepEqual([steps.value, ...steps.slots].map((t) => t.dataId), ids, 'the results share the variables’ buffers');
-  v.assign(steps.value);
-  a.assign(steps.slots[0]);
-  b.assign(steps.slots[1]);
+  v.assign(steps.value as tf.Tensor1D);
+  a.assign(steps.slots[0] as tf.Tensor1D);
+  b.assign(steps.slots[1] as tf.Tensor1D);
   tf.dispose([steps.value, ...steps.slots]);
   assert.deepEqual([v, a, b].map((t) => Array.from(t.dataSync())), want);
 
