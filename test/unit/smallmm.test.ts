@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
+import { currentBackend, initBackend } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/rng';
 import { SMALL_MATMUL_MAX_FLOPS_DEFAULT, fastMatMulOptions, smallMatMulLoaded, smallPlan } from '../../src/engine/kernels';
 import { SMALL_MM_FMA_FILE, loadSmallMatMul, smallMatMulChoice, smallMatMulPath, wasmApi } from '../../src/engine/wasm/smallmm';
@@ -163,6 +163,7 @@ test('the fused multiply-add build is chosen where the runtime runs relaxed SIMD
   const chosen = smallMatMulChoice({});
   assert.deepEqual(chosen, { path: smallMatMulPath(SMALL_MM_FMA_FILE), fma: true }, 'Node 20 with the flag turned on, or a newer V8');
   assert.deepEqual(smallMatMulChoice({ DEEP_LESSONS_FMA: '0' }), { path: smallMatMulPath(), fma: false });
+  assert.match(currentBackend()!.reason, /our own SIMD kernels with fused multiply-add/, 'the run header says which build runs');
 });
 
 test('each build equals a float64 triple loop, and only the FMA build rounds a·b + c once', () => {
