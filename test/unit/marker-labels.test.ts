@@ -13,26 +13,21 @@ function overprints(labels: MarkerLabel[], places: LabelPlace[]): string[] {
   }
   return out;
 }
+/** Labels from [line x, width] pairs. */
+const labelsOf = (...pairs: [number, number][]): MarkerLabel[] => pairs.map(([x, width]) => ({ x, width }));
 /** Other markers' lines that pass through label i. */
 const crossed = (labels: MarkerLabel[], places: LabelPlace[], i: number) => labels.filter((o, j) => j !== i && o.x > places[i]!.x && o.x < places[i]!.x + labels[i]!.width).length;
 
 test('two LR finder suggestions a few pixels apart: their labels do not overprint', () => {
   for (const gap of [0, 2, 5, 20, 60]) {
-    const labels = [
-      { x: 200, width: 80 },
-      { x: 200 + gap, width: 70 },
-    ];
+    const labels = labelsOf([200, 80], [200 + gap, 70]);
     const places = placeMarkerLabels(labels, 40, 600);
     assert.deepEqual(overprints(labels, places), [], `${gap} px apart: ${JSON.stringify(places)}`);
   }
 });
 
 test("the lesson's sweep (valley 0.0015, steepest 0.00035, min ÷ 10 0.009 at 563, 522, 612 px): no overprint, and only the label that cannot avoid it is crossed by a line", () => {
-  const labels = [
-    { x: 563, width: 67 },
-    { x: 522, width: 85 },
-    { x: 612, width: 75 },
-  ];
+  const labels = labelsOf([563, 67], [522, 85], [612, 75]);
   const places = placeMarkerLabels(labels, 424, 716);
   assert.deepEqual(overprints(labels, places), []);
   // Valley's line has the others 41 and 49 px away, its label is 67 px wide: one side crosses one.
@@ -46,11 +41,7 @@ test('a lone marker: its label on the first row, right of its line; near the rig
 });
 
 test('three markers at one rate take three rows (or both sides) without overprinting', () => {
-  const labels = [
-    { x: 300, width: 90 },
-    { x: 300, width: 60 },
-    { x: 300, width: 120 },
-  ];
+  const labels = labelsOf([300, 90], [300, 60], [300, 120]);
   const places = placeMarkerLabels(labels, 0, 800);
   assert.deepEqual(overprints(labels, places), []);
   assert.deepEqual(placeMarkerLabels([], 0, 100), []);
