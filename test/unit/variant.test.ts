@@ -110,7 +110,8 @@ test('labels: a change only the full setting sees is labelled as such; the dropp
   const lr = deriveVariant(onA, [parseSet('training.optimizer.learning_rate=0.1')]);
   assert.ok('spec' in lr, JSON.stringify(lr));
   assert.equal(lr.label, 'lr 0.01 → 0.1');
-  assert.equal(lr.spec.full?.training?.optimizer?.learning_rate, 0.1);
+  const fullLr = (lr.spec.full as { training?: { optimizer?: { learning_rate?: number } } } | undefined)?.training?.optimizer?.learning_rate;
+  assert.equal(fullLr, 0.1, 'the full setting follows the change');
 });
 
 test('knobs: only those that fit the experiment, and each one becomes a validated variant', () => {
