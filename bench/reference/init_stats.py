@@ -6,7 +6,7 @@ output 0 for all N images (mean over the hidden layers, and in the last one) and
 similarity of two images' activations after layers 1, 10, 50 and 99 (where the net has them).
 
   node --import tsx bench/reference/init-weights.ts SPEC.json 42 40 DIR
-  /usr/bin/python3 bench/reference/init_stats.py SPEC.json DIR 42 40 [--images 2000]
+  /usr/bin/python3 bench/reference/init_stats.py SPEC.json DIR 42 40 [--images 2000] [--json OUT.json]
 """
 import argparse
 import json
@@ -51,6 +51,7 @@ def main():
     ap.add_argument('count', type=int)
     ap.add_argument('--images', type=int, default=2000)
     ap.add_argument('--data-dir', default=os.environ.get('DEEP_LESSONS_DATA_DIR'))
+    ap.add_argument('--json', help='also write the per-seed values here (for a test of your choice)')
     a = ap.parse_args()
     torch.set_num_threads(1)
     with open(a.spec) as f:
@@ -86,6 +87,9 @@ def main():
 
     seeds = range(a.first, a.first + a.count)
     rows = {'engine': [stats(ours(s), x, y, acts) for s in seeds], 'reference': [stats(reference(s), x, y, acts) for s in seeds]}
+    if a.json:
+        with open(a.json, 'w') as f:
+            json.dump({'seeds': list(seeds), **rows}, f)
     for k in rows['engine'][0]:
         e = np.array([r[k] for r in rows['engine']])
         t = np.array([r[k] for r in rows['reference']])
