@@ -6,7 +6,7 @@ import type { ExperimentBlock, Lesson, LessonDiagnostic } from '../protocol/less
 import { brokenBlockOf, errorsWithin } from './brokenBlocks';
 import { knobsFor } from '../lessons/knobs';
 import type { ExperimentSpec, LayerSpec } from '../protocol/spec';
-import type { LessonView, SegmentView } from '../protocol/webview';
+import type { DifferenceGroup, LessonView, SegmentView } from '../protocol/webview';
 import { publicQuestion } from './quizGrader';
 import { formatCost } from '../protocol/cost';
 import { estimateRunCost } from '../lessons/index';
@@ -118,6 +118,21 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>): void
   } else if (value !== undefined) {
     out.set(prefix, String(value));
   }
+}
+
+/**
+ * What differs in a comparison of `specs` (the first is the reference), grouped by experiment:
+ * each other experiment's title once, then its lines (no title when only two are compared).
+ * Experiments that differ in nothing are left out.
+ */
+export function differenceGroups(titles: readonly string[], specs: readonly ExperimentSpec[]): DifferenceGroup[] {
+  const [first, ...rest] = specs;
+  if (!first) return [];
+  return rest.flatMap((s, i) => {
+    const lines = specDifferences(first, s);
+    if (!lines.length) return [];
+    return [specs.length > 2 ? { title: titles[i + 1] ?? `experiment ${i + 2}`, lines } : { lines }];
+  });
 }
 
 /**
