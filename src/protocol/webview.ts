@@ -148,6 +148,10 @@ export interface HistoryItem {
   seeds?: number;
   /** Final val_accuracy (or accuracy), for the list. */
   accuracy?: number;
+  /** A run that ended completed or early-stopped: how long one run took (a run of seeds: one seed, on average). */
+  seconds?: number;
+  /** Run at the book's sizes ("Run full"). */
+  full?: boolean;
 }
 
 /** Another run drawn on a card's loss and accuracy charts (dashed), named in the legend by `label`. */
