@@ -38,10 +38,11 @@ export function estimateTimeLeft(i: EtaInput): number | undefined {
   return ((total - i.stepsDone) * f.seconds) / done;
 }
 
-/** A duration as an estimate reads it: "40 s", "1.5 min", "12 min", "1 h 05 min". */
+/** A duration as an estimate reads it: "0.4 s", "40 s", "1.5 min", "12 min", "1 h 05 min". */
 export function formatApprox(seconds: number): string {
   const s = Math.max(0, seconds);
-  if (s < 59.5) return `${Math.max(1, Math.round(s))} s`;
+  if (s < 9.95) return `${Math.max(0.1, Number(s.toFixed(1)))} s`;
+  if (s < 59.5) return `${Math.round(s)} s`;
   const min = s / 60;
   if (min < 9.95) return `${Number(min.toFixed(1))} min`;
   if (min < 59.5) return `${Math.round(min)} min`;

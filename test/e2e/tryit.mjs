@@ -79,7 +79,7 @@ const steps = [
       // The card has run once: under its estimate, what the 3 seeds will take, timed on that run.
       const seedsCost = await until('the time of ×3 seeds under the estimate', async () => {
         const t = ((await f.textContent(`${CARD} header .seeds-cost`)) ?? '').trim();
-        return /^Run ×3 seeds: ≈ \d+ s × 3 seeds = \d+(\.\d)? (s|min) \(timed on its last run\)$/.test(t) ? t : false;
+        return /^Run ×3 seeds: ≈ \d+(\.\d)? s × 3 seeds = \d+(\.\d)? (s|min) \(timed on its last run\)$/.test(t) ? t : false;
       }, 30_000);
       state.seedsCost = seedsCost;
       await f.locator(`${CARD} header`).scrollIntoViewIfNeeded();

@@ -71,7 +71,10 @@ test('no estimate before there is anything measured, nor after the last batch', 
 
 test('×N seeds on the card: one run\'s time × N, in the words of an estimate', () => {
   assert.equal(formatApprox(40), '40 s');
-  assert.equal(formatApprox(0.3), '1 s');
+  assert.equal(formatApprox(0.4), '0.4 s');
+  assert.equal(formatApprox(0.01), '0.1 s');
+  assert.equal(formatApprox(1.2), '1.2 s');
+  assert.equal(seedsTimeText(0.4, 3), '≈ 0.4 s × 3 seeds = 1.2 s', 'a fast run: not "1 s × 3 = 1 s"');
   assert.equal(formatApprox(90), '1.5 min');
   assert.equal(formatApprox(120), '2 min');
   assert.equal(formatApprox(25 * 60 + 10), '25 min');
