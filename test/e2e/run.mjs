@@ -552,7 +552,8 @@ const steps = [
       // then disabled, and the checks below find both cards ended.
       await f.locator(`${waiting} vscode-button`, { hasText: 'Stop' }).click({ timeout: 3_000 }).catch(() => undefined);
       await until('the waiting card idle again, its status cleared', async () => f.$eval(waiting, (el) => !el.classList.contains('busy') && !/Waiting/.test(el.querySelector('.run-status')?.textContent ?? '')), 30_000);
-      if (await f.$eval(source, (el) => el.classList.contains('busy'))) await f.locator(`${source} vscode-button`, { hasText: 'Stop' }).click();
+      // (task A may end between this check and the click: its Stop is then disabled, and the check below finds it complete)
+      if (await f.$eval(source, (el) => el.classList.contains('busy'))) await f.locator(`${source} vscode-button`, { hasText: 'Stop' }).click({ timeout: 5_000 }).catch(() => undefined);
       await until("task A's run ended", async () => /stopped|complete/i.test((await f.textContent(`${source} .run-status`)) ?? ''), 30_000);
       state.dependency = status.trim();
     },
