@@ -43,47 +43,55 @@ export interface BlockSummary {
 export function summarizeBlock(values: Float32Array, units: number, activation: string): BlockSummary {
   const [lo, hi] = activationRange(activation);
   const bins = BINS; // a local: an imported binding may be a getter (module interop) in the hot loop
-  const counts = new Array<number>(bins).fill(0);
+  const counts = new Float64Array(bins);
   const scale = bins / (hi - lo);
+  const last = bins - 1;
   const bounds = BOUNDS[activation];
-  const satLo = bounds ? bounds[0] + SATURATION_MARGIN : -Infinity;
-  const satHi = bounds ? bounds[1] - SATURATION_MARGIN : Infinity;
   const [centre, half] = activation === 'sigmoid' ? [0.5, 0.49] : activation === 'tanh' ? [0, 0.98] : [0, Infinity];
   const shift = values.length ? values[0] : 0;
+  const n = values.length;
   let s1 = 0;
   let s2 = 0;
   let zeros = 0;
-  let sat = 0;
-  let satStats = 0;
   let bad = 0;
-  for (let i = 0; i < values.length; i++) {
+  // The hot loop (up to 2.6 million values per inspection of the 100-layer net): the bin as a
+  // truncation of a non-negative number, non-finite values caught by v − v ≠ 0 (NaN for ±∞ and NaN).
+  for (let i = 0; i < n; i++) {
     const v = values[i];
     const d = v - shift;
     s1 += d;
     s2 += d * d;
     if (v === 0) zeros++;
-    if (v <= satLo || v >= satHi) sat++;
-    if (Math.abs(v - centre) > half) satStats++;
-    if (!Number.isFinite(v)) {
+    if (v - v !== 0) {
       bad++;
       continue;
     }
-    let b = Math.floor((v - lo) * scale);
-    if (b < 0) b = 0;
-    else if (b >= bins) b = bins - 1;
-    counts[b]++;
+    const t = (v - lo) * scale;
+    counts[t <= 0 ? 0 : t >= last ? last : t | 0]++;
   }
-  const count = Math.max(1, values.length);
+  // Saturation only for sigmoid and tanh, in a second pass over their (bounded) outputs.
+  let sat = 0;
+  let satStats = 0;
+  if (bounds) {
+    const satLo = bounds[0] + SATURATION_MARGIN;
+    const satHi = bounds[1] - SATURATION_MARGIN;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v <= satLo || v >= satHi) sat++;
+      if (Math.abs(v - centre) > half) satStats++;
+    }
+  }
+  const count = Math.max(1, n);
   const m = s1 / count;
   const mean = shift + m;
   const std = Math.sqrt(Math.max(0, s2 / count - m * m));
   const health: LayerHealth = { activation, mean, std, zeroFraction: zeros / count };
-  const n = units > 0 ? Math.floor(values.length / units) : 0;
-  if (RELU_FAMILY.has(activation) && n > 0) {
+  const rows = units > 0 ? Math.floor(n / units) : 0;
+  if (RELU_FAMILY.has(activation) && rows > 0) {
     let dead = 0;
     for (let u = 0; u < units; u++) {
       let alive = false;
-      for (let e = 0; e < n && !alive; e++) alive = values[e * units + u] !== 0;
+      for (let e = 0; e < rows && !alive; e++) alive = values[e * units + u] !== 0;
       if (!alive) dead++;
     }
     health.deadFraction = dead / units;
@@ -91,7 +99,7 @@ export function summarizeBlock(values: Float32Array, units: number, activation: 
   if (bounds) health.saturatedFraction = sat / count;
   const stats: ActivationStats = { mean, std, zeroFraction: zeros / count };
   if (half !== Infinity) stats.saturatedFraction = satStats / count;
-  return { histogram: { scale: 'linear', lo, hi, counts, nonFinite: bad }, health, stats };
+  return { histogram: { scale: 'linear', lo, hi, counts: Array.from(counts), nonFinite: bad }, health, stats };
 }
 
 export function layerHealth(values: Float32Array, units: number, activation: string): LayerHealth {

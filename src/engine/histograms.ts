@@ -54,14 +54,17 @@ export function linearHistogram(values: Float32Array, lo: number, hi: number): H
   return h;
 }
 
-/** Log-spaced bins of |v| over [10^lo, 10^hi]; smaller magnitudes (zeros too) go to the first bin. */
-export function logHistogram(values: Float32Array, lo = GRADIENT_RANGE[0], hi = GRADIENT_RANGE[1]): Histogram {
+/**
+ * Log-spaced bins of |v| over [10^lo, 10^hi]; smaller magnitudes (zeros too) go to the first bin.
+ * `stride` > 1 counts the sample values[0], values[stride], values[2·stride]… only.
+ */
+export function logHistogram(values: Float32Array, lo = GRADIENT_RANGE[0], hi = GRADIENT_RANGE[1], stride = 1): Histogram {
   const h = emptyHistogram('log', lo, hi);
   const counts = h.counts;
   const scale = BINS / (hi - lo);
   const floor = 10 ** lo;
   let bad = 0;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < values.length; i += stride) {
     const v = values[i];
     if (!Number.isFinite(v)) {
       bad++;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from './data/prepare';
-import { inspectionParts, readInspection, type InspectionLayout } from './inspect';
+import { inspectStep } from './inspect';
 import { countCorrect, lossFrom, type Task } from './losses';
 import type { Model } from './model';
 import { clipGradients, gradNorms, needsClipping, type ClipOptions } from './optim/clip';
@@ -82,9 +82,9 @@ export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: nu
   const n = batch.n;
   const width = batch.width;
   const full = n === batch.size;
-  let layout: InspectionLayout | undefined;
+  let inspection: Pick<StepResult, 'inside' | 'stats'> | undefined;
   // The read leaves the tidy through these variables, not as its result: tidy would walk a returned
-  // typed array element by element (hundreds of thousands with histograms).
+  // object's arrays element by element.
   let values: Float32Array = new Float32Array(0);
   let logitsAt = 0;
   let logitsEnd = 0;
@@ -114,7 +114,8 @@ export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: nu
       va.assign(val);
       val.dispose();
     }
-    // One read per step: [loss, gradient norms…, logits…, inside…]; the accuracy is counted from the logits in JS.
+    // One read per step: [loss, gradient norms…, logits…]; the accuracy is counted from the logits in JS.
+    // Then, when looking inside, the probe pass and its summaries (read where the values lie).
     const parts: tf.Tensor[] = [tf.reshape(value, [1])];
     let length = 1;
     if (withNorms) {
@@ -129,16 +130,11 @@ export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: nu
       tf.dispose(logits);
     }
     logitsEnd = length;
-    if (probe) {
-      const kernelGrads = kernelIdx.map((i) => (withNorms && i >= 0 ? gradList[i] : undefined));
-      const inspect = inspectionParts(model, probe, kernelGrads, length);
-      parts.push(...inspect.parts);
-      layout = inspect.layout;
-    }
     values = tf.concat(parts).dataSync() as Float32Array;
+    if (probe) inspection = inspectStep(model, probe, kernelIdx.map((i) => (withNorms && i >= 0 ? gradList[i] : undefined)));
   });
   let j = 1;
   const norms = withNorms ? kernelIdx.map((i) => (i >= 0 ? values[j++] : 0)) : undefined;
   const correct = task.classify ? countCorrect(values, logitsAt, n, (logitsEnd - logitsAt) / n, batch.y) : 0;
-  return { loss: values[0], ...(norms ? { norms } : {}), correct, ...(layout ? readInspection(values, layout) : {}) };
+  return { loss: values[0], ...(norms ? { norms } : {}), correct, ...inspection };
 }
