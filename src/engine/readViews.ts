@@ -10,6 +10,11 @@ interface HeapBackend {
   typedArrayFromHeap?(t: tf.TensorInfo): Float32Array;
 }
 
+/** Whether `readViews` reads float32 tensors in place (the wasm backend; `fastMatMulOptions.inspectInPlace`). */
+export function readsInPlace(): boolean {
+  return fastMatMulOptions.inspectInPlace && tf.getBackend() === 'wasm' && typeof (tf.backend() as unknown as HeapBackend).typedArrayFromHeap === 'function';
+}
+
 /**
  * The values of `tensors` (float32), flat, in order. On wasm the arrays are views on the backend's
  * memory: use them at once, before any other tfjs operation (a kernel may grow the memory, which
@@ -18,7 +23,7 @@ interface HeapBackend {
 export function readViews(tensors: readonly tf.Tensor[]): Float32Array[] {
   if (tensors.length === 0) return [];
   const backend = tf.backend() as unknown as HeapBackend;
-  if (fastMatMulOptions.inspectInPlace && tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function' && tensors.every((t) => t.dtype === 'float32')) {
+  if (readsInPlace() && tensors.every((t) => t.dtype === 'float32')) {
     const views = tensors.map((t) => backend.typedArrayFromHeap!(t));
     if (views.every((v, i) => v.length === tensors[i].size)) return views;
   }
