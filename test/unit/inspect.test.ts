@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
-import { BINS, GRADIENT_RANGE, activationRange } from '../../src/engine/histograms';
+import { BINS, GRADIENT_RANGE, activationRange, logHistogram } from '../../src/engine/histograms';
 import { inspectStep } from '../../src/engine/inspect';
 import { fastMatMulOptions } from '../../src/engine/kernels';
 import { BatchNormalization, Dense, Model } from '../../src/engine/model';
@@ -201,4 +201,56 @@ test('the stacked probe pass and the read in place give the same inspection, to 
   for (const other of runs.slice(1)) assert.deepEqual(other, runs[0]);
   tf.dispose([...grads, probe]);
   model.dispose();
+});
+
+test('the log histogram without a logarithm per value bins every float32 as ⌊(log10 |v| + 8) · 4⌋ does: next to every edge and across the range', () => {
+  const [lo, hi] = GRADIENT_RANGE;
+  const scale = BINS / (hi - lo);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  const values: number[] = [];
+  // Every float32 within 300 ulps of each bin edge 10^(−8 + k/4), both signs.
+  for (let k = -1; k <= BINS + 1; k++) {
+    f[0] = 10 ** (lo + k / scale);
+    const centre = u[0];
+    for (let d = -300; d <= 300; d++) {
+      u[0] = centre + d;
+      values.push(f[0], -f[0]);
+    }
+  }
+  // And 200,000 magnitudes spread log-uniformly from 1e-12 to 1e4, zeros, subnormals, ±∞, NaN.
+  const r = new Rng(4);
+  for (let i = 0; i < 200_000; i++) values.push((r.next() < 0.5 ? -1 : 1) * 10 ** (-12 + 16 * r.next()));
+  values.push(0, -0, 1e-45, 1e-39, Infinity, -Infinity, NaN, 3.4e38);
+  const v = Float32Array.from(values);
+  const expected = new Array<number>(BINS).fill(0);
+  let bad = 0;
+  for (const x of v) {
+    if (!Number.isFinite(x)) {
+      bad++;
+      continue;
+    }
+    const a = Math.abs(x);
+    expected[a < 10 ** lo ? 0 : Math.min(BINS - 1, Math.max(0, Math.floor((Math.log10(a) - lo) * scale)))]++;
+  }
+  const h = logHistogram(v);
+  assert.deepEqual(h.counts, expected);
+  assert.equal(h.nonFinite, bad);
+  // Each edge on its own: the values just below it in one bin, those from it on in the next.
+  for (let k = 1; k < BINS; k++) {
+    const near = v.filter((x) => Math.abs(Math.log10(Math.abs(x)) - (lo + k / scale)) < 1e-4);
+    const one = logHistogram(near);
+    const want = new Array<number>(BINS).fill(0);
+    for (const x of near) want[Math.min(BINS - 1, Math.max(0, Math.floor((Math.log10(Math.abs(x)) - lo) * scale)))]++;
+    assert.deepEqual(one.counts, want, `edge ${k}`);
+  }
+  // Other ranges (the bins' width at least half a binade) use a table too; narrower ones the definition.
+  const wide = logHistogram(v, -4, 4);
+  const w = new Array<number>(BINS).fill(0);
+  for (const x of v) if (Number.isFinite(x)) w[Math.abs(x) < 1e-4 ? 0 : Math.min(BINS - 1, Math.max(0, Math.floor((Math.log10(Math.abs(x)) + 4) * (BINS / 8))))]++;
+  assert.deepEqual(wide.counts, w);
+  const narrow = logHistogram(v, 0, 1);
+  const n = new Array<number>(BINS).fill(0);
+  for (const x of v) if (Number.isFinite(x)) n[Math.abs(x) < 1 ? 0 : Math.min(BINS - 1, Math.max(0, Math.floor(Math.log10(Math.abs(x)) * BINS)))]++;
+  assert.deepEqual(narrow.counts, n);
 });
