@@ -52,7 +52,7 @@ const entries = [
 const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
 for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) cpSync(join(wasmDir, f), join(dist, f));
 // Our own small-matrix kernels (src/engine/wasm/smallmm.c, built and committed by scripts/build-wasm.mjs).
-cpSync(join(root, 'src', 'engine', 'wasm', 'smallmm.wasm'), join(dist, 'smallmm.wasm'));
+for (const f of ['smallmm.wasm', 'smallmm-fma.wasm']) cpSync(join(root, 'src', 'engine', 'wasm', f), join(dist, f));
 
 // KaTeX's stylesheet and fonts for the webview.
 const katexDist = join(dirname(require.resolve('katex/package.json')), 'dist');

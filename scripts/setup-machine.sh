@@ -4,10 +4,11 @@
 #   libkrb5-dev   headers to build code-server's `kerberos` native module
 #   pkg-config    used by node-gyp builds of code-server's native modules
 #   chromium      the browser the end-to-end tests drive (playwright-core)
+#   clang-19 lld-19  rebuild src/engine/wasm/*.wasm (the unit test compares them with the committed bytes)
 # With arguments, checks and installs only those packages.
 set -euo pipefail
 pkgs=("$@")
-if [ ${#pkgs[@]} -eq 0 ]; then pkgs=(ripgrep libkrb5-dev pkg-config chromium); fi
+if [ ${#pkgs[@]} -eq 0 ]; then pkgs=(ripgrep libkrb5-dev pkg-config chromium clang-19 lld-19); fi
 need=()
 for pkg in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")

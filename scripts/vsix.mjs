@@ -18,6 +18,7 @@ export const REQUIRED = [
   'extension/dist/tfjs-backend-wasm-simd.wasm',
   'extension/dist/tfjs-backend-wasm-threaded-simd.wasm',
   'extension/dist/smallmm.wasm',
+  'extension/dist/smallmm-fma.wasm',
   'extension/dist/katex.min.css',
   'extension/media/panel.css',
   'extension/media/icon.png',

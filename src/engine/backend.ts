@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { BackendChoice, BackendName } from '../protocol/events';
-import { installFastWasmMatMul, smallMatMulLoaded } from './kernels';
+import { installFastWasmMatMul, smallMatMulFused, smallMatMulLoaded } from './kernels';
 
 export interface BackendInfo {
   name: BackendName;
@@ -146,7 +146,9 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
 function simdNote(): string {
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
   const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
-  const own = smallMatMulLoaded() ? 'Dense layers and small products on our own SIMD kernels' : 'our SIMD kernels not found: transposed matmuls made explicit';
+  const own = smallMatMulLoaded()
+    ? `Dense layers and small products on our own SIMD kernels${smallMatMulFused() ? ' with fused multiply-add' : ''}`
+    : 'our SIMD kernels not found: transposed matmuls made explicit';
   return `${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : 'one thread'}, ${own}`;
 }
 

@@ -9,7 +9,7 @@
  * `docs/performance.md` and `test/unit/kernels.test.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadSmallMatMul, wasmApi, type SmallMatMul, type WasmMemory } from './wasm/smallmm';
+import { loadSmallMatMul, smallMatMulChoice, wasmApi, type SmallMatMul, type WasmMemory } from './wasm/smallmm';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
@@ -35,6 +35,7 @@ export const fastMatMulOptions = {
   fusedDense: true,
   denseStack: true,
   fusedOptim: true,
+  optimInPlace: true,
   fusedBatchNorm: true,
   fusedStats: true,
   probeStack: true,
@@ -42,8 +43,11 @@ export const fastMatMulOptions = {
   smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT,
 };
 let smallMM: SmallMatMul | undefined;
+let smallMMFused = false;
 /** Whether the small-matrix SIMD module is loaded (after `installFastWasmMatMul`). */
 export const smallMatMulLoaded = (): boolean => smallMM !== undefined;
+/** Whether the loaded module is the fused multiply-add build (`wasm/smallmm.ts`'s `smallMatMulChoice`). */
+export const smallMatMulFused = (): boolean => smallMMFused;
 /** The loaded small-matrix SIMD module (for the fused Dense kernels, `denseFused.ts`). */
 export const smallMatMulModule = (): SmallMatMul | undefined => smallMM;
 
@@ -53,6 +57,9 @@ export interface WasmBackendInternals {
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): Info;
   disposeData(id: object): void;
+  /** How many tensors share a buffer (the wasm backend counts them: `Reshape` and our `Identity` share). */
+  refCount(id: object): number;
+  incRef(id: object): void;
 }
 let identityInstalled = false;
 
@@ -167,7 +174,9 @@ export function installFastWasmMatMul(): boolean {
 
   const internals = tf.backend() as unknown as Partial<WasmBackendInternals>;
   const memory = internals.wasm?.asm?.memory;
-  smallMM = memory instanceof wasmApi.Memory ? loadSmallMatMul(memory) : undefined;
+  const build = smallMatMulChoice();
+  smallMM = memory instanceof wasmApi.Memory && build ? loadSmallMatMul(memory, build.path) : undefined;
+  smallMMFused = smallMM !== undefined && build?.fma === true;
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({ ...original, kernelFunc: fast, setupFunc: undefined });
   installed = true;

@@ -157,3 +157,36 @@ test('several variables of different kinds in one kernel call: each result as if
   });
   tf.dispose([...together.flatMap((x) => [x.value, ...x.slots]), ...items.flatMap((it) => [it.v, it.g, ...it.slots])]);
 });
+
+test('in place: a buffer only its variable holds takes the new value itself, to the bit; a shared one is left alone', () => {
+  const r = new Rng(12);
+  const start = Float32Array.from({ length: 37 }, () => r.normal());
+  const grad = Float32Array.from({ length: 37 }, () => r.normal());
+  const [m0, s0] = [Float32Array.from({ length: 37 }, () => r.normal()), Float32Array.from({ length: 37 }, () => Math.abs(r.normal()))];
+  const params = [0.9, 0.999, 1e-7, 0.01, 1 - 0.9 ** 3, 1 - 0.999 ** 3];
+  // The fresh-buffer result, the reference for the in-place one.
+  const [v0, g0, a0, b0] = [start, grad, m0, s0].map((x) => tf.tensor1d(x));
+  const fresh = optimSteps([{ kind: 'adam', v: v0, g: g0, slots: [a0, b0], params }])![0];
+  const want = [fresh.value, ...fresh.slots].map((t) => Array.from(t.dataSync()));
+  assert.deepEqual(Array.from(v0.dataSync()), Array.from(start), 'without inPlace the inputs keep their values');
+
+  // A variable made from a tensor shares its buffer until that tensor is disposed.
+  const [v, a, b] = [start, m0, s0].map((x) => tf.tidy(() => tf.variable(tf.tensor1d(x))));
+  const g = tf.tensor1d(grad);
+  const ids = [v, a, b].map((x) => x.dataId);
+  const steps = optimSteps([{ kind: 'adam', v, g, slots: [a, b], params }], { inPlace: true })![0];
+  assert.deepEqual([steps.value, ...steps.slots].map((t) => t.dataId), ids, 'the results share the variables’ buffers');
+  v.assign(steps.value as tf.Tensor1D);
+  a.assign(steps.slots[0] as tf.Tensor1D);
+  b.assign(steps.slots[1] as tf.Tensor1D);
+  tf.dispose([steps.value, ...steps.slots]);
+  assert.deepEqual([v, a, b].map((t) => Array.from(t.dataSync())), want);
+
+  // A clone shares the variable's buffer (zero-copy Identity): the update must not write into it.
+  const before = Array.from(v.dataSync());
+  const kept = tf.clone(v);
+  const again = optimSteps([{ kind: 'sgd', v, g, slots: [], params: [0.5] }], { inPlace: true })![0];
+  assert.notEqual(again.value.dataId, v.dataId);
+  assert.deepEqual(Array.from(kept.dataSync()), before, 'the clone keeps the old value');
+  tf.dispose([v0, g0, a0, b0, fresh.value, ...fresh.slots, v, a, b, g, again.value, kept]);
+});

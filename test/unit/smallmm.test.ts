@@ -4,10 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
+import { currentBackend, initBackend } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/rng';
 import { SMALL_MATMUL_MAX_FLOPS_DEFAULT, fastMatMulOptions, smallMatMulLoaded, smallPlan } from '../../src/engine/kernels';
-import { loadSmallMatMul, smallMatMulPath, wasmApi } from '../../src/engine/wasm/smallmm';
+import { SMALL_MM_FMA_FILE, loadSmallMatMul, smallMatMulChoice, smallMatMulPath, wasmApi } from '../../src/engine/wasm/smallmm';
 import { blockStats } from '../../src/engine/blockStats';
 
 const root = join(__dirname, '..', '..');
@@ -118,44 +118,95 @@ test('the gradient of a Dense layer through the SIMD path equals the float64 ref
   tf.dispose([x, k, g, dx, dw]);
 });
 
-test('the built module is safe in the backend memory: it imports only the memory, has no data and no start function', () => {
-  const path = smallMatMulPath();
-  assert.ok(path, 'src/engine/wasm/smallmm.wasm is present');
-  const bytes = readFileSync(path);
-  const sections: number[] = [];
-  for (let at = 8; at < bytes.length; ) {
-    const id = bytes[at++];
-    let size = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = bytes[at++];
-      size |= (b & 0x7f) << shift;
-      if (!(b & 0x80)) break;
+test('both built modules are safe in the backend memory: each imports only the memory, has no data and no start function', () => {
+  for (const path of [smallMatMulPath(), smallMatMulPath(SMALL_MM_FMA_FILE)]) {
+    assert.ok(path, 'src/engine/wasm/smallmm.wasm and smallmm-fma.wasm are present');
+    const bytes = readFileSync(path);
+    const sections: number[] = [];
+    for (let at = 8; at < bytes.length; ) {
+      const id = bytes[at++];
+      let size = 0;
+      for (let shift = 0; ; shift += 7) {
+        const b = bytes[at++];
+        size |= (b & 0x7f) << shift;
+        if (!(b & 0x80)) break;
+      }
+      sections.push(id);
+      at += size;
     }
-    sections.push(id);
-    at += size;
+    assert.ok(!sections.includes(11) && !sections.includes(12), `no data section (ids ${sections.join(',')})`);
+    assert.ok(!sections.includes(8), 'no start function');
+    const mod = new wasmApi.Module(bytes) as object;
+    const imports = (wasmApi as unknown as { Module: { imports(m: object): { module: string; name: string; kind: string }[] } }).Module.imports(mod);
+    assert.deepEqual(imports, [{ module: 'env', name: 'memory', kind: 'memory' }]);
+    // And it runs on a memory of its own: 2×3 times 3×2.
+    const memory = new wasmApi.Memory({ initial: 2 });
+    const mm = loadSmallMatMul(memory, path)!;
+    const f = new Float32Array(memory.buffer);
+    f.set([1, 2, 3, 4, 5, 6], 0);
+    f.set([7, 8, 9, 10, 11, 12], 16);
+    mm.nb(0, false, 64, 128, 2, 3, 2);
+    assert.deepEqual(Array.from(f.subarray(32, 36)), [58, 64, 139, 154]);
   }
-  assert.ok(!sections.includes(11) && !sections.includes(12), `no data section (ids ${sections.join(',')})`);
-  assert.ok(!sections.includes(8), 'no start function');
-  const mod = new wasmApi.Module(bytes) as object;
-  const imports = (wasmApi as unknown as { Module: { imports(m: object): { module: string; name: string; kind: string }[] } }).Module.imports(mod);
-  assert.deepEqual(imports, [{ module: 'env', name: 'memory', kind: 'memory' }]);
-  // And it runs on a memory of its own: 2×3 times 3×2.
-  const memory = new wasmApi.Memory({ initial: 2 });
-  const mm = loadSmallMatMul(memory, path)!;
-  const f = new Float32Array(memory.buffer);
-  f.set([1, 2, 3, 4, 5, 6], 0);
-  f.set([7, 8, 9, 10, 11, 12], 16);
-  mm.nb(0, false, 64, 128, 2, 3, 2);
-  assert.deepEqual(Array.from(f.subarray(32, 36)), [58, 64, 139, 154]);
 });
 
-test('the committed smallmm.wasm is what its source builds to (when clang is installed)', (t) => {
-  const clang = spawnSync('clang', ['--version']);
-  if (clang.error) {
-    t.skip('clang not installed: the rebuild check needs apt-get install clang lld');
+/** Whether this CPU has fused multiply-add (where it has not, V8 runs relaxed madd as a multiply and an add). */
+function cpuHasFma(): boolean {
+  try {
+    return /^flags\s*:.*\bfma\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('the fused multiply-add build is chosen where the runtime runs relaxed SIMD, and DEEP_LESSONS_FMA=0 keeps the plain one', () => {
+  const chosen = smallMatMulChoice({});
+  assert.deepEqual(chosen, { path: smallMatMulPath(SMALL_MM_FMA_FILE), fma: true }, 'Node 20 with the flag turned on, or a newer V8');
+  assert.deepEqual(smallMatMulChoice({ DEEP_LESSONS_FMA: '0' }), { path: smallMatMulPath(), fma: false });
+  assert.match(currentBackend()!.reason, /our own SIMD kernels with fused multiply-add/, 'the run header says which build runs');
+});
+
+test('each build equals a float64 triple loop, and only the FMA build rounds a·b + c once', () => {
+  const r = new Rng(29);
+  for (const file of [undefined, SMALL_MM_FMA_FILE]) {
+    const memory = new wasmApi.Memory({ initial: 64 });
+    const mm = loadSmallMatMul(memory, smallMatMulPath(file))!;
+    const f = new Float32Array(memory.buffer);
+    for (const [M, K, N] of [
+      [32, 100, 100],
+      [33, 101, 99],
+      [5, 9, 13],
+    ]) {
+      const A = Float32Array.from({ length: M * K }, () => r.normal());
+      const B = Float32Array.from({ length: K * N }, () => r.normal());
+      const Bt = Float32Array.from({ length: N * K }, (_, i) => B[(i % K) * N + Math.floor(i / K)]);
+      f.set(A, 0);
+      f.set(B, 100_000);
+      f.set(Bt, 200_000);
+      mm.nb(0, false, 400_000, 1_200_000, M, K, N);
+      const nb = worst(f.slice(300_000, 300_000 + M * N), reference(A, B, M, K, N, false, false), K);
+      mm.nt(0, 800_000, 1_200_000, M, K, N);
+      const nt = worst(f.slice(300_000, 300_000 + M * N), reference(A, B, M, K, N, false, false), K);
+      assert.ok(nb < 1e-5 && nt < 1e-5, `${file ?? 'plain'} ${M}×${K}×${N}: errors ${nb}, ${nt}`);
+    }
+    // Each of C's 4×8 entries is 1·(−(1 + 2⁻¹¹)) + (1 + 2⁻¹²)². The square is 1 + 2⁻¹¹ + 2⁻²⁴: a
+    // multiply rounds it to 1 + 2⁻¹¹ (a tie, to even) and the sum is 0; a fused multiply-add keeps
+    // it and gives 2⁻²⁴ exactly.
+    const u = 1 + 2 ** -12;
+    f.set(Array.from({ length: 4 }, () => [1, u]).flat(), 0);
+    f.set([...Array(8).fill(-(1 + 2 ** -11)), ...Array(8).fill(u)], 100);
+    mm.nb(0, false, 400, 800, 4, 2, 8);
+    const fused = file !== undefined && cpuHasFma();
+    assert.deepEqual(Array.from(f.subarray(200, 232)), Array(32).fill(fused ? 2 ** -24 : 0), file ?? 'plain');
+  }
+});
+
+test('the committed smallmm.wasm and smallmm-fma.wasm are what their source builds to (when clang 16+ is installed)', (t) => {
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-wasm.mjs'), '--check'], { encoding: 'utf8' });
+  if (r.status === 3) {
+    t.skip(`no usable clang: the rebuild check needs apt-get install clang-19 lld-19 (${r.stderr.trim().split('\n')[0]})`);
     return;
   }
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-wasm.mjs'), '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
 

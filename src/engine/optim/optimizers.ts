@@ -104,7 +104,11 @@ abstract class BaseOptimizer implements Optimizer {
     const beta = this.beta ?? 0;
     // Every variable's update in one wasm kernel where it applies (optimStep.ts), else tfjs's ops per variable.
     if (canOptimStep([...vars, ...grads, ...states.flatMap((st) => st.slots)])) {
-      const steps = optimSteps(vars.map((v, i) => ({ v, g: grads[i], slots: states[i].slots, ...this.kernel(states[i], lr, beta) })))!;
+      // In place: each result is assigned to its variable or slot just below, the old values never read again.
+      const steps = optimSteps(
+        vars.map((v, i) => ({ v, g: grads[i], slots: states[i].slots, ...this.kernel(states[i], lr, beta) })),
+        { inPlace: true },
+      )!;
       steps.forEach((r, i) => {
         r.slots.forEach((x, k) => states[i].slots[k].assign(x));
         vars[i].assign(r.value);

@@ -20,6 +20,17 @@
 #define EXPORT(name) __attribute__((export_name(name)))
 #define ADD wasm_f32x4_add
 #define MUL wasm_f32x4_mul
+/*
+ * acc + x·y in the matrix products. Built twice (scripts/build-wasm.mjs): smallmm.wasm with a
+ * multiply and an add, smallmm-fma.wasm with relaxed SIMD's fused multiply-add (one instruction,
+ * one rounding; on a CPU without FMA the engine computes it as the multiply and the add). Only
+ * the products use it: the optimizers' updates and batch norm keep their exact operation order.
+ */
+#ifdef SMALLMM_FMA
+#define MADD(x, y, acc) wasm_f32x4_relaxed_madd(x, y, acc)
+#else
+#define MADD(x, y, acc) ADD(acc, MUL(x, y))
+#endif
 #define SPLAT wasm_f32x4_splat
 #define LOAD(p) wasm_v128_load(p)
 #define STORE(p, v) wasm_v128_store(p, v)
@@ -43,10 +54,10 @@ void mm_nb(const float *A, int sam, int sak, const float *B, float *C, int M, in
       const float *b = B + n;
       for (int k = 0, ak = 0; k < K; k++, ak += sak, b += N) {
         v128_t b0 = LOAD(b), b1 = LOAD(b + 4), x;
-        x = SPLAT(a0[ak]); s00 = ADD(s00, MUL(x, b0)); s01 = ADD(s01, MUL(x, b1));
-        x = SPLAT(a1[ak]); s10 = ADD(s10, MUL(x, b0)); s11 = ADD(s11, MUL(x, b1));
-        x = SPLAT(a2[ak]); s20 = ADD(s20, MUL(x, b0)); s21 = ADD(s21, MUL(x, b1));
-        x = SPLAT(a3[ak]); s30 = ADD(s30, MUL(x, b0)); s31 = ADD(s31, MUL(x, b1));
+        x = SPLAT(a0[ak]); s00 = MADD(x, b0, s00); s01 = MADD(x, b1, s01);
+        x = SPLAT(a1[ak]); s10 = MADD(x, b0, s10); s11 = MADD(x, b1, s11);
+        x = SPLAT(a2[ak]); s20 = MADD(x, b0, s20); s21 = MADD(x, b1, s21);
+        x = SPLAT(a3[ak]); s30 = MADD(x, b0, s30); s31 = MADD(x, b1, s31);
       }
       STORE(c0 + n, s00); STORE(c0 + n + 4, s01);
       STORE(c1 + n, s10); STORE(c1 + n + 4, s11);
@@ -59,10 +70,10 @@ void mm_nb(const float *A, int sam, int sak, const float *B, float *C, int M, in
       const float *b = B + n;
       for (int k = 0, ak = 0; k < K; k++, ak += sak, b += N) {
         v128_t b0 = LOAD(b);
-        s0 = ADD(s0, MUL(SPLAT(a0[ak]), b0));
-        s1 = ADD(s1, MUL(SPLAT(a1[ak]), b0));
-        s2 = ADD(s2, MUL(SPLAT(a2[ak]), b0));
-        s3 = ADD(s3, MUL(SPLAT(a3[ak]), b0));
+        s0 = MADD(SPLAT(a0[ak]), b0, s0);
+        s1 = MADD(SPLAT(a1[ak]), b0, s1);
+        s2 = MADD(SPLAT(a2[ak]), b0, s2);
+        s3 = MADD(SPLAT(a3[ak]), b0, s3);
       }
       STORE(c0 + n, s0); STORE(c1 + n, s1); STORE(c2 + n, s2); STORE(c3 + n, s3);
     }
@@ -84,8 +95,8 @@ void mm_nb(const float *A, int sam, int sak, const float *B, float *C, int M, in
       const float *b = B + n;
       for (int k = 0, ak = 0; k < K; k++, ak += sak, b += N) {
         v128_t x = SPLAT(a0[ak]);
-        s0 = ADD(s0, MUL(x, LOAD(b)));
-        s1 = ADD(s1, MUL(x, LOAD(b + 4)));
+        s0 = MADD(x, LOAD(b), s0);
+        s1 = MADD(x, LOAD(b + 4), s1);
       }
       STORE(c0 + n, s0); STORE(c0 + n + 4, s1);
     }
@@ -120,10 +131,10 @@ void mm_nt(const float *A, const float *B, float *C, int M, int K, int N) {
       v128_t s00 = z, s01 = z, s02 = z, s03 = z, s10 = z, s11 = z, s12 = z, s13 = z;
       for (int k = 0; k < K4; k += 4) {
         v128_t x0 = LOAD(a0 + k), x1 = LOAD(a1 + k), y;
-        y = LOAD(b0 + k); s00 = ADD(s00, MUL(x0, y)); s10 = ADD(s10, MUL(x1, y));
-        y = LOAD(b1 + k); s01 = ADD(s01, MUL(x0, y)); s11 = ADD(s11, MUL(x1, y));
-        y = LOAD(b2 + k); s02 = ADD(s02, MUL(x0, y)); s12 = ADD(s12, MUL(x1, y));
-        y = LOAD(b3 + k); s03 = ADD(s03, MUL(x0, y)); s13 = ADD(s13, MUL(x1, y));
+        y = LOAD(b0 + k); s00 = MADD(x0, y, s00); s10 = MADD(x1, y, s10);
+        y = LOAD(b1 + k); s01 = MADD(x0, y, s01); s11 = MADD(x1, y, s11);
+        y = LOAD(b2 + k); s02 = MADD(x0, y, s02); s12 = MADD(x1, y, s12);
+        y = LOAD(b3 + k); s03 = MADD(x0, y, s03); s13 = MADD(x1, y, s13);
       }
       float r00 = hsum(s00), r01 = hsum(s01), r02 = hsum(s02), r03 = hsum(s03);
       float r10 = hsum(s10), r11 = hsum(s11), r12 = hsum(s12), r13 = hsum(s13);
@@ -140,8 +151,8 @@ void mm_nt(const float *A, const float *B, float *C, int M, int K, int N) {
       v128_t s0 = wasm_f32x4_const_splat(0.f), s1 = s0;
       for (int k = 0; k < K4; k += 4) {
         v128_t y = LOAD(b0 + k);
-        s0 = ADD(s0, MUL(LOAD(a0 + k), y));
-        s1 = ADD(s1, MUL(LOAD(a1 + k), y));
+        s0 = MADD(LOAD(a0 + k), y, s0);
+        s1 = MADD(LOAD(a1 + k), y, s1);
       }
       float r0 = hsum(s0), r1 = hsum(s1);
       for (int k = K4; k < K; k++) { r0 += a0[k] * b0[k]; r1 += a1[k] * b0[k]; }
@@ -154,7 +165,7 @@ void mm_nt(const float *A, const float *B, float *C, int M, int K, int N) {
     for (int n = 0; n < N; n++) {
       const float *b0 = B + n * K;
       v128_t s0 = wasm_f32x4_const_splat(0.f);
-      for (int k = 0; k < K4; k += 4) s0 = ADD(s0, MUL(LOAD(a0 + k), LOAD(b0 + k)));
+      for (int k = 0; k < K4; k += 4) s0 = MADD(LOAD(a0 + k), LOAD(b0 + k), s0);
       float r0 = hsum(s0);
       for (int k = K4; k < K; k++) r0 += a0[k] * b0[k];
       C[m * N + n] = r0;

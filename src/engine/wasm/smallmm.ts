@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 
 /** The parts of the WebAssembly JS API used here (the project's `lib` has no DOM types). */
 export interface WasmMemory {
@@ -16,14 +17,42 @@ interface WasmApi {
   Memory: new (d: { initial: number }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { exports: object };
+  validate(bytes: Uint8Array): boolean;
 }
 export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export const SMALL_MM_FILE = 'smallmm.wasm';
+/** The same module with relaxed SIMD's fused multiply-add in the matrix products (`-DSMALLMM_FMA`). */
+export const SMALL_MM_FMA_FILE = 'smallmm-fma.wasm';
 
 /** Beside the bundle (dist/, copied by scripts/build.mjs) or beside this source file (tsx). */
-export function smallMatMulPath(): string | undefined {
-  return [join(__dirname, SMALL_MM_FILE), join(__dirname, 'wasm', SMALL_MM_FILE)].find((p) => existsSync(p));
+export function smallMatMulPath(file = SMALL_MM_FILE): string | undefined {
+  return [join(__dirname, file), join(__dirname, 'wasm', file)].find((p) => existsSync(p));
+}
+
+/**
+ * Which build to load: the fused multiply-add one when the runtime runs relaxed SIMD, else the
+ * plain one. V8 ships relaxed SIMD from 11.4 (Node 22, Electron 25 and later, so VS Code's own
+ * runtime); Node 20 has it behind `--experimental-wasm-relaxed-simd`, which is turned on here
+ * before the module is compiled (it only enables an instruction set). `DEEP_LESSONS_FMA=0` keeps
+ * the plain build (to compare the two, or for bit-identical runs across machines: relaxed SIMD
+ * rounds once where FMA hardware exists and twice where it does not).
+ */
+export function smallMatMulChoice(env: NodeJS.ProcessEnv = process.env): { path: string; fma: boolean } | undefined {
+  const plain = smallMatMulPath();
+  const fma = env.DEEP_LESSONS_FMA === '0' ? undefined : smallMatMulPath(SMALL_MM_FMA_FILE);
+  if (fma) {
+    const bytes = readFileSync(fma);
+    if (!wasmApi.validate(bytes)) {
+      try {
+        setFlagsFromString('--experimental-wasm-relaxed-simd');
+      } catch {
+        // A runtime without the flag: the plain build below.
+      }
+    }
+    if (wasmApi.validate(bytes)) return { path: fma, fma: true };
+  }
+  return plain ? { path: plain, fma: false } : undefined;
 }
 
 export interface SmallMatMul {
@@ -64,8 +93,8 @@ interface Exports {
   dense_backward(dy: number, x: number, w: number, y: number, dz: number, dx: number, dw: number, db: number, wantDx: number, wantDb: number, M: number, K: number, N: number, act: number): void;
 }
 
-/** Instantiate the module on `memory` (synchronously: 8 KB). Undefined when the file is missing or the engine lacks SIMD. */
-export function loadSmallMatMul(memory: WasmMemory, path = smallMatMulPath()): SmallMatMul | undefined {
+/** Instantiate the module on `memory` (synchronously: 17 KB). Undefined when the file is missing or the engine lacks SIMD. */
+export function loadSmallMatMul(memory: WasmMemory, path = smallMatMulChoice()?.path): SmallMatMul | undefined {
   if (!path) return undefined;
   let e: Exports;
   try {
