@@ -13,6 +13,7 @@
  * come with either and applies first.
  */
 import * as tf from '@tensorflow/tfjs';
+import { PRIME_CALLS } from '../histograms';
 
 export interface ClipOptions {
   clipvalue?: number;
@@ -98,3 +99,7 @@ function sumOfSquares(g: Float32Array): number {
   for (let i = n4; i < g.length; i++) a += g[i] * g[i];
   return a + b + c + d;
 }
+
+// Primed at load as the inspection's loops are (see `health.ts`): without it, each call re-entered
+// on-stack-replaced code that deoptimized at the loop's end (`node --trace-deopt`).
+for (let k = 0; k < PRIME_CALLS; k++) sumOfSquares(Float32Array.of(1, 2, 3, 4, 5));
