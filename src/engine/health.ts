@@ -36,22 +36,43 @@ export interface BlockSummary {
 
 /**
  * The hot loop (up to 2.6 million values per inspection of the 100-layer net), in a function of
- * its own (see `prime` below). Into `sums`: Σ(v − shift), Σ(v − shift)²,
- * zeros, non-finite values; into `counts`, the linear bins from `lo` (`scale` bins per unit), the
- * bin as a truncation of a non-negative number, ±∞ and NaN caught by v − v ≠ 0.
+ * its own (see `prime` below). Into `sums`: Σ(v − shift), Σ(v − shift)², zeros, non-finite values;
+ * into `counts`, the linear bins from `lo` (`scale` bins per unit). It first assumes every value
+ * finite (the bin clamped to [0, last] then truncated: no branch on the bin); the sums are finite
+ * exactly when every value is (float32 values cannot overflow them), else `exactBins` counts again.
  */
-function scanBlock(values: Float32Array, shift: number, lo: number, scale: number, counts: Float64Array, sums: Float64Array): void {
+function scanBlock(values: Float32Array, shift: number, lo: number, scale: number, counts: Int32Array, sums: Float64Array): void {
   const last = counts.length - 1;
   let s1 = 0;
   let s2 = 0;
   let zeros = 0;
-  let bad = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const d = v - shift;
     s1 += d;
     s2 += d * d;
     if (v === 0) zeros++;
+    let t = (v - lo) * scale;
+    t = t > 0 ? t : 0;
+    t = t < last ? t : last;
+    counts[t | 0]++;
+  }
+  sums[0] = s1;
+  sums[1] = s2;
+  sums[2] = zeros;
+  sums[3] = 0;
+  if (!Number.isFinite(s1) || !Number.isFinite(s2)) {
+    counts.fill(0);
+    sums[3] = exactBins(values, lo, scale, counts);
+  }
+}
+
+/** The bins again with ±∞ and NaN apart (caught by v − v ≠ 0); returns how many there were. */
+function exactBins(values: Float32Array, lo: number, scale: number, counts: Int32Array): number {
+  const last = counts.length - 1;
+  let bad = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (v - v !== 0) {
       bad++;
       continue;
@@ -59,10 +80,7 @@ function scanBlock(values: Float32Array, shift: number, lo: number, scale: numbe
     const t = (v - lo) * scale;
     counts[t <= 0 ? 0 : t >= last ? last : t | 0]++;
   }
-  sums[0] = s1;
-  sums[1] = s2;
-  sums[2] = zeros;
-  sums[3] = bad;
+  return bad;
 }
 
 /** Into `out`: the values ≤ `satLo` or ≥ `satHi` (health), and those with |v − centre| > half (statistics). */
@@ -89,14 +107,16 @@ function deadUnits(values: Float32Array, units: number, rows: number): number {
   return dead;
 }
 
-// Calls on a tiny input at load, enough for V8 to give these functions type feedback (it allocates
-// it after 8 calls: `PRIME_CALLS`): the code after their loops then has it. Without that, the first real call is
-// compiled on stack (OSR) mid-loop, and that code, cached and entered again at every call,
-// deoptimizes at the loop's end each time (`node --trace-deopt`: "Insufficient type feedback"),
-// which made the summaries about three times slower.
+// Calls on a tiny input at load, enough for V8 to give these functions type feedback (it
+// allocates it after 8 calls: `PRIME_CALLS`): the code after their loops then has it. Without
+// that, the first real call is compiled on stack (OSR) mid-loop, and that code, cached and entered
+// again at every call, deoptimizes at the loop's end each time (`node --trace-deopt`:
+// "Insufficient type feedback"), which made the summaries about three times slower.
 const prime = Float32Array.of(0, 1);
 for (let k = 0; k < PRIME_CALLS; k++) {
-  scanBlock(prime, 0, 0, 1, new Float64Array(BINS), new Float64Array(4));
+  scanBlock(prime, 0, 0, 1, new Int32Array(BINS), new Float64Array(4));
+  scanBlock(Float32Array.of(NaN), 0, 0, 1, new Int32Array(BINS), new Float64Array(4)); // and its way with non-finite values
+  exactBins(prime, 0, 1, new Int32Array(BINS));
   saturation(prime, 0, 1, 0, 1, new Float64Array(2));
   deadUnits(prime, 1, 2);
 }
@@ -109,7 +129,7 @@ for (let k = 0; k < PRIME_CALLS; k++) {
  */
 export function summarizeBlock(values: Float32Array, units: number, activation: string): BlockSummary {
   const [lo, hi] = activationRange(activation);
-  const counts = new Float64Array(BINS);
+  const counts = new Int32Array(BINS);
   const bounds = BOUNDS[activation];
   const [centre, half] = activation === 'sigmoid' ? [0.5, 0.49] : activation === 'tanh' ? [0, 0.98] : [0, Infinity];
   const n = values.length;
