@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { BINS, GRADIENT_RANGE, activationRange, logHistogram } from '../../src/engine/histograms';
+import { summarizeBlock } from '../../src/engine/health';
 import { inspectStep } from '../../src/engine/inspect';
 import { fastMatMulOptions } from '../../src/engine/kernels';
 import { BatchNormalization, Dense, Model } from '../../src/engine/model';
@@ -253,4 +254,20 @@ test('the log histogram without a logarithm per value bins every float32 as ⌊(
   const n = new Array<number>(BINS).fill(0);
   for (const x of v) if (Number.isFinite(x)) n[Math.abs(x) < 1 ? 0 : Math.min(BINS - 1, Math.max(0, Math.floor(Math.log10(Math.abs(x)) * BINS)))]++;
   assert.deepEqual(narrow.counts, n);
+});
+
+test('a block with non-finite outputs: those apart, the finite ones binned as if alone, the mean and std not finite', () => {
+  const r = new Rng(6);
+  const finite = Float32Array.from({ length: 999 }, () => r.normal() * 2);
+  const withBad = Float32Array.from([...finite.slice(0, 500), NaN, Infinity, -Infinity, ...finite.slice(500)]);
+  const got = summarizeBlock(withBad, 1, 'selu');
+  assert.deepEqual(got.histogram.counts, summary(finite, 'selu').counts);
+  assert.equal(got.histogram.nonFinite, 3);
+  assert.ok(!Number.isFinite(got.health.mean) && !Number.isFinite(got.stats.std));
+  // All finite: the same bins as the float64 count, the same mean and std.
+  const clean = summarizeBlock(finite, 1, 'selu');
+  const ref = summary(finite, 'selu');
+  assert.deepEqual(clean.histogram.counts, ref.counts);
+  assert.equal(clean.histogram.nonFinite, 0);
+  assert.ok(Math.abs(clean.health.mean - ref.mean) < 1e-12 && Math.abs(clean.health.std - ref.std) < 1e-9);
 });
