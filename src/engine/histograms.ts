@@ -1,6 +1,6 @@
 /**
- * Fixed-bin histograms of a layer's values, counted in one pass over a Float32Array (the values
- * come back with the step's one read). Activations use linear bins over a range fixed by the
+ * Fixed-bin histograms of a layer's values, counted in one pass over a Float32Array (on the wasm
+ * backend a view on its memory: `readViews.ts`). Activations use linear bins over a range fixed by the
  * block's activation, so that the bins stay the same from step to step (a heat map over time);
  * gradients use log-spaced bins of |g|, 4 per decade from 1e-8 to 1e2.
  */

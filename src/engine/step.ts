@@ -1,7 +1,8 @@
 /**
  * One training step: a batch copied out of the training split in the epoch's order, the forward
  * pass on the tape, the gradients, clipping, the optimizer's update, max-norm constraints and
- * batch norm's moving statistics; one read of the results back to JS.
+ * batch norm's moving statistics; one read of the results back to JS (then, at a step that looks
+ * inside, the probe pass and its summaries: `inspect.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from './data/prepare';
