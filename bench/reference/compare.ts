@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { resolveSpec, runExperiment } from '../../src/engine';
 import { builtInLessonsDir, findExperiment, loadLessons, parseExperimentFile } from '../../src/lessons';
 import type { EndEvent, EpochEvent } from '../../src/protocol/events';
+import type { ExperimentSpec } from '../../src/protocol/spec';
 
 /** Debian's interpreter, where python3-torch is installed (a pyenv `python3` on PATH may not have it). */
 const PYTHON = process.env.DEEP_LESSONS_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
@@ -22,21 +23,24 @@ interface Curve {
   seconds?: number;
 }
 
-async function specOf(target: string): Promise<unknown> {
+/** The experiment, and the experiments of its lesson by `lesson-id/experiment-id` (what `model.reuse.from` names). */
+async function specOf(target: string): Promise<{ spec: ExperimentSpec; dependencies: Record<string, ExperimentSpec> }> {
   if (existsSync(target)) {
     const { spec, diagnostics } = parseExperimentFile(readFileSync(target, 'utf8'), resolve(target));
     if (!spec) throw new Error(diagnostics.map((d) => `${target}:${d.range.start.line}:${d.range.start.column}: ${d.message}`).join('\n'));
-    return spec;
+    return { spec, dependencies: {} };
   }
   const { lessons } = await loadLessons([builtInLessonsDir()], { builtIn: true });
   const found = findExperiment(lessons, target);
   if (!found) throw new Error(`no experiment "${target}": give lesson-id/experiment-id (deep-lessons list shows them) or an experiment file`);
-  return found.experiment.spec;
+  const dependencies = Object.fromEntries(found.lesson.experiments.map((e) => [`${found.lesson.meta.id}/${e.id}`, e.spec]));
+  return { spec: found.experiment.spec, dependencies };
 }
 
-async function ours(spec: unknown, full: boolean, epochs: number | undefined, seed: number | undefined): Promise<Curve> {
+async function ours(target: string, found: Awaited<ReturnType<typeof specOf>>, full: boolean, epochs: number | undefined, seed: number | undefined): Promise<Curve> {
   const curve: Curve = { epochs: [] };
-  const r = await runExperiment({ type: 'run', runId: 'ours', experiment: 'reference', spec: spec as never, options: { backend: 'auto', dataDir: process.env.DEEP_LESSONS_DATA_DIR, full, epochs, seed } }, (e) => {
+  const { spec, dependencies } = found;
+  const r = await runExperiment({ type: 'run', runId: 'ours', experiment: target, spec, dependencies, options: { backend: 'auto', dataDir: process.env.DEEP_LESSONS_DATA_DIR, full, epochs, seed } }, (e) => {
     if (e.type === 'epoch') {
       const ep = e as EpochEvent;
       curve.epochs.push({ loss: ep.loss, accuracy: ep.accuracy, val_loss: ep.val_loss, val_accuracy: ep.val_accuracy });
@@ -48,9 +52,9 @@ async function ours(spec: unknown, full: boolean, epochs: number | undefined, se
   return { ...curve, test: end.test?.accuracy, seconds: end.seconds };
 }
 
-function reference(specFile: string, seed: number | undefined): Promise<Curve> {
+function reference(specFile: string, seed: number | undefined, sourceFile?: string): Promise<Curve> {
   return new Promise((done, fail) => {
-    const args = [join(__dirname, 'reference.py'), specFile, ...(seed !== undefined ? ['--seed', String(seed)] : [])];
+    const args = [join(__dirname, 'reference.py'), specFile, ...(seed !== undefined ? ['--seed', String(seed)] : []), ...(sourceFile ? ['--source', sourceFile] : [])];
     const child = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
     const curve: Curve = { epochs: [] };
     let buffer = '';
@@ -98,15 +102,25 @@ async function main(): Promise<void> {
   if (!target) throw new Error('usage: npm run reference -- <lesson-id/experiment-id | file> [--full] [--epochs N] [--seed S]');
   const epochs = values.epochs !== undefined ? Number(values.epochs) : undefined;
   const seed = values.seed !== undefined ? Number(values.seed) : undefined;
-  const spec = await specOf(target);
-  const resolved = resolveSpec(spec, { full: Boolean(values.full), epochs, seed });
+  const found = await specOf(target);
+  const full = Boolean(values.full);
+  const resolved = resolveSpec(found.spec, { full, epochs, seed });
   const dir = mkdtempSync(join(tmpdir(), 'deep-lessons-reference-'));
   try {
     const file = join(dir, 'spec.json');
     writeFileSync(file, JSON.stringify(resolved));
-    process.stderr.write(`${target}${values.full ? ' (full)' : ''}: ${resolved.training.epochs} epochs, seed ${resolved.training.seed}\n`);
-    const b = await reference(file, seed);
-    const a = await ours(spec, Boolean(values.full), epochs, seed);
+    // Transfer learning: the reference trains the reused experiment too, as the engine does (its own seed and epochs).
+    let sourceFile: string | undefined;
+    const from = resolved.model.reuse?.from;
+    if (from) {
+      const source = found.dependencies[from.includes('/') ? from : `${target.split('/')[0]}/${from}`];
+      if (!source) throw new Error(`"${target}" reuses "${from}", which is not in its lesson`);
+      sourceFile = join(dir, 'source.json');
+      writeFileSync(sourceFile, JSON.stringify(resolveSpec(source, { full })));
+    }
+    process.stderr.write(`${target}${full ? ' (full)' : ''}: ${resolved.training.epochs} epochs, seed ${resolved.training.seed}\n`);
+    const b = await reference(file, seed, sourceFile);
+    const a = await ours(target, found, full, epochs, seed);
     process.stdout.write(`${sideBySide(a, b)}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,13 +10,15 @@ file) and preprocessing (x/255, then the training set's per-pixel mean and std).
 
 Differences by design: its own random numbers (torch's generator), so curves agree in
 distribution, not bit for bit; a `test_size` subset is the first N test images (the engine draws
-a seeded random subset); no reuse, autoencoders or LR finder (it says so and exits with status 4).
+a seeded random subset); no autoencoders or LR finder (it says so and exits with status 4). Reuse (transfer learning)
+needs the reused experiment's spec (`--source`): it trains that model first, with its own seed.
 
 Output: JSON lines, {"type": "epoch", "epoch": 1, "loss": ..., "accuracy": ..., "val_loss": ...,
 "val_accuracy": ...} after each epoch, {"type": "batch", "step": ..., "loss": ...} every
 `record.every` steps, then {"type": "end", ...}.
 
   python3 bench/reference/reference.py SPEC.json --data-dir DIR [--max-batches N] [--seed S] [--threads N]
+      [--source SOURCE.json [--source-weights FILE]]
 """
 import argparse
 import gzip
@@ -200,6 +202,7 @@ class Net:
     def __init__(self, spec, in_features, gen):
         self.layers = []
         self.params = []
+        self.frozen = set()  # ids of the parameters no step updates (transfer learning's frozen phase)
         width = in_features
         for i, l in enumerate(spec['model']['layers']):
             t = l['type']
@@ -228,6 +231,13 @@ class Net:
                 self.layers.append(dict(type=t, rate=l['rate']))
             else:
                 raise Unsupported(f'layer {t}')
+        # A sigmoid output is fused into the loss (logits out, binary_cross_entropy_with_logits), as
+        # softmax is: applied here too, it would be applied twice.
+        if self.layers and self.layers[-1]['type'] in ('Dense', 'Activation') and self.layers[-1]['act'] == 'sigmoid':
+            self.layers[-1]['act'] = 'linear'
+
+    def trainable(self):
+        return [p for p in self.params if id(p) not in self.frozen]
 
     def forward(self, x, training, dropout, gen=None):
         for l in self.layers:
@@ -240,7 +250,8 @@ class Net:
             elif t == 'Activation':
                 x = activate(x, l['act'], l['alpha'], l['prelu'])
             elif t == 'BN':
-                if training:
+                # A frozen batch-norm layer runs in inference mode, as in Keras (TF 2).
+                if training and id(l['gamma']) not in self.frozen:
                     mean = x.mean(0)
                     var = x.var(0, unbiased=False)
                     with torch.no_grad():
@@ -456,6 +467,68 @@ class Schedule:
                 self.wait = 0
 
 
+# ------------------------------------------------------------------ reuse (transfer learning)
+
+def source_net(source_file, weights_file, data_dir):
+    """The reused experiment's model (the notebook's model A), trained with its own spec and seed,
+    as the engine trains a dependency; its weights kept in `weights_file` for the next runs."""
+    if not source_file:
+        raise Unsupported('model.reuse needs --source SPEC.json, the reused experiment')
+    with open(source_file) as f:
+        source = json.load(f)
+    if source['model'].get('reuse'):
+        raise Unsupported('a reused experiment that itself reuses another')
+    key = json.dumps(source, sort_keys=True)
+    data = load_data(source['dataset'], data_dir)
+    gen = torch.Generator().manual_seed(source['training'].get('seed', 42))
+    net = Net(source, data['train'][0].shape[1], gen)
+    if weights_file and os.path.exists(weights_file):
+        saved = torch.load(weights_file)
+        if saved['spec'] == key:
+            with torch.no_grad():
+                for p, w in zip(net.params, saved['params']):
+                    p.copy_(w)
+            for l, st in zip((l for l in net.layers if l['type'] == 'BN'), saved['bn']):
+                l['mean'], l['var'] = st
+            emit({'type': 'source', 'trained': False, 'weights': weights_file})
+            return source, net
+    t0 = time.time()
+    fit(net, source, data, gen, kind='source_epoch')
+    _, acc = evaluate(net, *data['val'], data['binary']) if len(data['val'][0]) else (None, None)
+    emit({'type': 'source', 'trained': True, 'val_accuracy': acc, 'seconds': time.time() - t0})
+    if weights_file:
+        bn = [(l['mean'], l['var']) for l in net.layers if l['type'] == 'BN']
+        torch.save({'spec': key, 'params': [p.detach() for p in net.params], 'bn': bn}, weights_file)
+    return source, net
+
+
+def reusing_net(spec, source_and_net, gen):
+    """Copies of the source's first layers (`take_first`, or all but `drop_last`, counted as the
+    engine counts them: Flatten included), frozen while `freeze_epochs` > 0, under `spec`'s own
+    new layers, initialized from `gen` (Keras: clone_model, set_weights, Sequential(layers[:-1]))."""
+    source, src = source_and_net
+    reuse = spec['model']['reuse']
+    specs = source['model']['layers']
+    count = reuse.get('take_first', len(specs) - reuse.get('drop_last', 1))
+    if not 1 <= count <= len(specs):
+        raise Unsupported(f'cannot reuse {count} of the {len(specs)} layers of the source')
+    kept = sum(1 for l in specs[:count] if l['type'] != 'Flatten')
+    width = next((l['w'].shape[1] for l in reversed(src.layers[:kept]) if l['type'] == 'Dense'), None)
+    if width is None:
+        raise Unsupported('reuse of layers without a Dense layer')
+    net = Net(spec, width, gen)
+    copies, params = [], []
+    for l in src.layers[:kept]:
+        c = {k: (v.detach().clone().requires_grad_() if isinstance(v, torch.Tensor) and v.requires_grad else v.clone() if isinstance(v, torch.Tensor) else v) for k, v in l.items()}
+        copies.append(c)
+        params += [c[k] for k in ('w', 'b', 'prelu', 'gamma', 'beta') if c.get(k) is not None]
+    net.layers = copies + net.layers
+    net.params = params + net.params
+    if reuse.get('freeze_epochs', 0) > 0:
+        net.frozen = {id(p) for p in params}
+    return net
+
+
 # ------------------------------------------------------------------ loop
 
 def loss_of(out, y, binary):
@@ -532,6 +605,8 @@ def main():
     ap.add_argument('--max-batches', type=int, default=0, help='stop each epoch after N batches (0: all)')
     ap.add_argument('--seed', type=int, default=None)
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--source', help='with model.reuse: the reused experiment (JSON, resolved as the spec)')
+    ap.add_argument('--source-weights', help='with --source: a file keeping its trained weights (made on the first run)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     with open(a.spec) as f:
@@ -541,30 +616,52 @@ def main():
         for field, what in (('lr_finder', 'the LR finder'), ('autoencoder', 'autoencoders'), ('early_stopping', 'early stopping')):
             if tr.get(field):
                 raise Unsupported(what)
-        if spec['model'].get('reuse'):
-            raise Unsupported('reuse (transfer learning)')
         if not a.data_dir:
             raise Unsupported('no --data-dir and no DEEP_LESSONS_DATA_DIR')
         data = load_data(spec['dataset'], a.data_dir)
         seed = tr.get('seed', 42) if a.seed is None else a.seed
         gen = torch.Generator().manual_seed(seed)
         x, y = data['train']
-        net = Net(spec, x.shape[1], gen)
+        if spec['model'].get('reuse'):
+            net = reusing_net(spec, source_net(a.source, a.source_weights, a.data_dir), gen)
+        else:
+            net = Net(spec, x.shape[1], gen)
     except Unsupported as e:
         emit({'type': 'unsupported', 'message': str(e)})
         sys.exit(4)
+    emit({'type': 'start', 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'trainSize': len(x), 'seed': seed})
+    t0 = time.time()
+    fit(net, spec, data, gen, a.max_batches)
+    end = {'type': 'end', 'seconds': time.time() - t0}
+    if spec.get('evaluate', {}).get('test', True) and len(data['test'][0]):
+        tl, ta = evaluate(net, *data['test'], data['binary'])
+        end['test'] = {'loss': tl, 'accuracy': ta}
+    emit(end)
+
+
+def fit(net, spec, data, gen, max_batches=0, kind='epoch'):
+    """The training loop: shuffled batches, the schedule, clipping, constraints; one `kind` event per
+    epoch. With `model.reuse`, the reused layers (net.frozen) stay frozen for `freeze_epochs`, then
+    train with a new optimizer at `unfreeze_learning_rate` (the notebook compiles again: SGD anew)."""
+    tr = spec['training']
+    x, y = data['train']
     bs = tr.get('batch_size', 32)
     epochs = tr.get('epochs', 5)
     per_epoch = math.ceil(len(x) / bs)
-    if a.max_batches:
-        per_epoch = min(per_epoch, a.max_batches)
+    if max_batches:
+        per_epoch = min(per_epoch, max_batches)
     opt = Optimizer(tr['optimizer'])
     sched = Schedule(tr.get('schedule'), opt.lr, epochs * per_epoch, per_epoch)
+    reuse = spec['model'].get('reuse') or {}
     every = spec.get('record', {}).get('every', 10)
-    emit({'type': 'start', 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'trainSize': len(x), 'batchesPerEpoch': per_epoch, 'seed': seed})
     step = 0
     t0 = time.time()
     for epoch in range(epochs):
+        if net.frozen and epoch == reuse.get('freeze_epochs'):
+            net.frozen = set()
+            opt = Optimizer(dict(tr['optimizer'], learning_rate=reuse.get('unfreeze_learning_rate') or tr['optimizer']['learning_rate']))
+            sched = Schedule(tr.get('schedule'), opt.lr, epochs * per_epoch, per_epoch)
+        params = net.trainable()
         order = torch.randperm(len(x), generator=gen) if tr.get('shuffle', True) else torch.arange(len(x))
         loss_sum, correct, seen = 0.0, 0, 0
         for b in range(per_epoch):
@@ -578,8 +675,8 @@ def main():
             loss = loss_of(out, yb, data['binary'])
             reg = net.regularization()
             total = loss + reg if reg is not None else loss
-            grads = torch.autograd.grad(total, net.params)
-            opt.step(net.params, clip(list(grads), tr))
+            grads = torch.autograd.grad(total, params)
+            opt.step(params, clip(list(grads), tr))
             net.constrain()
             lv = float(total)
             n = len(idx)
@@ -588,7 +685,7 @@ def main():
             with torch.no_grad():
                 pred = (out.reshape(-1) > 0).float() if data['binary'] else out.argmax(1)
                 correct += int((pred == yb).sum())
-            if step % every == 0:
+            if kind == 'epoch' and step % every == 0:
                 emit({'type': 'batch', 'epoch': epoch + 1, 'step': step, 'loss': lv, 'lr': lr})
             step += 1
             if not math.isfinite(lv):
@@ -598,14 +695,9 @@ def main():
             vl, va = evaluate(net, *data['val'], data['binary'])
             logs.update(val_loss=vl, val_accuracy=va)
         sched.epoch_end(logs)
-        emit({'type': 'epoch', 'epoch': epoch + 1, **logs, 'lr': opt.lr, 'seconds': time.time() - t0})
+        emit({'type': kind, 'epoch': epoch + 1, **logs, 'lr': opt.lr, 'seconds': time.time() - t0})
         if not math.isfinite(logs['loss']):
             break
-    end = {'type': 'end', 'seconds': time.time() - t0}
-    if spec.get('evaluate', {}).get('test', True) and len(data['test'][0]):
-        tl, ta = evaluate(net, *data['test'], data['binary'])
-        end['test'] = {'loss': tl, 'accuracy': ta}
-    emit(end)
 
 
 if __name__ == '__main__':

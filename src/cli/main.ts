@@ -6,10 +6,10 @@
  *   export <lesson/experiment | file>             the experiment as a runnable tf.keras script
  *   reproduce [--only ids] [--json]               the book's table: annotated experiments at full size, ours beside the book's
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BackendChoice, RunEvent, RunRecord, RunRequest } from '../protocol/events';
+import type { RunEvent, RunRecord, RunRequest } from '../protocol/events';
 import type { Lesson, LessonDiagnostic } from '../protocol/lesson';
 import type { ExperimentSpec } from '../protocol/spec';
 import { builtInLessonsDir, estimateRunCost, evaluateExpectations, findExperiment, formatDiagnostic, loadLessons, parseExperimentFile, parseLesson, readLessonFileSync } from '../lessons';
@@ -23,20 +23,13 @@ import { overBudgetLines } from './budget';
 import { timesRuns } from '../protocol/cost';
 import { registerExport } from './export';
 import { registerReproduce } from './reproduce';
+import { intArg, trainingOptions, type TrainingCliOptions } from './options';
 
 const program = new Command();
 program
   .name('deep-lessons')
   .description('Deep Learning Lessons: learn to train deep neural networks by training them.')
   .showHelpAfterError();
-
-const intArg = (what: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${what} must be a whole number, got "${v}"`);
-  return n;
-};
-
-const backendOption = () => new Option('--backend <name>', 'auto picks tensorflow (tfjs-node) where it loads, else wasm, else cpu').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto');
 
 /** Lessons: the built-in ones plus any `*.lesson.md` under the current folder. */
 async function allLessons(extra: string[] = []): Promise<Lesson[]> {
@@ -93,12 +86,7 @@ async function resolveTargets(target: string): Promise<Target[]> {
 
 class UsageError extends Error {}
 
-interface RunCliOptions {
-  backend: BackendChoice;
-  dataDir?: string;
-  cacheDir?: string;
-  epochs?: number;
-  seed?: number;
+interface RunCliOptions extends TrainingCliOptions {
   full?: boolean;
   json?: boolean;
   batches?: boolean;
@@ -108,15 +96,11 @@ interface RunCliOptions {
   yes?: boolean;
 }
 
-program
+const runCommand = program
   .command('run')
   .description('train an experiment: a lesson id (all its experiments), lesson-id/experiment-id, a *.lesson.md file, or a .yaml/.json experiment file')
-  .argument('<target>', 'lesson[/experiment] or a file')
-  .addOption(backendOption())
-  .option('--data-dir <dir>', 'a folder with the Fashion-MNIST / MNIST IDX files, looked in before the cache (default: $DEEP_LESSONS_DATA_DIR)')
-  .option('--cache-dir <dir>', 'where downloaded datasets are cached')
-  .option('--epochs <n>', 'override the number of epochs', intArg('--epochs'))
-  .option('--seed <n>', 'override the seed', intArg('--seed'))
+  .argument('<target>', 'lesson[/experiment] or a file');
+trainingOptions(runCommand)
   .option('--full', "use the experiment's full setting (the book's sizes)")
   .option('--json', 'one JSON object per line: start, epoch, end or error')
   .option('--batches', "with --json, also print batch events (one every `record.every` batches, as the experiment records them)")
@@ -286,7 +270,7 @@ program
 
 registerBench(program);
 registerExport(program, resolveTargets, (m) => new UsageError(m));
-registerReproduce(program, () => allLessons(), (m) => new UsageError(m), intArg, backendOption);
+registerReproduce(program, () => allLessons(), (m) => new UsageError(m));
 program.parseAsync(process.argv).catch((e: unknown) => {
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`deep-lessons: ${msg}\n`);

@@ -5,11 +5,12 @@
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { BackendChoice, RunEvent, RunRequest } from '../protocol/events';
+import type { RunEvent, RunRequest } from '../protocol/events';
 import type { Lesson } from '../protocol/lesson';
 import type { ExperimentSpec } from '../protocol/spec';
 import { BOOK_TOLERANCE_POINTS, bookFigures, compareWithBook, formatGap, type BookComparison } from '../protocol/book';
 import { resolveSpec, runExperiment } from '../engine';
+import { trainingOptions, type TrainingCliOptions } from './options';
 
 interface Selected {
   key: string;
@@ -67,27 +68,18 @@ export function formatReproduceTable(rows: ReproduceRow[], totalSeconds: number)
   return lines.join('\n');
 }
 
-interface ReproduceOptions {
+interface ReproduceOptions extends TrainingCliOptions {
   only?: string[];
   json?: boolean;
-  backend: BackendChoice;
-  dataDir?: string;
-  cacheDir?: string;
-  epochs?: number;
-  seed?: number;
 }
 
-export function registerReproduce(program: Command, lessons: () => Promise<Lesson[]>, usageError: (message: string) => Error, intArg: (what: string) => (v: string) => number, backendOption: () => import('commander').Option): void {
-  program
+export function registerReproduce(program: Command, lessons: () => Promise<Lesson[]>, usageError: (message: string) => Error): void {
+  const command = program
     .command('reproduce')
     .description("run every experiment annotated with the book's figure at full size (the notebook's settings) and print ours beside the book's, with the gap")
     .option('--only <ids...>', 'only these: lesson ids or lesson-id/experiment-id keys (space- or comma-separated)')
-    .option('--json', 'one JSON object at the end: the rows and the total time (no progress bar)')
-    .addOption(backendOption())
-    .option('--data-dir <dir>', 'a folder with the Fashion-MNIST / MNIST IDX files (default: $DEEP_LESSONS_DATA_DIR)')
-    .option('--cache-dir <dir>', 'where downloaded datasets are cached')
-    .option('--epochs <n>', "override the epochs (a quick check; the figures are then not the notebook's run)", intArg('--epochs'))
-    .option('--seed <n>', 'override the seed', intArg('--seed'))
+    .option('--json', 'one JSON object at the end: the rows and the total time (no progress bar)');
+  trainingOptions(command, "override the epochs (a quick check; the figures are then not the notebook's run)")
     .action(async (opts: ReproduceOptions) => {
       const selected = selectAnnotated(await lessons(), opts.only, opts.epochs);
       if ('error' in selected) throw usageError(selected.error);

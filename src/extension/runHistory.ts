@@ -7,6 +7,7 @@ import { mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promise
 import { join } from 'node:path';
 import type { BatchEvent, RunRecord } from '../protocol/events';
 import type { Outcome } from '../protocol/webview';
+import type { KnobValue } from '../protocol/knobs';
 import { decimate } from './runStream';
 import type { SeedsRecord } from './seedRuns';
 
@@ -21,6 +22,8 @@ export interface StoredRun extends RunRecord {
   seeds?: SeedsRecord;
   /** A variant and its original both run with seeds: whether they differ beyond noise, in words. */
   verdict?: string[];
+  /** A variant: its knobs that differ from the experiment's, by knob id. */
+  values?: Record<string, KnobValue>;
 }
 
 export interface RunHistoryOptions {

@@ -40,6 +40,8 @@ export interface LiveRun {
   seeds?: SeedGroup;
   /** How the N-seed run ended, once it has (for a panel opened later). */
   seedOutcome?: HostToWebview;
+  /** A variant: its knobs that differ from the experiment's, by knob id. */
+  values?: Record<string, KnobValue>;
   download?: { report(loaded: number, total?: number, file?: string): void; done(): void };
 }
 
@@ -255,7 +257,7 @@ export class RunManager extends Disposable {
     }
     const dependencies = this.dependencies(lesson.meta.id, v.spec);
     if (!(await this.withinBudget(lesson.meta.id, experiment.title, v.spec, false, dependencies, seeds))) return undefined;
-    return this.start(key, lesson.meta.id, `${experiment.title} [${v.label}]`, v.spec, false, dependencies, false, { twin: { spec: experiment.spec, label: v.label }, ...(seeds > 1 ? { seeds } : {}) });
+    return this.start(key, lesson.meta.id, `${experiment.title} [${v.label}]`, v.spec, false, dependencies, false, { twin: { spec: experiment.spec, label: v.label }, values, ...(seeds > 1 ? { seeds } : {}) });
   }
 
   /** A run whose estimated cost is over the budget setting starts only if the learner confirms. */
@@ -277,7 +279,7 @@ export class RunManager extends Disposable {
    * own epochs, not the epochs budget (an experiment trained for another to reuse, as the trainer
    * would train it: its model is then the one the trainer looks for).
    */
-  start(key: string, lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec> = {}, prepareOnly = false, { ownEpochs, ...extra }: Pick<RunRequest, 'twin' | 'seeds'> & { ownEpochs?: boolean } = {}): LiveRun {
+  start(key: string, lessonId: string, title: string, spec: ExperimentSpec, full: boolean, dependencies: Record<string, ExperimentSpec> = {}, prepareOnly = false, { ownEpochs, values, ...extra }: Pick<RunRequest, 'twin' | 'seeds'> & { ownEpochs?: boolean; values?: Record<string, KnobValue> } = {}): LiveRun {
     const settings = readSettings();
     const storage = this.context.globalStorageUri.fsPath;
     const runId = newRunId();
@@ -290,7 +292,7 @@ export class RunManager extends Disposable {
       this.byRunId.delete(previous.runId);
     }
     const seeds = extra.seeds && extra.seeds > 1 ? extra.seeds : undefined;
-    const live: LiveRun = { runId, key, lessonId, title, full, phase: 'queued', stream, ...(prepareOnly ? { prepareOnly } : {}), ...(seeds ? { seeds: new SeedGroup(runId, seeds, extra.twin?.label) } : {}) };
+    const live: LiveRun = { runId, key, lessonId, title, full, phase: 'queued', stream, ...(prepareOnly ? { prepareOnly } : {}), ...(seeds ? { seeds: new SeedGroup(runId, seeds, extra.twin?.label) } : {}), ...(values ? { values } : {}) };
     this.byKey.set(key, live);
     this.byRunId.set(runId, live);
     const request: RunRequest = {
@@ -311,7 +313,7 @@ export class RunManager extends Disposable {
       },
     };
     this.log.info(`run ${runId}: ${key}${full ? ' (full)' : ''} on ${settings.backend}; storage ${storage}`);
-    this.post(lessonId, { type: 'runEvents', key, runId, mode: 'live', reset: true, full, events: [], ...(seeds ? { seeds } : {}) });
+    this.post(lessonId, { type: 'runEvents', key, runId, mode: 'live', reset: true, full, events: [], ...(seeds ? { seeds } : {}), ...(values ? { values } : {}) });
     this.post(lessonId, { type: 'runPhase', key, phase: 'queued', runId });
     if (extra.twin) void this.overlayOriginal(key, lessonId);
     this.changed.fire(live);
@@ -447,7 +449,7 @@ export class RunManager extends Disposable {
     if (r.prepareOnly && record.end?.status === 'completed') void vscode.window.showInformationMessage(`${r.title}: ready, verified and cached.`);
     if (!found) return; // a dataset fetch, not a lesson run
     const batches = r.stream.batches().filter((b) => !r.seeds || b.runId === record.runId);
-    const stored: StoredRun = { ...record, epochs: [...record.epochs], savedAt: new Date().toISOString(), full: r.full, batches, outcomes, ...(seeds ? { seeds: seeds.record, verdict: seeds.verdict } : {}) };
+    const stored: StoredRun = { ...record, epochs: [...record.epochs], savedAt: new Date().toISOString(), full: r.full, batches, outcomes, ...(seeds ? { seeds: seeds.record, verdict: seeds.verdict } : {}), ...(r.values ? { values: r.values } : {}) };
     if (record.end && record.end.status !== 'cancelled') {
       await this.progress.markExperimentRun(r.lessonId, found.experiment.id);
       await this.gradePredictions(r.lessonId, found.experiment.id, record);
@@ -584,7 +586,7 @@ export class RunManager extends Disposable {
       const overlay: HostToWebview[] = original ? [{ type: 'overlay', key, overlay: overlayOf(original, 'original') }] : [];
       if (live) {
         live.stream.flush();
-        out.push({ type: 'runEvents', key, runId: live.runId, mode: 'replay', reset: true, full: live.full, events: live.stream.replay(), elapsed: (Date.now() - live.stream.startedAt) / 1000, ...(live.seeds ? { seeds: live.seeds.n } : {}) });
+        out.push({ type: 'runEvents', key, runId: live.runId, mode: 'replay', reset: true, full: live.full, events: live.stream.replay(), elapsed: (Date.now() - live.stream.startedAt) / 1000, ...(live.seeds ? { seeds: live.seeds.n } : {}), ...(live.values ? { values: live.values } : {}) });
         out.push({ type: 'runPhase', key, phase: live.phase, runId: live.runId });
         if (live.stream.record.start?.twin) out.push(...overlay);
         if (live.seedOutcome) out.push(live.seedOutcome);
@@ -599,7 +601,7 @@ export class RunManager extends Disposable {
       const last = kept[0];
       if (!last) continue;
       const runId = last.seeds?.runId ?? last.runId;
-      out.push({ type: 'runEvents', key, runId, mode: 'replay', reset: true, full: last.full, events: storedEvents(last), ...(last.seeds ? { seeds: last.seeds.n } : {}) });
+      out.push({ type: 'runEvents', key, runId, mode: 'replay', reset: true, full: last.full, events: storedEvents(last), ...(last.seeds ? { seeds: last.seeds.n } : {}), ...(last.values ? { values: last.values } : {}) });
       if (last.start?.twin) out.push(...overlay);
       if (last.seeds) out.push({ type: 'seedOutcomes', key, runId, expectations: last.seeds.expectations, summary: last.seeds.summary, verdict: last.verdict ?? [] });
       if (last.outcomes.length) out.push({ type: 'outcomes', key, runId: last.runId, outcomes: last.outcomes });

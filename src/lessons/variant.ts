@@ -108,8 +108,8 @@ const SHORT: Record<string, string> = {
   'training.global_clipnorm': 'global clipnorm',
   'training.schedule': 'schedule',
 };
-/** Fields left out of the label: what a lesson says about the experiment, not what it runs. */
-const NOT_RUN = new Set(['id', 'title', 'explains', 'expect', 'full']);
+/** Fields left out of the label: what a lesson says about the experiment, not what it runs (`full` is labelled apart). */
+const NOT_RUN = new Set(['id', 'title', 'explains', 'expect', 'book', 'full']);
 
 /** `3`, `0.1`, `relu`, `leaky_relu(alpha 0.2)`, `none`. */
 export function formatValue(v: unknown): string {
@@ -196,6 +196,13 @@ export function describeDifference(parent: ExperimentSpec, child: ExperimentSpec
     if (otherOptimizer && from === undefined && path.startsWith('training.optimizer.')) continue;
     const name = nameOf(path);
     parts.push(name === 'lr' ? `lr ${formatValue(from)} → ${formatValue(to)}` : `${name}: ${formatValue(from)} → ${formatValue(to)}`);
+  }
+  // A change only the full setting sees (a field `full` overrides, set there): "unfreeze_learning_rate (full): 0.0001 → 0.001".
+  // One made at both levels (a knob followed into `full`) is labelled once, above.
+  const runPaths = new Set(diffLeaves(strip(parent), strip(child), '').map(([path]) => path));
+  for (const [path, from, to] of diffLeaves(parent.full ?? {}, child.full ?? {}, '')) {
+    if (runPaths.has(path)) continue;
+    parts.push(`${nameOf(path).split('.').pop()} (full): ${formatValue(from)} → ${formatValue(to)}`);
   }
   return parts.length ? parts.join('; ') : 'no change';
 }

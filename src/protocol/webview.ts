@@ -189,6 +189,8 @@ export type HostToWebview =
       elapsed?: number;
       /** A run of N seeds: its events carry the runIds `<runId>/seed-<seed>`. */
       seeds?: number;
+      /** A variant: its knobs that differ from the experiment's, by knob id (what a rerun starts from). */
+      values?: Record<string, KnobValue>;
     }
   /** `waitingFor`: the title of the experiment whose layers this one reuses, training first on its own card. */
   | { type: 'runPhase'; key: string; phase: RunPhase; runId?: string; position?: number; waitingFor?: string }

@@ -24,6 +24,7 @@ import {
 import { formatNumber, logTicks } from './axis';
 import type { Point } from './chartData';
 import type { Marker } from './markers';
+import { placeMarkerLabels } from './markerLabels';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Title, Decimation, Filler);
 
@@ -166,7 +167,7 @@ const MARKER_DASH: Record<Marker['kind'], number[]> = { freeze: [6, 3], schedule
 
 /**
  * Draws the markers of `chart.options.plugins.markers` as vertical lines across the plot with their
- * label at the top, staggered over three rows so that close ones do not overprint.
+ * label at the top, placed over three rows so that close ones do not overprint (markerLabels.ts).
  */
 const markerPlugin: Plugin<'line', { markers?: Marker[]; color?: string; diverged?: string; font?: string; palette?: string[] }> = {
   id: 'markers',
@@ -179,9 +180,13 @@ const markerPlugin: Plugin<'line', { markers?: Marker[]; color?: string; diverge
     ctx.save();
     ctx.font = `10px ${opts.font ?? 'sans-serif'}`;
     ctx.textBaseline = 'top';
-    list.forEach((m, i) => {
-      const px = x.getPixelForValue(m.x);
-      if (!(px >= left - 0.5 && px <= right + 0.5)) return;
+    const shown = list.map((m) => ({ m, px: x.getPixelForValue(m.x) })).filter(({ px }) => px >= left - 0.5 && px <= right + 0.5);
+    const places = placeMarkerLabels(
+      shown.map(({ m, px }) => ({ x: px, width: ctx.measureText(m.label).width })),
+      left,
+      right,
+    );
+    shown.forEach(({ m, px }, i) => {
       const color = m.kind === 'diverged' ? (opts.diverged ?? '#f14c4c') : ((m.color !== undefined ? opts.palette?.[m.color] : undefined) ?? opts.color ?? '#888');
       ctx.strokeStyle = color;
       ctx.fillStyle = color;
@@ -191,9 +196,7 @@ const markerPlugin: Plugin<'line', { markers?: Marker[]; color?: string; diverge
       ctx.moveTo(px, top);
       ctx.lineTo(px, bottom);
       ctx.stroke();
-      const w = ctx.measureText(m.label).width;
-      const tx = px + 3 + w > right ? px - 3 - w : px + 3;
-      ctx.fillText(m.label, tx, top + 2 + (i % 3) * 12);
+      ctx.fillText(m.label, places[i]!.x, top + 2 + places[i]!.row * 12);
     });
     ctx.restore();
   },

@@ -6,25 +6,9 @@
  */
 import { binRange, type HistogramKind, type InsideLayer } from './insideData';
 import type { Theme } from './charts';
+import { hidpiContext } from './canvas';
+import { heatColor } from './colorScale';
 import { h } from './ui';
-
-/** Viridis at 5 stops (dark purple → yellow), interpolated. */
-const STOPS: [number, number, number][] = [
-  [68, 1, 84],
-  [59, 82, 139],
-  [33, 145, 140],
-  [94, 201, 98],
-  [253, 231, 37],
-];
-
-export function heatColor(t: number): string {
-  const x = Math.min(1, Math.max(0, t)) * (STOPS.length - 1);
-  const i = Math.min(STOPS.length - 2, Math.floor(x));
-  const f = x - i;
-  const [a, b] = [STOPS[i]!, STOPS[i + 1]!];
-  const c = a.map((v, k) => Math.round(v + (b[k]! - v) * f));
-  return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
-}
 
 const LABEL_W = 120;
 const BAR_W = 56;
@@ -98,14 +82,8 @@ export class Heatmap {
     const width = this.el.clientWidth || this.cssW || 600;
     this.cssW = width;
     this.rowH = Math.max(this.minRow, Math.min(this.maxRow, Math.floor(480 / Math.max(1, layers.length))));
-    const cssH = this.rowH * layers.length + AXIS_H;
-    const dpr = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(width * dpr);
-    this.canvas.height = Math.round(cssH * dpr);
-    const ctx = this.canvas.getContext('2d');
+    const ctx = hidpiContext(this.canvas, width, this.rowH * layers.length + AXIS_H);
     if (!ctx) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, cssH);
     const t = this.theme;
     ctx.font = `11px ${t.font}`;
     ctx.textBaseline = 'middle';

@@ -111,7 +111,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'runEvents': {
       const card = runCards.get(m.key);
       if (!card) return;
-      if (m.reset) card.reset(m.runId, m.full, m.seeds);
+      if (m.reset) card.reset(m.runId, m.full, m.seeds, m.values);
       card.apply(m.runId, m.events);
       return;
     }

@@ -6,6 +6,7 @@
  */
 import type { McDropoutResult, McImage } from '../protocol/events';
 import { readTheme, type Theme } from './charts';
+import { hidpiContext } from './canvas';
 import { h } from './ui';
 
 const THUMB = 56;
@@ -134,14 +135,10 @@ export class McImagesView {
     const labelW = 110;
     const cssW = Math.max(280, Math.min(640, this.el.clientWidth || 480));
     const cssH = k * row + 24;
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(cssW * dpr);
-    canvas.height = Math.round(cssH * dpr);
     canvas.style.width = `${cssW}px`;
     canvas.style.height = `${cssH}px`;
-    const ctx = canvas.getContext('2d');
+    const ctx = hidpiContext(canvas, cssW, cssH);
     if (!ctx) return;
-    ctx.scale(dpr, dpr);
     const x0 = labelW;
     const w = cssW - labelW - 12;
     const X = (p: number) => x0 + p * w;

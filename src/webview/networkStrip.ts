@@ -6,6 +6,7 @@
  */
 import { healthLevel, type HealthLevel, type InsideLayer } from './insideData';
 import { cssVar, type Theme } from './charts';
+import { hidpiContext } from './canvas';
 import { h } from './ui';
 
 const HEIGHT = 96;
@@ -101,13 +102,8 @@ export class NetworkStrip {
   draw(layers: InsideLayer[]): void {
     this.layers = layers;
     const width = this.el.clientWidth || 600;
-    const dpr = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(width * dpr);
-    this.canvas.height = Math.round(HEIGHT * dpr);
-    const ctx = this.canvas.getContext('2d');
+    const ctx = hidpiContext(this.canvas, width, HEIGHT);
     if (!ctx) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, HEIGHT);
     const n = layers.length;
     if (!n) return;
     const bw = Math.max(3, (width - GAP * (n - 1)) / n);

@@ -10,6 +10,7 @@ import { Overlay } from './overlay';
 import { HistoryStrip } from './history';
 import { PauseControls, pauseStatus } from './pauseControls';
 import type { BackendChoice, RunEvent } from '../protocol/events';
+import type { KnobValue } from '../protocol/knobs';
 import type { ExperimentView, HistoryItem, HostToWebview, Outcome, OverlayRun, RunPhase } from '../protocol/webview';
 import { post } from './api';
 import { applyEvents, emptyChartData, formatSeconds, progressOf, seriesShape, smoothed, type ChartId, type Point, type RunChartData } from './chartData';
@@ -53,6 +54,8 @@ export class RunCard {
   private data: RunChartData = emptyChartData();
   private runId?: string;
   private full = false;
+  /** The shown run's knobs that differ from the experiment's (a variant's; none for a plain run). */
+  private runValues: Record<string, KnobValue> = {};
   private phase: RunPhase = 'idle';
   private readonly charts = new Map<ChartId, LineChart>();
   private readonly canvases = new Map<ChartId, HTMLCanvasElement>();
@@ -326,8 +329,9 @@ export class RunCard {
   }
 
   /** A new run (or a replay) starts: clear the charts. */
-  reset(runId: string, full: boolean, seeds?: number): void {
+  reset(runId: string, full: boolean, seeds?: number, values: Record<string, KnobValue> = {}): void {
     this.seeds.reset(runId, seeds);
+    this.runValues = values;
     this.overlay.set(undefined);
     this.history.setOverlay(false);
     this.runId = runId;
@@ -429,7 +433,7 @@ export class RunCard {
     if (d.end) rows.push(['time', `${formatSeconds(d.end.seconds)} · ${Math.round(d.end.samplesPerSecond).toLocaleString('en-US')} samples/s`]);
     const table = h('table', { class: 'metrics' }, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))));
     const notes = d.epochs.flatMap((e) => [...(e.frozen?.length ? [`frozen: ${e.frozen.join(', ')}`] : []), ...(e.notes ?? [])].map((n) => `epoch ${e.epoch}: ${n}`));
-    const children: Node[] = [table, ...divergenceActions(this.view.key, this.view.knobs, d.end)];
+    const children: Node[] = [table, ...divergenceActions(this.view.key, this.view.knobs, d.end, this.runValues)];
     if (notes.length) children.push(h('ul', { class: 'notes' }, ...notes.map((n) => h('li', {}, n))));
     if (d.end) {
       const status =

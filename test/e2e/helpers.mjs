@@ -1,6 +1,10 @@
 // What the browser end-to-end scripts share: finding the lesson panel's frame, waiting for a
-// condition, running a command from the palette, a run card's outcome, and running the steps.
+// condition, running a command from the palette, opening a lesson, a run card's end and outcome,
+// the ink of its charts, and running the steps.
 import { join } from 'node:path';
+
+/** One step's time limit in ms: DEEP_LESSONS_E2E_STEP_TIMEOUT seconds (default 120). */
+export const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 
 /** The frame of the lesson panel's page (a webview: an iframe inside an iframe). */
 export async function panelFrame(page, selector = 'article.lesson', timeout = 30_000) {
@@ -81,20 +85,64 @@ export async function runCommand(page, text) {
 }
 
 /**
+ * "DL Lessons: Open Lesson…" from the palette, the lesson picked by its title (typed, since rows
+ * scrolled out of the list are not rendered); the panel's frame once it shows `selector`.
+ */
+export async function openLesson(page, title, selector = 'article.lesson', timeout = 30_000) {
+  await runCommand(page, 'DL Lessons: Open Lesson');
+  const input = page.locator('.quick-input-widget input[placeholder="Open a lesson"]');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(title);
+  const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await item.waitFor({ state: 'visible', timeout: 30_000 });
+  await item.click();
+  return panelFrame(page, selector, timeout);
+}
+
+/**
+ * Waits until a run card's status line matches `re` (by default "Run complete."), failing at once
+ * on "failed"; the status, trimmed.
+ */
+export async function runEnded(frame, card, timeout, re = /complete/i) {
+  const status = await until(`the run of ${card} to end (${re})`, async () => {
+    const s = (await frame.textContent(`${card} .run-status`)) ?? '';
+    if (/failed/i.test(s)) throw new Error(s);
+    return re.test(s) ? s : false;
+  }, timeout);
+  return status.trim();
+}
+
+/**
  * Waits for a run card's run to end ("Run complete."), then reads its outcomes (each shown as met
  * or not met) and its summary table (with val_accuracy). Fails on "failed" or pending outcomes.
  */
 export async function runOutcome(frame, card, timeout) {
-  const status = await until('the run to end (Run complete.)', async () => {
-    const s = (await frame.textContent(`${card} .run-status`)) ?? '';
-    if (/failed/i.test(s)) throw new Error(s);
-    return /complete/i.test(s) ? s : false;
-  }, timeout);
+  const status = await runEnded(frame, card, timeout);
   const outcomes = await frame.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => l.className));
   if (!outcomes.length || outcomes.some((c) => c.includes('pending'))) throw new Error(`outcomes not shown as met / not met: ${outcomes.join(', ')}`);
   const table = (await frame.textContent(`${card} table.metrics`)) ?? '';
   if (!/val_accuracy/.test(table)) throw new Error(`no val_accuracy in the summary: ${table}`);
-  return { status: status.trim(), outcomes };
+  return { status, outcomes };
+}
+
+/**
+ * The drawn (not transparent) pixels of each canvas under `selector` that is on screen (laid out,
+ * not in a hidden tab), keyed by its aria-label (`key` 'label') or by its class and index among
+ * the canvases there ('class').
+ */
+export function canvasInk(frame, selector, key = 'label') {
+  return frame.$$eval(`${selector} canvas`, (canvases, byLabel) => {
+    const out = {};
+    canvases.forEach((c, i) => {
+      const r = c.getBoundingClientRect();
+      if (!c.width || !c.height || r.width === 0 || r.height === 0 || c.offsetParent === null) return;
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      for (let p = 3; p < data.length; p += 4) if (data[p] > 0) ink++;
+      out[byLabel ? c.getAttribute('aria-label') || `canvas ${Object.keys(out).length}` : `${c.className} ${i}`] = ink;
+    });
+    return out;
+  }, key === 'label');
 }
 
 /**

@@ -7,10 +7,9 @@
 //   node test/e2e/hostile.mjs
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { panelFrame, runCommand, until } from './helpers.mjs';
-import { runWorkspaceScript } from './workspace.mjs';
+import { openLesson, panelFrame, runCommand, stepTimeout, until } from './helpers.mjs';
+import { runBrowserScript } from './session.mjs';
 
-const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const TITLE = 'A hostile lesson';
 const LONG_TEX = `x${' + x'.repeat(600)}`; // 2,401 characters, over the 2,000 typeset limit
 const LESSON = `---
@@ -40,12 +39,7 @@ const steps = [
   [
     'the hostile lesson renders: formulas as source in the error colour with a note, no script run',
     async (page) => {
-      await runCommand(page, 'DL Lessons: Open Lesson');
-      await page.locator('.quick-input-widget input').fill(TITLE);
-      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: TITLE }).first();
-      await item.waitFor({ state: 'visible', timeout: 30_000 });
-      await item.click();
-      state.frame = await panelFrame(page, 'article.lesson h1', 60_000);
+      state.frame = await openLesson(page, TITLE, 'article.lesson h1', 60_000);
       const f = state.frame;
       const math = await until('the formulas shown as source', async () => {
         const els = await f.$$eval('.math-error', (es) =>
@@ -127,10 +121,10 @@ const steps = [
   ],
 ];
 
-await runWorkspaceScript({
+await runBrowserScript({
   name: 'e2e-hostile',
   settings: { 'deepLessons.epochsBudget': 0 },
-  prepare: (dirs) => {
+  prepare: ({ dirs }) => {
     state.dirs = dirs;
     writeFileSync(join(dirs.workspace, 'hostile.lesson.md'), LESSON);
     writeFileSync(join(dirs.workspace, 'huge.lesson.md'), HUGE);

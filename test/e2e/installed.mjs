@@ -6,38 +6,17 @@
 //   node test/e2e/installed.mjs
 // Env: DEEP_LESSONS_DATA_DIR (the datasets), DEEP_LESSONS_E2E_STEP_TIMEOUT (seconds per step, default 120).
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
+import { dataDir, root } from '../integration/harness.mjs';
 import { codeServerEntry, configFile, ensureCodeServer } from '../../scripts/code-server/setup.mjs';
-import { killOnExit, workbenchUrl, writeUserSettings } from '../../scripts/code-server/server.mjs';
-import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { panelFrame, runCommand, runOutcome, runSteps, until } from './helpers.mjs';
+import { writeUserSettings } from '../../scripts/code-server/server.mjs';
+import { openLesson, runOutcome, stepTimeout, until } from './helpers.mjs';
+import { runBrowserScript } from './session.mjs';
 
-const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
-const t0 = Date.now();
-let passed = 0;
-let failed = 0;
-let server;
-let browser;
 const state = {};
-const consoleLines = [];
-
-killOnExit(() => {
-  console.log(`\ninterrupted\ne2e-installed: ${passed} passed, ${failed + 1} failed`);
-  void closeAllBrowsers();
-});
-
-function ok(title, s0) {
-  passed++;
-  console.log(`  ✔ ${title} (${elapsed(s0)})`);
-}
-function fail(title, s0, e) {
-  failed++;
-  console.log(`  ✖ ${title} (${elapsed(s0)})\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}`);
-}
 
 /** The command lines of this machine's processes that run a trainer.js (from /proc). */
 function trainerProcesses() {
@@ -67,11 +46,7 @@ const steps = [
   [
     'the command palette opens the first lesson from the installed copy',
     async (page) => {
-      await runCommand(page, 'DL Lessons: Open Lesson');
-      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: state.lesson.title }).first();
-      await item.waitFor({ state: 'visible', timeout: 30_000 });
-      await item.click();
-      state.frame = await panelFrame(page);
+      state.frame = await openLesson(page, state.lesson.title);
       const title = await state.frame.textContent('article.lesson h1, .lesson-header h1').catch(() => null);
       if (!title?.includes(state.lesson.title)) throw new Error(`the panel's title is ${JSON.stringify(title)}, expected "${state.lesson.title}"`);
       const katex = await until('KaTeX output (the VSIX has the stylesheet and fonts)', async () => (await state.frame.$$('.katex')).length || false, 20_000);
@@ -117,7 +92,7 @@ const steps = [
   [
     'the same panel in the light theme',
     async (page) => {
-      writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': state.dataDir, 'workbench.colorTheme': 'Default Light Modern' }, { keepExisting: false });
+      writeUserSettings(state.dirs.userData, { 'deepLessons.dataDir': dataDir(), 'workbench.colorTheme': 'Default Light Modern' }, { keepExisting: false });
       await until('the workbench to switch to the light theme', async () => page.locator('.monaco-workbench.vs').count(), 20_000);
       await page.waitForTimeout(1000);
       await state.frame.locator(`#quiz-${state.lesson.quizId}-0`).scrollIntoViewIfNeeded();
@@ -125,68 +100,46 @@ const steps = [
   ],
 ];
 
-try {
-  const dirs = prepareFolders('e2e-installed');
-  state.dirs = dirs;
-  state.dataDir = JSON.parse(readFileSync(join(dirs.userData, 'User', 'settings.json'), 'utf8'))['deepLessons.dataDir'];
-  // Clean folders: nothing installed, nothing left of an earlier run.
+/**
+ * `npm run package` builds the VSIX into `dirs.base`; code-server installs it into the (emptied)
+ * extensions folder; the installed copy has the bundles and none of the sources. The packager's
+ * last line.
+ */
+async function packageAndInstall(dirs) {
   rmSync(dirs.extensions, { recursive: true, force: true });
   mkdirSync(dirs.extensions, { recursive: true });
   const vsix = join(dirs.base, `${pkg.name}-${pkg.version}.vsix`);
-  {
-    const s0 = Date.now();
-    const title = '`npm run package` builds the VSIX and code-server installs it into an empty extensions folder';
-    try {
-      const p = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--out', vsix], { cwd: root, encoding: 'utf8' });
-      if (p.status !== 0) throw new Error(`npm run package failed:\n${p.stdout}${p.stderr}`);
-      await ensureCodeServer({ say: (l) => console.log(`  setup: ${l}`) });
-      const args = [codeServerEntry, '--config', configFile, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData, '--install-extension', vsix];
-      const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
-      if (r.status !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) throw new Error(`code-server --install-extension failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
-      const folder = readdirSync(dirs.extensions).find((n) => n.startsWith(`${EXTENSION_ID}-`));
-      if (!folder) throw new Error(`no ${EXTENSION_ID}-* folder in ${dirs.extensions}: ${readdirSync(dirs.extensions).join(', ')}`);
-      state.installed = join(dirs.extensions, folder);
-      if (lstatSync(state.installed).isSymbolicLink()) throw new Error(`${state.installed} is a link to ${readlinkSync(state.installed)}, not an installed copy`);
-      for (const f of ['dist/extension.js', 'dist/trainer.js', 'dist/webview.js', 'dist/tfjs-backend-wasm-simd.wasm']) {
-        if (!existsSync(join(state.installed, f))) throw new Error(`the installed copy has no ${f}`);
-      }
-      for (const f of ['src', 'test', 'node_modules', 'dist/extension.js.map']) {
-        if (existsSync(join(state.installed, f))) throw new Error(`the installed copy has ${f}, which the VSIX should leave out`);
-      }
-      state.lesson = lessonFrom(state.installed);
-      ok(`${title}: ${p.stdout.trim().split('\n').at(-1)}`, s0);
-    } catch (e) {
-      fail(title, s0, e);
-      throw new Error('nothing installed to test', { cause: e });
-    }
+  const p = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--out', vsix], { cwd: root, encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`npm run package failed:\n${p.stdout}${p.stderr}`);
+  await ensureCodeServer({ say: (l) => console.log(`  setup: ${l}`) });
+  const args = [codeServerEntry, '--config', configFile, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData, '--install-extension', vsix];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) throw new Error(`code-server --install-extension failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  const folder = readdirSync(dirs.extensions).find((n) => n.startsWith(`${EXTENSION_ID}-`));
+  if (!folder) throw new Error(`no ${EXTENSION_ID}-* folder in ${dirs.extensions}: ${readdirSync(dirs.extensions).join(', ')}`);
+  state.installed = join(dirs.extensions, folder);
+  if (lstatSync(state.installed).isSymbolicLink()) throw new Error(`${state.installed} is a link to ${readlinkSync(state.installed)}, not an installed copy`);
+  for (const f of ['dist/extension.js', 'dist/trainer.js', 'dist/webview.js', 'dist/tfjs-backend-wasm-simd.wasm']) {
+    if (!existsSync(join(state.installed, f))) throw new Error(`the installed copy has no ${f}`);
   }
-  // An empty workspace: every lesson the learner sees comes from the installed copy.
-  server = await startEditor(dirs);
-  console.log(`code-server on ${server.url} (${elapsed(t0)})`);
-  browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-  await page.goto(workbenchUrl(server, { folder: dirs.workspace }), { waitUntil: 'domcontentloaded' });
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
-  console.log(`workbench loaded with the installed extension (${elapsed(t0)})`);
-  const r = await runSteps(page, steps, { results: dirs.results, timeout: stepTimeout, elapsed });
-  passed += r.passed;
-  failed += r.failed;
-  if (state.run) console.log(`  run: ${state.run}\n  quiz: ${state.quiz ?? '?'}; KaTeX spans: ${state.katex ?? '?'}`);
-} catch (e) {
-  if (e instanceof Error && e.message === 'nothing installed to test') console.log('e2e-installed: stopped, nothing installed');
-  else {
-    failed++;
-    console.log(`e2e-installed setup failed: ${e instanceof Error ? e.message : String(e)}`);
-    if (server) console.log(`--- code-server log (last lines) ---\n${server.logTail(30)}`);
+  for (const f of ['src', 'test', 'node_modules', 'dist/extension.js.map']) {
+    if (existsSync(join(state.installed, f))) throw new Error(`the installed copy has ${f}, which the VSIX should leave out`);
   }
-} finally {
-  if (state.dirs) writeFileSync(join(state.dirs.results, 'browser-console.log'), consoleLines.join('\n') + '\n');
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
+  state.lesson = lessonFrom(state.installed);
+  return p.stdout.trim().split('\n').at(-1);
 }
-console.log(`e2e-installed took ${elapsed(t0)}`);
-console.log(`e2e-installed: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+
+await runBrowserScript({
+  name: 'e2e-installed',
+  label: 'e2e-installed',
+  // Nothing linked, no development extension: clean folders, the VSIX installed into them, and an
+  // empty workspace, so that every lesson the learner sees comes from the installed copy.
+  development: false,
+  prepare: async ({ dirs, check }) => {
+    state.dirs = dirs;
+    state.packaged = await check('`npm run package` builds the VSIX and code-server installs it into an empty extensions folder', () => packageAndInstall(dirs), { fatal: true });
+  },
+  steps,
+  timeout: stepTimeout,
+  report: () => [`package: ${state.packaged ?? '?'}`, ...(state.run ? [`run: ${state.run}`, `quiz: ${state.quiz ?? '?'}; KaTeX spans: ${state.katex ?? '?'}`] : [])],
+});

@@ -7,10 +7,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { buildExtension, elapsed, prepareFolders, root, startEditor } from '../integration/harness.mjs';
-import { killOnExit, linkExtension, workbenchUrl } from '../../scripts/code-server/server.mjs';
-import { closeAllBrowsers, launchChromium } from '../../scripts/code-server/browser.mjs';
-import { openCardTab, panelFrame, runCommand, runSteps, setTheme, until } from './helpers.mjs';
+import { root } from '../integration/harness.mjs';
+import { canvasInk, openCardTab, openLesson, panelFrame, runCommand, runOutcome, setTheme, stepTimeout, until } from './helpers.mjs';
+import { runBrowserScript } from './session.mjs';
 
 const AXE_SOURCE = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 /** The themes the panel is checked in: the file name's part, the theme's label, its kind (setTheme). */
@@ -21,7 +20,6 @@ const THEMES = [
   ['high-contrast', 'Dark High Contrast', 'high-contrast'],
   ['high-contrast-light', 'Light High Contrast', 'high-contrast-light'],
 ];
-const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const FILE_NAME = '01-vanishing-gradients.lesson.md';
 const LESSON_FILE = join(root, 'lessons', FILE_NAME);
 // What the lesson file says, read here: its title, its experiment blocks, its first quiz answer.
@@ -29,35 +27,6 @@ const lessonText = readFileSync(LESSON_FILE, 'utf8');
 const LESSON_TITLE = /^title:\s*(.+)$/m.exec(lessonText)?.[1]?.trim();
 const EXPERIMENTS = [...lessonText.matchAll(/^```experiment\s*\nid:\s*(\S+)/gm)].map((m) => m[1]);
 const QUIZ = /^```quiz\s*\nid:\s*(\S+)[\s\S]*?\n\s+answer:\s*(\d+)/m.exec(lessonText);
-const t0 = Date.now();
-let passed = 0;
-let failed = 0;
-let server;
-let browser;
-const consoleLines = [];
-
-killOnExit(() => {
-  console.log(`\ninterrupted\ne2e: ${passed} passed, ${failed + 1} failed`);
-  void closeAllBrowsers();
-});
-
-/**
- * The drawn (not transparent) pixels of each chart canvas of a run card that is on screen (the
- * open tab), by its label: a chart that receives points draws lines and rescales its axes.
- */
-const visibleInk = (frame, cardSel) =>
-  frame.$$eval(`${cardSel} canvas`, (canvases) => {
-    const out = {};
-    for (const c of canvases) {
-      const r = c.getBoundingClientRect();
-      if (!c.width || !c.height || r.width === 0 || r.height === 0 || c.offsetParent === null) continue;
-      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let ink = 0;
-      for (let p = 3; p < data.length; p += 4) if (data[p] > 0) ink++;
-      out[c.getAttribute('aria-label') || `canvas ${Object.keys(out).length}`] = ink;
-    }
-    return out;
-  });
 
 /**
  * axe-core inside the panel's page: violations by impact, and the colour-contrast checks it could
@@ -184,11 +153,7 @@ const steps = [
   [
     'the command palette runs "DL Lessons: Open Lesson…" and the vanishing-gradients lesson opens',
     async (page) => {
-      await runCommand(page, 'DL Lessons: Open Lesson');
-      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: LESSON_TITLE }).first();
-      await item.waitFor({ state: 'visible', timeout: 30_000 });
-      await item.click();
-      state.frame = await panelFrame(page);
+      state.frame = await openLesson(page, LESSON_TITLE);
       const title = await state.frame.textContent('article.lesson h1, .lesson-header h1').catch(() => null);
       if (!title?.includes(LESSON_TITLE)) throw new Error(`the panel's title is ${JSON.stringify(title)}, expected "${LESSON_TITLE}"`);
       await page.locator('.tab', { hasText: LESSON_TITLE }).first().waitFor({ timeout: 10_000 });
@@ -226,16 +191,7 @@ const steps = [
       await until('the run to start (progress text)', async () => /epoch/i.test((await f.textContent(`${card} .progress-text`)) ?? ''), 60_000);
       await page.waitForTimeout(1500);
       await page.screenshot({ path: join(state.dirs.results, '03a-run-mid.png') });
-      const status = await until('the run to end (Run complete.)', async () => {
-        const s = (await f.textContent(`${card} .run-status`)) ?? '';
-        if (/failed/i.test(s)) throw new Error(s);
-        return /complete/i.test(s) ? s : false;
-      }, stepTimeout);
-      const outcomes = await f.$$eval(`${card} ul.outcomes li`, (lis) => lis.map((l) => l.className));
-      if (!outcomes.length || outcomes.some((c) => c.includes('pending'))) throw new Error(`outcomes not shown as met / not met: ${outcomes.join(', ')}`);
-      const table = (await f.textContent(`${card} table.metrics`)) ?? '';
-      if (!/val_accuracy/.test(table)) throw new Error(`no val_accuracy in the summary: ${table}`);
-      state.run = { status: status.trim(), outcomes };
+      state.run = await runOutcome(f, card, stepTimeout);
     },
   ],
   [
@@ -254,7 +210,8 @@ const steps = [
         }
         await page.waitForTimeout(600);
         await f.locator(card).scrollIntoViewIfNeeded();
-        const [ran, empty] = [await visibleInk(f, card), await visibleInk(f, other)];
+        // A chart that receives points draws lines and rescales its axes.
+        const [ran, empty] = [await canvasInk(f, card), await canvasInk(f, other)];
         if (!Object.keys(ran).length) blank.push(`"${tab}" (no chart on screen)`);
         for (const [label, ink] of Object.entries(ran)) {
           lines.push(`${label}: ${empty[label]} -> ${ink} px`);
@@ -568,11 +525,7 @@ const steps = [
     async (page) => {
       const file = join(root, 'lessons', '05-transfer-learning.lesson.md');
       const title = /^title:\s*(.+)$/m.exec(readFileSync(file, 'utf8'))?.[1]?.trim();
-      await runCommand(page, 'DL Lessons: Open Lesson');
-      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-      await item.waitFor({ state: 'visible', timeout: 30_000 });
-      await item.click();
-      const f = await panelFrame(page, 'section.run-card#exp-b-on-a');
+      const f = await openLesson(page, title, 'section.run-card#exp-b-on-a');
       const [waiting, source] = ['section.run-card#exp-b-on-a', 'section.run-card#exp-task-a'];
       await f.locator(waiting).scrollIntoViewIfNeeded();
       await f.locator(`${waiting} vscode-button`, { hasText: '▶ Run' }).first().click();
@@ -601,67 +554,34 @@ const steps = [
   ],
 ];
 
-try {
-  if (!LESSON_TITLE || EXPERIMENTS.length < 2 || !QUIZ) throw new Error(`${LESSON_FILE}: no title, fewer than 2 experiments, or no quiz with an answer`);
-  buildExtension();
-  const dirs = prepareFolders('e2e', { 'deepLessons.epochsBudget': 0 });
-  state.dirs = dirs;
-  browser = await launchChromium();
-  {
-    const s0 = Date.now();
-    const title = '`npm start` serves the first lesson; Ctrl-C stops it and frees its port';
-    try {
-      state.npmStart = await checkNpmStart(browser, dirs.results);
-      passed++;
-      console.log(`  ✔ ${title} (${elapsed(s0)})`);
-    } catch (e) {
-      failed++;
-      console.log(`  ✖ ${title} (${elapsed(s0)})\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}`);
-    }
-  }
-  linkExtension(dirs.extensions, root);
-  server = await startEditor({ ...dirs, workspace: join(root, 'lessons') });
-  console.log(`code-server on ${server.url} (${elapsed(t0)})`);
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+await runBrowserScript({
+  name: 'e2e',
+  settings: { 'deepLessons.epochsBudget': 0 },
   // The address `npm start` prints: the project's lessons folder, the extension as a development
   // extension (its real path) on top of the linked install.
-  await page.goto(workbenchUrl(server, { folder: join(root, 'lessons'), payload: [['extensionDevelopmentPath', root]] }), { waitUntil: 'domcontentloaded' });
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.activitybar [aria-label^="DL Lessons"]').first().waitFor({ timeout: 60_000 });
-  console.log(`workbench loaded with the extension (${elapsed(t0)})`);
-
+  workspace: join(root, 'lessons'),
+  viewport: { width: 1600, height: 1000 },
+  prepare: async ({ dirs, browser, check }) => {
+    if (!LESSON_TITLE || EXPERIMENTS.length < 2 || !QUIZ) throw new Error(`${LESSON_FILE}: no title, fewer than 2 experiments, or no quiz with an answer`);
+    state.dirs = dirs;
+    state.npmStart = await check('`npm start` serves the first lesson; Ctrl-C stops it and frees its port', () => checkNpmStart(browser, dirs.results));
+  },
   // A window with a development extension opens in Light+ whatever the settings say: the learner's
   // steps run in Dark Modern (the axe steps go through the other themes and come back to it).
-  await setTheme(page, THEMES[0][1], THEMES[0][2]);
-  const r = await runSteps(page, steps, { results: dirs.results, timeout: stepTimeout, elapsed, args: [browser] });
-  passed += r.passed;
-  failed += r.failed;
-  if (state.run) console.log(`  run: ${state.run.status}; outcomes ${state.run.outcomes.join(', ')}\n  charts (not run -> run): ${state.ink?.join('; ') ?? '?'}`);
-  if (state.npmStart) console.log(`  npm start: ${state.npmStart}`);
-  if (state.axe) console.log(`  axe: ${state.axe}`);
-  console.log(`  plots: ${state.heights?.join(', ') ?? '?'} px tall; png: ${state.png ?? '?'}; codelens: ${state.lensReveal ?? '?'}`);
-  console.log(`  dependency: ${state.dependency ?? '?'}`);
-  console.log(`  typo: ${state.typo ?? '?'}; kept outcomes: ${state.kept ?? '?'}; compare: ${state.compare ?? '?'}`);
-  if (state.score) console.log(`  quiz: ${state.score}; tree row: ${state.tree ?? '?'}; walkthrough: ${state.walkthrough ?? '?'}; stop: ${state.stop ?? '?'}`);
-} catch (e) {
-  failed++;
-  console.log(`e2e setup failed: ${e instanceof Error ? e.message : String(e)}`);
-  if (server) console.log(`--- code-server log (last lines) ---\n${server.logTail(30)}`);
-} finally {
+  start: (page) => setTheme(page, THEMES[0][1], THEMES[0][2]),
+  steps,
+  timeout: stepTimeout,
+  report: () => [
+    ...(state.run ? [`run: ${state.run.status}; outcomes ${state.run.outcomes.join(', ')}`, `charts (not run -> run): ${state.ink?.join('; ') ?? '?'}`] : []),
+    ...(state.npmStart ? [`npm start: ${state.npmStart}`] : []),
+    ...(state.axe ? [`axe: ${state.axe}`] : []),
+    `plots: ${state.heights?.join(', ') ?? '?'} px tall; png: ${state.png ?? '?'}; codelens: ${state.lensReveal ?? '?'}`,
+    `dependency: ${state.dependency ?? '?'}`,
+    `typo: ${state.typo ?? '?'}; kept outcomes: ${state.kept ?? '?'}; compare: ${state.compare ?? '?'}`,
+    ...(state.score ? [`quiz: ${state.score}; tree row: ${state.tree ?? '?'}; walkthrough: ${state.walkthrough ?? '?'}; stop: ${state.stop ?? '?'}`] : []),
+  ],
   // The typo step edits the lesson file: put it back whatever happened.
-  if (state.edited) writeFileSync(LESSON_FILE, lessonText);
-  if (state.dirs) {
-    writeFileSync(join(state.dirs.results, 'browser-console.log'), consoleLines.join('\n') + '\n');
-  }
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
-}
-if (failed) {
-  const errors = consoleLines.filter((l) => /^\[(error|pageerror)\]/.test(l) && !/open-vsx|ERR_NAME_NOT_RESOLVED|Failed to load resource/.test(l)).slice(-10);
-  if (errors.length) console.log(`--- browser console errors (last ${errors.length}) ---\n${errors.join('\n')}`);
-}
-console.log(`e2e took ${elapsed(t0)}`);
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+  cleanup: () => {
+    if (state.edited) writeFileSync(LESSON_FILE, lessonText);
+  },
+});

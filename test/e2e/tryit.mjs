@@ -6,32 +6,20 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../integration/harness.mjs';
-import { openCardTab, panelFrame, runCommand, setTheme, until } from './helpers.mjs';
-import { runWorkspaceScript } from './workspace.mjs';
+import { openCardTab, openLesson, runEnded, setTheme, stepTimeout, until } from './helpers.mjs';
+import { runBrowserScript } from './session.mjs';
 
-const stepTimeout = Number(process.env.DEEP_LESSONS_E2E_STEP_TIMEOUT || 120) * 1000;
 const FIXTURE = join(root, 'test', 'fixtures', 'lessons', '01-tiny.lesson.md');
 const TITLE = /^title:\s*(.+)$/m.exec(readFileSync(FIXTURE, 'utf8'))[1].trim();
 const CARD = 'section.run-card#exp-sigmoid-deep';
 const state = {};
-const runEnds = async (f) =>
-  until('the run to end', async () => {
-    const s = (await f.textContent(`${CARD} .run-status`)) ?? '';
-    if (/failed/i.test(s)) throw new Error(s);
-    return /complete/i.test(s) ? s : false;
-  }, stepTimeout);
+const runEnds = (f) => runEnded(f, CARD, stepTimeout);
 
 const steps = [
   [
     'open the workspace lesson and run its experiment',
     async (page) => {
-      await runCommand(page, 'DL Lessons: Open Lesson');
-      await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30_000 });
-      await page.locator('.quick-input-widget input').fill(TITLE);
-      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: TITLE }).first();
-      await item.waitFor({ state: 'visible', timeout: 30_000 });
-      await item.click();
-      state.frame = await panelFrame(page);
+      state.frame = await openLesson(page, TITLE);
       const f = state.frame;
       await f.locator(CARD).scrollIntoViewIfNeeded();
       await f.locator(`${CARD} vscode-button`, { hasText: '▶ Run' }).first().click();
@@ -196,10 +184,10 @@ const steps = [
   ],
 ];
 
-await runWorkspaceScript({
+await runBrowserScript({
   name: 'e2e-tryit',
   settings: { 'deepLessons.epochsBudget': 0 },
-  prepare: (dirs) => {
+  prepare: ({ dirs }) => {
     state.dirs = dirs;
     state.lessonFile = join(dirs.workspace, '01-tiny.lesson.md');
     copyFileSync(FIXTURE, state.lessonFile);

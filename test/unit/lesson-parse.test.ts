@@ -15,6 +15,8 @@ const errors = (ds: LessonDiagnostic[]) => ds.filter((d) => d.severity === 'erro
 const FM = ['---', 'id: t', 'title: T', 'topic: X', 'order: 1', 'minutes: 5', 'summary: S', '---', ''].join('\n');
 /** A lesson whose body starts on line 10. */
 const lesson = (...body: string[]) => FM + '\n' + body.join('\n') + '\n';
+/** A lesson text's diagnostics as "line:column message". */
+const diagnosticsAt = (text: string) => at(parseLesson(text, 'a.lesson.md').diagnostics);
 
 test('the valid fixture parses into markdown, experiment, markdown, quiz with exact ranges', () => {
   const r = parseLesson(read('01-tiny.lesson.md'), 'test/fixtures/lessons/01-tiny.lesson.md');
@@ -110,8 +112,7 @@ test('front matter: wrong id format, wrong type and an unknown field, each at it
 
 test('front matter: a missing field points at the start of the mapping', () => {
   const text = ['---', 'id: t', 'title: T', 'topic: X', 'order: 1', 'summary: S', '---', 'Body'].join('\n');
-  const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), ['2:1 minutes: missing; add `minutes:` with a positive integer']);
+  assert.deepEqual(diagnosticsAt(text), ['2:1 minutes: missing; add `minutes:` with a positive integer']);
 });
 
 test('front matter that is empty, or a list', () => {
@@ -192,14 +193,12 @@ test('quiz errors: no answer, index out of range, not one of the choices, duplic
 
 test('quiz: an answer written as the choice text says which index to use', () => {
   const text = lesson('```quiz', 'id: q', 'questions:', '  - type: single', '    prompt: P', '    choices: [ReLU, SELU]', '    answer: SELU', '    explanation: E', '```');
-  const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), ['16:13 questions[0].answer: give the index of the right choice (from 0), not its text: answer: 1']);
+  assert.deepEqual(diagnosticsAt(text), ['16:13 questions[0].answer: give the index of the right choice (from 0), not its text: answer: 1']);
 });
 
 test('quiz: a missing explanation and an unknown question type', () => {
   const text = lesson('```quiz', 'id: q', 'questions:', '  - type: single', '    prompt: P', '    choices: [a, b]', '    answer: 1', '  - type: essay', '    prompt: Q', '    explanation: E', '```');
-  const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), [
+  assert.deepEqual(diagnosticsAt(text), [
     '13:5 questions[0].explanation: missing; add `explanation:` with a text',
     '17:11 questions[1].type: unknown question type "essay"; expected one of single, multiple, numeric, predict',
   ]);
@@ -207,8 +206,7 @@ test('quiz: a missing explanation and an unknown question type', () => {
 
 test('a plain text with ": " in a list of choices gets a hint to quote it', () => {
   const text = lesson('```quiz', 'id: q', 'questions:', '  - type: single', '    prompt: P', '    choices:', '      - yes', '      - No: never', '    answer: 0', '    explanation: E', '```');
-  const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), [
+  assert.deepEqual(diagnosticsAt(text), [
     '17:9 questions[0].choices[1]: expected a text, got a mapping (a plain text containing ": " reads as a mapping in YAML; put the text in quotes)',
   ]);
 });
@@ -236,8 +234,7 @@ test('expect: a mistake is reported at its column within the line (plain and quo
     'model: { layers: [{ type: Dense, units: 2 }] }',
     '```',
   );
-  const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), [
+  assert.deepEqual(diagnosticsAt(text), [
     '13:37 expect[0]: bad layer index "lst": layers count from 1 (or first, last, -1 for the last)',
     '14:19 expect[1]: "=" is not a comparison: use == (or <=, >=)',
   ]);
@@ -255,8 +252,7 @@ test('unions: unknown initializer name (string or mapping), unknown regularizer 
     '    - { type: Dense, units: 2, kernel_regularizer: { l3: 0.1 } }',
     '```',
   );
-  const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), [
+  assert.deepEqual(diagnosticsAt(text), [
     '12:34 dataset.classes: give either `classes` or `exclude_classes`, not both',
     '15:52 model.layers[0].kernel_initializer: unknown initializer "he_nromal"; expected one of glorot_uniform, glorot_normal, he_normal, he_uniform, lecun_normal, lecun_uniform, zeros, ones (did you mean "he_normal"?)',
     '16:60 model.layers[1].kernel_initializer.name: unknown initializer "truncated_normal"; expected one of random_normal, random_uniform, variance_scaling',
@@ -266,8 +262,7 @@ test('unions: unknown initializer name (string or mapping), unknown regularizer 
 
 test('a missing layer type and an empty layer list', () => {
   const text = lesson('```experiment', 'id: e', 'dataset: { name: mnist }', 'model:', '  layers:', '    - units: 3', '```', '', '```experiment', 'id: f', 'dataset: { name: mnist }', 'model: { layers: [] }', '```');
-  const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), [
+  assert.deepEqual(diagnosticsAt(text), [
     '15:7 model.layers[0].type: missing; add `type:` with one of Dense, Flatten, BatchNormalization, Activation, Dropout, AlphaDropout',
     '21:18 model.layers: expected at least 1 item, got 0',
   ]);
@@ -291,8 +286,7 @@ test('an experiment and a quiz share one id namespace', () => {
 
 test('CRLF line endings and a BOM keep the same positions', () => {
   const text = '\ufeff' + lesson('```experiment', 'id: e', 'dataset: { name: mnist }', 'model: { layers: [{ type: Dense, units: -2 }] }', '```').replace(/\n/g, '\r\n');
-  const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), ['13:41 model.layers[0].units: expected a positive integer up to 4096, got -2']);
+  assert.deepEqual(diagnosticsAt(text), ['13:41 model.layers[0].units: expected a positive integer up to 4096, got -2']);
 });
 
 test('built-in lessons are named NN-<id>.lesson.md', () => {
@@ -328,8 +322,7 @@ test('full: the overrides are validated as merged, and reported where they are w
     '  evaluate: { mc_dropout: { samples: many } }',
     '```',
   );
-  const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), [
+  assert.deepEqual(diagnosticsAt(text), [
     '15:15 full.training.epoch: unknown field; expected one of epochs, batch_size, optimizer, loss, clipvalue, clipnorm, global_clipnorm, schedule, early_stopping, lr_finder, autoencoder, shuffle, seed (did you mean "epochs"?)',
     '15:38 full.training.batch_size: expected a positive integer up to 8192, got 0',
     '16:20 full.dataset.name: unknown dataset "mnsit"; expected one of fashion-mnist, mnist, spirals, moons, blobs, shapes',
@@ -356,8 +349,7 @@ test('expect lines that the experiment can never meet are errors at the word con
     'evaluate: { test: false }',
     '```',
   );
-  const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), [
+  assert.deepEqual(diagnosticsAt(text), [
     '13:5 expect[0]: grad_norm[3]: the model has 2 instrumented (Dense) layers; use 1 to 2, or last',
     '14:5 expect[1]: val_accuracy: the dataset has no validation set (dataset.val_size: 0); give it a val_size or use accuracy',
     '14:27 expect[1]: at epoch 4: the experiment trains for 3 epochs',
@@ -375,9 +367,8 @@ test('expect lines that the experiment can never meet are errors at the word con
 
 test('a field written one level too high says where it belongs', () => {
   const text = lesson('```experiment', 'id: e', 'dataset: { name: mnist }', 'model: { layers: [{ type: Dense, units: 2 }] }', 'optimizer: { name: adam }', 'epochs: 3', '```');
-  const r = parseLesson(text, 'a.lesson.md');
   const known = 'id, title, explains, expect, book, dataset, model, training, record, evaluate, full';
-  assert.deepEqual(at(r.diagnostics), [
+  assert.deepEqual(diagnosticsAt(text), [
     `14:1 optimizer: unknown field; expected one of ${known} (it belongs under \`training\`: training.optimizer)`,
     `15:1 epochs: unknown field; expected one of ${known} (it belongs under \`training\`: training.epochs)`,
   ]);
@@ -420,8 +411,7 @@ test('book: the figure must describe the full run; mistakes are errors at the fi
     'full: { training: { epochs: 10 } }',
     '```',
   );
-  const r = parseLesson(text, 'a.lesson.md');
-  assert.deepEqual(at(r.diagnostics), [
+  assert.deepEqual(diagnosticsAt(text), [
     '16:36 book[3].value: expected a fraction from 0 to 1 (0.8750 for 87.50 %), got 87.5',
     '16:50 book[3].epochs: expected a positive integer, got 0',
     '16:61 book[3].source: must not be empty',

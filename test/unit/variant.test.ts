@@ -94,6 +94,26 @@ test('labels: no change, removed fields, layers added, named objects', () => {
   assert.equal(leaky.label, 'activation: sigmoid → leaky_relu(alpha 0.2) (layer 2)');
 });
 
+test('labels: a change only the full setting sees is labelled as such; the dropped book figure is not a change', () => {
+  // Lesson 05's b-on-a: unfreezing at 0.001 by default, 0.0001 in full; setting 0.001 changes only the full run.
+  const onA = ExperimentSpec.parse({
+    dataset: { name: 'fashion-mnist', classes: [5, 6], binary: true, train_size: 200 },
+    model: { reuse: { from: 'task-a', drop_last: 1, freeze_epochs: 4, unfreeze_learning_rate: 0.001 }, layers: [{ type: 'Dense', units: 1, activation: 'sigmoid' }] },
+    training: { epochs: 20, optimizer: { name: 'sgd', learning_rate: 0.01 } },
+    book: { metric: 'test_accuracy', value: 0.994, epochs: 20, source: 'the notebook' },
+    full: { model: { reuse: { unfreeze_learning_rate: 0.0001 } }, training: { optimizer: { learning_rate: 0.001 } } },
+  });
+  const fullOnly = deriveVariant(onA, [parseSet('model.reuse.unfreeze_learning_rate=0.001')]);
+  assert.ok('spec' in fullOnly, JSON.stringify(fullOnly));
+  assert.equal(fullOnly.label, 'unfreeze_learning_rate (full): 0.0001 → 0.001');
+  // A knob followed into `full` is one change, labelled once.
+  const lr = deriveVariant(onA, [parseSet('training.optimizer.learning_rate=0.1')]);
+  assert.ok('spec' in lr, JSON.stringify(lr));
+  assert.equal(lr.label, 'lr 0.01 → 0.1');
+  const fullLr = (lr.spec.full as { training?: { optimizer?: { learning_rate?: number } } } | undefined)?.training?.optimizer?.learning_rate;
+  assert.equal(fullLr, 0.1, 'the full setting follows the change');
+});
+
 test('knobs: only those that fit the experiment, and each one becomes a validated variant', () => {
   const ids = knobsFor(base).map((k) => k.id);
   assert.deepEqual(ids, ['activation:1,2', 'init:1,2,4', 'optimizer', 'lr', 'momentum', 'batchnorm', 'dropout', 'clipnorm', 'schedule', 'epochs', 'batch_size', 'seed']);

@@ -149,8 +149,10 @@ suite('training from a command', () => {
     const expect = a.catalog.experiment(key)!.experiment.expect;
     assert.ok(expect.length >= 2 && expect.every((e) => !/ is (finite|nan)$/.test(e) && !/at epoch/.test(e)), `its expectations compare last-epoch values (${expect.join('; ')})`);
     const posted: Outcome[][] = [];
+    const resets: unknown[] = [];
     const sub = a.runs.onDidPost((p) => {
       if (p.message.type === 'outcomes' && p.message.key === key) posted.push(p.message.outcomes);
+      if (p.message.type === 'runEvents' && p.message.key === key && p.message.reset) resets.push(p.message.values);
     });
     const ended = nextEvent('the end of the diverging run', a.runs.onDidEndRun, (r) => r.experiment === key, 240_000);
     try {
@@ -167,6 +169,9 @@ suite('training from a command', () => {
         assert.equal(o.met, false);
       }
       assert.deepEqual(run.outcomes, shown, 'the history keeps the same outcomes');
+      // The card and the history know the variant's knobs: the card's "÷ 10" rerun divides this rate.
+      assert.deepEqual(resets, [{ lr: 1 }]);
+      assert.deepEqual(run.values, { lr: 1 });
     } finally {
       sub.dispose();
     }
