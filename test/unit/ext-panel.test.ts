@@ -57,6 +57,14 @@ test('the compare legend lists what differs, folding layers that differ alike', 
   assert.deepEqual(specDifferences(a, a), []);
 });
 
+test('an initializer given with its fields against one given by name is one line, not one per field', () => {
+  const layers = (init: unknown) => [{ type: 'Flatten' }, { type: 'Dense', units: 8, activation: 'tanh', kernel_initializer: init }, { type: 'Dense', units: 10, activation: 'softmax' }];
+  const a = ExperimentSpec.parse({ id: 'a', title: 'A', dataset: { name: 'fashion-mnist' }, model: { layers: layers({ name: 'random_normal', mean: 0, stddev: 1 }) } });
+  const b = ExperimentSpec.parse({ id: 'b', title: 'B', dataset: { name: 'fashion-mnist' }, model: { layers: layers('glorot_uniform') } });
+  assert.deepEqual(specDifferences(a, b), ['model.layers[1].kernel_initializer: random_normal(mean 0, stddev 1) → glorot_uniform']);
+  assert.deepEqual(specDifferences(b, a), ['model.layers[1].kernel_initializer: glorot_uniform → random_normal(mean 0, stddev 1)']);
+});
+
 test('the compare legend names each experiment once over its lines, not on every line; no name for two', () => {
   const base = { dataset: { name: 'fashion-mnist' }, model: { layers: [{ type: 'Flatten' }, { type: 'Dense', units: 100, activation: 'sigmoid' }, { type: 'Dense', units: 10, activation: 'softmax' }] } };
   const layers = (activation: string) => base.model.layers.map((l, i) => (i === 1 ? { ...l, activation } : l));
