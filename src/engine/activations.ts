@@ -2,14 +2,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationStats } from '../protocol/events';
 import { blockStats } from './blockStats';
-import type { Model } from './model';
+import type { BlockOutput, Model } from './model';
 
 /** Mean, std, fraction of zeros and (sigmoid, tanh) of saturated units, per instrumented block. */
 export function activationStats(model: Model, probe: tf.Tensor): ActivationStats[] {
   const dense = model.denseLayers;
   const stats = tf.tidy(() => {
-    const blocks: tf.Tensor[] = [];
-    model.forward(probe, { training: false, dropout: false, seed: 0, blockOutputs: blocks });
+    const outputs: BlockOutput[] = [];
+    model.forward(probe, { training: false, dropout: false, seed: 0, blockOutputs: outputs });
+    // A stacked run's blocks lie one after the other in one tensor: each one's slice of it.
+    const blocks = outputs.map((o) => (o.offset === 0 && o.size === o.tensor.size ? o.tensor : tf.slice(tf.reshape(o.tensor, [-1]), [o.offset], [o.size])));
     const rows = blocks.map((b, i) => {
       const act = dense[i]?.activation;
       const fast = blockStats(b, act); // one wasm kernel (blockStats.ts) where it applies

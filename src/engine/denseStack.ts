@@ -113,13 +113,8 @@ function backwardKernel({ inputs, attrs, mm, wb, at }: OwnKernelArgs): Info[] {
     return out;
 }
 
-/**
- * The layers applied one after the other to `x` (a batch of vectors), with their gradients, in
- * one kernel each way; undefined when the fused path does not apply to every layer (then the
- * caller applies them one by one). `inputGrad` false skips dX (the stack's input is data): its
- * gradient is then zeros.
- */
-export function denseStack(x: tf.Tensor, layers: readonly StackLayer[], inputGrad: boolean): tf.Tensor2D | undefined {
+/** The kernel's inputs for `layers` on `x`, or undefined when the fused path does not apply to every layer. */
+function stackInputs(x: tf.Tensor, layers: readonly StackLayer[], inputGrad: boolean): { named: tf.NamedTensorMap; order: tf.Tensor[]; attrs: Attrs } | undefined {
   if (x.rank !== 2 || x.dtype !== 'float32' || layers.length === 0) return undefined;
   const [M, K0] = x.shape as [number, number];
   let K = K0;
@@ -141,6 +136,19 @@ export function denseStack(x: tf.Tensor, layers: readonly StackLayer[], inputGra
       order.push(l.b);
     }
   });
+  return { named, order, attrs };
+}
+
+/**
+ * The layers applied one after the other to `x` (a batch of vectors), with their gradients, in
+ * one kernel each way; undefined when the fused path does not apply to every layer (then the
+ * caller applies them one by one). `inputGrad` false skips dX (the stack's input is data): its
+ * gradient is then zeros.
+ */
+export function denseStack(x: tf.Tensor, layers: readonly StackLayer[], inputGrad: boolean): tf.Tensor2D | undefined {
+  const inputs = stackInputs(x, layers, inputGrad);
+  if (!inputs) return undefined;
+  const { named, order, attrs } = inputs;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [y, hidden] = tf.engine().runKernel(FORWARD, named, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
@@ -159,4 +167,28 @@ export function denseStack(x: tf.Tensor, layers: readonly StackLayer[], inputGra
     };
   });
   return f(...order) as tf.Tensor2D;
+}
+
+/** A stack's forward pass with every layer's output: the last in `y`, the others one after the other in `hidden`. */
+export interface StackOutputs {
+  y: tf.Tensor2D;
+  /** Layer i's output (i < L − 1): `rows × units[i]` values of `hidden`, from element `offsets[i]`. */
+  hidden: tf.Tensor;
+  offsets: number[];
+  units: number[];
+}
+
+/**
+ * The same forward pass without a gradient (inference: the probe pass of an inspection), keeping
+ * the hidden outputs that `denseStack` saves for its backward pass: the block outputs of every
+ * layer, written by the one kernel, instead of one kernel per layer. Undefined when the fused path
+ * does not apply.
+ */
+export function denseStackOutputs(x: tf.Tensor, layers: readonly StackLayer[]): StackOutputs | undefined {
+  const inputs = stackInputs(x, layers, false);
+  if (!inputs) return undefined;
+  const [y, hidden] = tf.engine().runKernel(FORWARD, inputs.named, inputs.attrs as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor2D, tf.Tensor];
+  const M = x.shape[0];
+  const { units, offsets } = layout(layers.map((l) => l.w));
+  return { y, hidden, offsets: offsets.map((o) => o * M), units };
 }

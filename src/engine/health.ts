@@ -5,7 +5,7 @@
  * (within 0.01 of the activation's bounds).
  */
 import type { ActivationStats, Histogram, LayerHealth } from '../protocol/events';
-import { activationRange, BINS } from './histograms';
+import { activationRange, BINS, PRIME_CALLS } from './histograms';
 import { Activation, Dense, type Model } from './model';
 
 const RELU_FAMILY = new Set(['relu']);
@@ -35,6 +35,93 @@ export interface BlockSummary {
 }
 
 /**
+ * The hot loop (up to 2.6 million values per inspection of the 100-layer net), in a function of
+ * its own (see `prime` below). Into `sums`: Σ(v − shift), Σ(v − shift)², zeros, non-finite values;
+ * into `counts`, the linear bins from `lo` (`scale` bins per unit). It first assumes every value
+ * finite (the bin clamped to [0, last] then truncated: no branch on the bin); the sums are finite
+ * exactly when every value is (float32 values cannot overflow them), else `exactBins` counts again.
+ */
+function scanBlock(values: Float32Array, shift: number, lo: number, scale: number, counts: Int32Array, sums: Float64Array): void {
+  const last = counts.length - 1;
+  let s1 = 0;
+  let s2 = 0;
+  let zeros = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const d = v - shift;
+    s1 += d;
+    s2 += d * d;
+    if (v === 0) zeros++;
+    let t = (v - lo) * scale;
+    t = t > 0 ? t : 0;
+    t = t < last ? t : last;
+    counts[t | 0]++;
+  }
+  sums[0] = s1;
+  sums[1] = s2;
+  sums[2] = zeros;
+  sums[3] = 0;
+  if (!Number.isFinite(s1) || !Number.isFinite(s2)) {
+    counts.fill(0);
+    sums[3] = exactBins(values, lo, scale, counts);
+  }
+}
+
+/** The bins again with ±∞ and NaN apart (caught by v − v ≠ 0); returns how many there were. */
+function exactBins(values: Float32Array, lo: number, scale: number, counts: Int32Array): number {
+  const last = counts.length - 1;
+  let bad = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - v !== 0) {
+      bad++;
+      continue;
+    }
+    const t = (v - lo) * scale;
+    counts[t <= 0 ? 0 : t >= last ? last : t | 0]++;
+  }
+  return bad;
+}
+
+/** Into `out`: the values ≤ `satLo` or ≥ `satHi` (health), and those with |v − centre| > half (statistics). */
+function saturation(values: Float32Array, satLo: number, satHi: number, centre: number, half: number, out: Float64Array): void {
+  let sat = 0;
+  let satStats = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v <= satLo || v >= satHi) sat++;
+    if (Math.abs(v - centre) > half) satStats++;
+  }
+  out[0] = sat;
+  out[1] = satStats;
+}
+
+/** The units (columns of `rows` × `units` values) that are 0 for every example. */
+function deadUnits(values: Float32Array, units: number, rows: number): number {
+  let dead = 0;
+  for (let u = 0; u < units; u++) {
+    let alive = false;
+    for (let e = 0; e < rows && !alive; e++) alive = values[e * units + u] !== 0;
+    if (!alive) dead++;
+  }
+  return dead;
+}
+
+// Calls on a tiny input at load, enough for V8 to give these functions type feedback (it
+// allocates it after 8 calls: `PRIME_CALLS`): the code after their loops then has it. Without
+// that, the first real call is compiled on stack (OSR) mid-loop, and that code, cached and entered
+// again at every call, deoptimizes at the loop's end each time (`node --trace-deopt`:
+// "Insufficient type feedback"), which made the summaries about three times slower.
+const prime = Float32Array.of(0, 1);
+for (let k = 0; k < PRIME_CALLS; k++) {
+  scanBlock(prime, 0, 0, 1, new Int32Array(BINS), new Float64Array(4));
+  scanBlock(Float32Array.of(NaN), 0, 0, 1, new Int32Array(BINS), new Float64Array(4)); // and its way with non-finite values
+  exactBins(prime, 0, 1, new Int32Array(BINS));
+  saturation(prime, 0, 1, 0, 1, new Float64Array(2));
+  deadUnits(prime, 1, 2);
+}
+
+/**
  * Everything the inspection needs from a block's outputs in one pass: the linear histogram over
  * the activation's fixed range (as `linearHistogram`), mean and std (float64 sums around the first
  * value, so that a nearly constant layer keeps its small spread), zeros, and both saturation counts;
@@ -42,56 +129,28 @@ export interface BlockSummary {
  */
 export function summarizeBlock(values: Float32Array, units: number, activation: string): BlockSummary {
   const [lo, hi] = activationRange(activation);
-  const bins = BINS; // a local: an imported binding may be a getter (module interop) in the hot loop
-  const counts = new Array<number>(bins).fill(0);
-  const scale = bins / (hi - lo);
+  const counts = new Int32Array(BINS);
   const bounds = BOUNDS[activation];
-  const satLo = bounds ? bounds[0] + SATURATION_MARGIN : -Infinity;
-  const satHi = bounds ? bounds[1] - SATURATION_MARGIN : Infinity;
   const [centre, half] = activation === 'sigmoid' ? [0.5, 0.49] : activation === 'tanh' ? [0, 0.98] : [0, Infinity];
-  const shift = values.length ? values[0] : 0;
-  let s1 = 0;
-  let s2 = 0;
-  let zeros = 0;
-  let sat = 0;
-  let satStats = 0;
-  let bad = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    const d = v - shift;
-    s1 += d;
-    s2 += d * d;
-    if (v === 0) zeros++;
-    if (v <= satLo || v >= satHi) sat++;
-    if (Math.abs(v - centre) > half) satStats++;
-    if (!Number.isFinite(v)) {
-      bad++;
-      continue;
-    }
-    let b = Math.floor((v - lo) * scale);
-    if (b < 0) b = 0;
-    else if (b >= bins) b = bins - 1;
-    counts[b]++;
-  }
-  const count = Math.max(1, values.length);
+  const n = values.length;
+  const shift = n ? values[0] : 0;
+  const sums = new Float64Array(4);
+  scanBlock(values, shift, lo, BINS / (hi - lo), counts, sums);
+  const [s1, s2, zeros, bad] = sums;
+  // Saturation only for sigmoid and tanh, in a second pass over their (bounded) outputs.
+  if (bounds) saturation(values, bounds[0] + SATURATION_MARGIN, bounds[1] - SATURATION_MARGIN, centre, half, sums);
+  const [sat, satStats] = bounds ? sums : [0, 0];
+  const count = Math.max(1, n);
   const m = s1 / count;
   const mean = shift + m;
   const std = Math.sqrt(Math.max(0, s2 / count - m * m));
   const health: LayerHealth = { activation, mean, std, zeroFraction: zeros / count };
-  const n = units > 0 ? Math.floor(values.length / units) : 0;
-  if (RELU_FAMILY.has(activation) && n > 0) {
-    let dead = 0;
-    for (let u = 0; u < units; u++) {
-      let alive = false;
-      for (let e = 0; e < n && !alive; e++) alive = values[e * units + u] !== 0;
-      if (!alive) dead++;
-    }
-    health.deadFraction = dead / units;
-  }
+  const rows = units > 0 ? Math.floor(n / units) : 0;
+  if (RELU_FAMILY.has(activation) && rows > 0) health.deadFraction = deadUnits(values, units, rows) / units;
   if (bounds) health.saturatedFraction = sat / count;
   const stats: ActivationStats = { mean, std, zeroFraction: zeros / count };
   if (half !== Infinity) stats.saturatedFraction = satStats / count;
-  return { histogram: { scale: 'linear', lo, hi, counts, nonFinite: bad }, health, stats };
+  return { histogram: { scale: 'linear', lo, hi, counts: Array.from(counts), nonFinite: bad }, health, stats };
 }
 
 export function layerHealth(values: Float32Array, units: number, activation: string): LayerHealth {

@@ -1,24 +1,14 @@
 /**
- * Looking inside the network at a recorded step: the block outputs on the probe batch and the
- * kernel gradients of the step, appended to the step's one read (`inspectionParts`), then turned
- * into per-layer histograms and health in JS (`readInspection`).
+ * Looking inside the network at a recorded step: the block outputs on the probe batch after the
+ * update and the kernel gradients of the step, read where they lie (`readViews`) and turned into
+ * per-layer histograms, health and activation statistics in JS (`inspectStep`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationStats, LayerInside } from '../protocol/events';
 import { blockActivations, summarizeBlock } from './health';
 import { logHistogram } from './histograms';
-import type { Model } from './model';
-
-/** Where each layer's values sit in the read: block outputs, then the gradients of unfrozen kernels. */
-export interface InspectionLayout {
-  /** Per instrumented layer: [offset, length, units] of its block outputs. */
-  outputs: [number, number, number][];
-  /** Per instrumented layer: [offset, length, size] of its kernel gradient (`length` < `size` when sampled), or undefined when frozen. */
-  gradients: ([number, number, number] | undefined)[];
-  activations: string[];
-  /** Values appended in all. */
-  length: number;
-}
+import type { BlockOutput, Model } from './model';
+import { readViews } from './readViews';
 
 /** Kernel gradients with more weights than this are histogrammed on a fixed strided sample of about this many (enough for 40 bins on a log colour scale). */
 export const GRADIENT_SAMPLE = 4_096;
@@ -39,50 +29,31 @@ export function sampleStride(size: number, units: number): number {
 }
 
 /**
- * Inside a `tf.tidy`: the tensors to append to the step's read (flattened) and where they sit,
- * starting at `offset`. `kernelGrads[i]` is layer i's kernel gradient, or undefined (frozen, or
- * gradients not recorded).
+ * Inside a `tf.tidy`, after the step's update: the probe's forward pass, then the histograms and
+ * health of each instrumented layer and its activation statistics. `kernelGrads[i]` is layer i's
+ * kernel gradient, or undefined (frozen, or gradients not recorded); a gradient of more than
+ * `GRADIENT_SAMPLE` weights is histogrammed on its strided sample (`sampleStride`).
  */
-export function inspectionParts(model: Model, probe: tf.Tensor, kernelGrads: (tf.Tensor | undefined)[], offset: number): { parts: tf.Tensor[]; layout: InspectionLayout } {
-  const blocks: tf.Tensor[] = [];
+export function inspectStep(model: Model, probe: tf.Tensor, kernelGrads: readonly (tf.Tensor | undefined)[]): { inside: LayerInside[]; stats: ActivationStats[] } {
+  const blocks: BlockOutput[] = [];
   model.forward(probe, { training: false, dropout: false, seed: 0, blockOutputs: blocks });
-  const parts: tf.Tensor[] = [];
-  const outputs: InspectionLayout['outputs'] = [];
-  const gradients: InspectionLayout['gradients'] = [];
-  let at = offset;
-  for (const b of blocks) {
-    const units = b.shape[b.shape.length - 1] ?? 1;
-    parts.push(tf.reshape(b, [-1]));
-    outputs.push([at, b.size, units]);
-    at += b.size;
-  }
-  for (let i = 0; i < blocks.length; i++) {
-    const g = kernelGrads[i];
-    if (!g) {
-      gradients.push(undefined);
-      continue;
-    }
-    const stride = sampleStride(g.size, g.shape[g.shape.length - 1] ?? 1);
-    const flat = tf.reshape(g, [-1]);
-    const part = stride > 1 ? tf.stridedSlice(flat, [0], [g.size], [stride]) : flat;
-    parts.push(part);
-    gradients.push([at, part.size, g.size]);
-    at += part.size;
-  }
-  return { parts, layout: { outputs, gradients, activations: blockActivations(model), length: at - offset } };
-}
-
-/** The histograms and health of each instrumented layer, and its activation statistics, from the step's read. */
-export function readInspection(values: Float32Array, layout: InspectionLayout): { inside: LayerInside[]; stats: ActivationStats[] } {
+  const activations = blockActivations(model);
+  // Each tensor read once (a stacked run's blocks share one), then every summary from the views,
+  // with no tfjs operation in between (see readViews).
+  const tensors = [...new Set([...blocks.map((b) => b.tensor), ...blocks.map((_, i) => kernelGrads[i]).filter((g): g is tf.Tensor => g !== undefined)])];
+  const read = readViews(tensors);
+  const views = new Map(tensors.map((t, i) => [t, read[i]]));
+  const viewOf = (t: tf.Tensor) => views.get(t)!;
   const stats: ActivationStats[] = [];
-  const inside = layout.outputs.map(([off, len, units], i) => {
-    const block = summarizeBlock(values.subarray(off, off + len), units, layout.activations[i] ?? 'linear');
+  const inside = blocks.map((b, i) => {
+    const block = summarizeBlock(viewOf(b.tensor).subarray(b.offset, b.offset + b.size), b.units, activations[i] ?? 'linear');
     const layer: LayerInside = { activations: block.histogram, health: block.health };
     stats.push(block.stats);
-    const g = layout.gradients[i];
+    const g = kernelGrads[i];
     if (g) {
-      layer.gradients = logHistogram(values.subarray(g[0], g[0] + g[1]));
-      if (g[1] < g[2]) layer.gradients.sampledFrom = g[2];
+      const stride = sampleStride(g.size, g.shape[g.shape.length - 1] ?? 1);
+      layer.gradients = logHistogram(viewOf(g), undefined, undefined, stride);
+      if (stride > 1) layer.gradients.sampledFrom = g.size;
     }
     return layer;
   });

@@ -24,10 +24,24 @@ let installed = false;
 export const SMALL_MATMUL_MAX_FLOPS_DEFAULT = 2 * 4096 * 784 * 300;
 /**
  * The swapped matmul form (`matMulPlan`) and the small-matrix SIMD path (`smallPlan`) on or off:
- * and the fused kernels (`denseFused`, `denseStack`, `optimStep`, `blockStats`) on or off: for A/B
- * measurements (bench/ab.ts, bench/smallmm.ts) and tests.
+ * and the fused kernels (`denseFused`, `denseStack`, `optimStep`, `blockStats`) on or off; the
+ * inspection's probe pass as stacked runs (`probeStack`) and its read in place on the backend's
+ * memory (`inspectInPlace`, `readViews`) on or off: for A/B measurements (bench/ab.ts,
+ * bench/smallmm.ts) and tests.
  */
-export const fastMatMulOptions = { swap: true, small: true, fusedDense: true, denseStack: true, fusedOptim: true, optimInPlace: true, fusedBatchNorm: true, fusedStats: true, smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT };
+export const fastMatMulOptions = {
+  swap: true,
+  small: true,
+  fusedDense: true,
+  denseStack: true,
+  fusedOptim: true,
+  optimInPlace: true,
+  fusedBatchNorm: true,
+  fusedStats: true,
+  probeStack: true,
+  inspectInPlace: true,
+  smallMaxFlops: SMALL_MATMUL_MAX_FLOPS_DEFAULT,
+};
 let smallMM: SmallMatMul | undefined;
 let smallMMFused = false;
 /** Whether the small-matrix SIMD module is loaded (after `installFastWasmMatMul`). */

@@ -10,7 +10,7 @@ import type { ActivationName, ActivationSpec, ConstraintSpec, InitializerSpec, L
 import { initKernel } from './init';
 import { batchNormTraining } from './kernels';
 import { denseFused } from './denseFused';
-import { denseStack, type StackLayer } from './denseStack';
+import { denseStack, denseStackOutputs, type StackLayer } from './denseStack';
 import { batchNormFused } from './batchNormFused';
 import { fastMatMulOptions } from './kernels';
 import { FUSED_ACTIVATIONS, type FusedActivation } from './wasm/smallmm';
@@ -41,12 +41,29 @@ export interface ForwardContext {
   /** Batch-norm moving averages to assign after the step: [variable, new value]. */
   updates?: [tf.Variable, tf.Tensor][];
   /** When set, collects the output of each instrumented block (a Dense layer and what follows it up to the next Dense). */
-  blockOutputs?: tf.Tensor[];
+  blockOutputs?: BlockOutput[];
   /**
    * Set by `Model.forward` for each layer in training: whether its input depends on a variable the
    * optimizer updates (else the fused Dense kernel skips the input's gradient). Unset: assume it does.
    */
   inputGrad?: boolean;
+}
+
+/**
+ * One instrumented block's output on a forward pass: `size` values (`units` per example) of
+ * `tensor` from element `offset`. A run of Dense layers done as one operation writes the outputs
+ * of all but its last layer one after the other into one tensor (`denseStackOutputs`).
+ */
+export interface BlockOutput {
+  tensor: tf.Tensor;
+  offset: number;
+  size: number;
+  units: number;
+}
+
+/** A whole tensor as a block output. */
+export function wholeBlock(t: tf.Tensor): BlockOutput {
+  return { tensor: t, offset: 0, size: t.size, units: t.shape[t.shape.length - 1] ?? 1 };
 }
 
 let modelCounter = 0;
@@ -461,14 +478,20 @@ export class Model {
       if (ctx.training) ctx.inputGrad = upstreamTrainable;
       if (!layer.frozen && layer.params.some((p) => p.trainable)) upstreamTrainable = true;
       if (layer instanceof Dense) {
-        if (blocks && inBlock) blocks.push(y);
+        if (blocks && inBlock) blocks.push(wholeBlock(y));
         inBlock = true;
       }
-      // Consecutive Dense layers as one operation (denseStack.ts), when nothing asks for their outputs one by one.
-      const stack = blocks || !fastMatMulOptions.denseStack ? [] : this.denseRun(i, logits);
-      const stacked = stack.length >= 2 ? denseStack(y, stack, ctx.inputGrad ?? true) : undefined;
-      if (stacked) {
-        y = stacked;
+      // Consecutive Dense layers as one operation (denseStack.ts); when the block outputs are
+      // collected (inference only), the one kernel's hidden outputs are those of its layers.
+      const stack = !fastMatMulOptions.denseStack || (blocks && (ctx.training || !fastMatMulOptions.probeStack)) ? [] : this.denseRun(i, logits);
+      const stacked = stack.length < 2 ? undefined : blocks ? denseStackOutputs(y, stack) : { y: denseStack(y, stack, ctx.inputGrad ?? true) };
+      if (stacked?.y) {
+        if (blocks && 'hidden' in stacked) {
+          const rows = y.shape[0];
+          // Every layer but the last is followed by a Dense layer: its block ends there.
+          for (let k = 0; k < stack.length - 1; k++) blocks.push({ tensor: stacked.hidden, offset: stacked.offsets[k], size: rows * stacked.units[k], units: stacked.units[k] });
+        }
+        y = stacked.y;
         upstreamTrainable = true;
         i += stack.length - 1;
         continue;
@@ -480,7 +503,7 @@ export class Model {
         y = layer.apply(y, ctx);
       }
     }
-    if (blocks && inBlock) blocks.push(y);
+    if (blocks && inBlock) blocks.push(wholeBlock(y));
     return y;
   }
 

@@ -1,14 +1,16 @@
 /**
  * One training step: a batch copied out of the training split in the epoch's order, the forward
  * pass on the tape, the gradients, clipping, the optimizer's update, max-norm constraints and
- * batch norm's moving statistics; one read of the results back to JS.
+ * batch norm's moving statistics; one read of the results back to JS (then, at a step that looks
+ * inside, the probe pass and its summaries: `inspect.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from './data/prepare';
-import { inspectionParts, readInspection, type InspectionLayout } from './inspect';
+import { inspectStep } from './inspect';
 import { countCorrect, lossFrom, type Task } from './losses';
 import type { Model } from './model';
-import { clipGradients, gradNorms, needsClipping, type ClipOptions } from './optim/clip';
+import { clipGradients, gradNorms, l2Norms, needsClipping, type ClipOptions } from './optim/clip';
+import { readViews, readsInPlace } from './readViews';
 import type { Optimizer } from './optim/optimizers';
 import type { ActivationStats, LayerInside } from '../protocol/events';
 
@@ -82,10 +84,11 @@ export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: nu
   const n = batch.n;
   const width = batch.width;
   const full = n === batch.size;
-  let layout: InspectionLayout | undefined;
+  let inspection: Pick<StepResult, 'inside' | 'stats'> | undefined;
   // The read leaves the tidy through these variables, not as its result: tidy would walk a returned
-  // typed array element by element (hundreds of thousands with histograms).
+  // object's arrays element by element.
   let values: Float32Array = new Float32Array(0);
+  let presentNorms: ArrayLike<number> = [];
   let logitsAt = 0;
   let logitsEnd = 0;
   tf.tidy(() => {
@@ -114,12 +117,16 @@ export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: nu
       va.assign(val);
       val.dispose();
     }
-    // One read per step: [loss, gradient norms…, logits…, inside…]; the accuracy is counted from the logits in JS.
+    // One read per step: [loss, gradient norms…, logits…]; the accuracy is counted from the logits in JS.
+    // Then, when looking inside, the probe pass and its summaries (read where the values lie).
     const parts: tf.Tensor[] = [tf.reshape(value, [1])];
     let length = 1;
-    if (withNorms) {
-      const present = kernelIdx.filter((i) => i >= 0).map((i) => gradList[i]);
-      if (present.length) parts.push(gradNorms(present));
+    const present = withNorms ? kernelIdx.filter((i) => i >= 0).map((i) => gradList[i]) : [];
+    // Where the gradients can be read in place (wasm), their norms are summed in JS after the read
+    // (one pass over 1.25 M values for the 100-layer net, against three kernels per layer).
+    const normsInPlace = readsInPlace();
+    if (present.length && !normsInPlace) {
+      parts.push(gradNorms(present));
       length += present.length;
     }
     logitsAt = length;
@@ -129,16 +136,12 @@ export function trainStep(s: StepSetup, batch: Batch, v: StepVariables, step: nu
       tf.dispose(logits);
     }
     logitsEnd = length;
-    if (probe) {
-      const kernelGrads = kernelIdx.map((i) => (withNorms && i >= 0 ? gradList[i] : undefined));
-      const inspect = inspectionParts(model, probe, kernelGrads, length);
-      parts.push(...inspect.parts);
-      layout = inspect.layout;
-    }
     values = tf.concat(parts).dataSync() as Float32Array;
+    presentNorms = normsInPlace ? l2Norms(readViews(present)) : values.subarray(1, 1 + present.length);
+    if (probe) inspection = inspectStep(model, probe, kernelIdx.map((i) => (withNorms && i >= 0 ? gradList[i] : undefined)));
   });
-  let j = 1;
-  const norms = withNorms ? kernelIdx.map((i) => (i >= 0 ? values[j++] : 0)) : undefined;
+  let j = 0;
+  const norms = withNorms ? kernelIdx.map((i) => (i >= 0 ? presentNorms[j++] : 0)) : undefined;
   const correct = task.classify ? countCorrect(values, logitsAt, n, (logitsEnd - logitsAt) / n, batch.y) : 0;
-  return { loss: values[0], ...(norms ? { norms } : {}), correct, ...(layout ? readInspection(values, layout) : {}) };
+  return { loss: values[0], ...(norms ? { norms } : {}), correct, ...inspection };
 }

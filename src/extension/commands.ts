@@ -173,7 +173,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       await panels.compareSeries(key.split('/')[0]!, [
         { key, title: label(a), runId: a.runId, events: storedEvents(a) },
         { key, title: label(b), runId: b.runId, events: storedEvents(b) },
-      ], differences.length ? differences : ['the same experiment, run twice (an edit of the block, or another seed, shows here)']);
+      ], [{ lines: differences.length ? differences : ['the same experiment, run twice (an edit of the block, or another seed, shows here)'] }]);
     },
     'deepLessons.resetProgress': async (arg?: unknown) => {
       const lessonId = isNode(arg) && arg.kind === 'lesson' ? arg.lesson.meta.id : typeof arg === 'string' ? arg : undefined;

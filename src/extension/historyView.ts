@@ -10,14 +10,24 @@ export function historyItems(runs: readonly StoredRun[]): HistoryItem[] {
   return runs.map((r) => {
     const final = r.seeds?.summary.val_accuracy?.mean ?? r.end?.final.val_accuracy ?? r.end?.final.accuracy;
     const variant = r.start?.twin?.label ?? r.seeds?.label;
+    const seconds = runSeconds(r);
     return {
       runId: r.runId,
       detail: finishedRunDetail(r),
       ...(variant ? { variant } : {}),
       ...(r.seeds ? { seeds: r.seeds.n } : {}),
       ...(final !== undefined ? { accuracy: final } : {}),
+      ...(seconds !== undefined ? { seconds } : {}),
+      ...(r.full ? { full: true } : {}),
     };
   });
+}
+
+/** How long one run took, when it ran to its end (a run of seeds: its seeds' mean); else undefined. */
+export function runSeconds(r: StoredRun): number | undefined {
+  const ran = (end: StoredRun['end']) => (end && (end.status === 'completed' || end.status === 'early_stopped') && end.seconds > 0 ? [end.seconds] : []);
+  const times = r.seeds ? r.seeds.runs.flatMap((s) => ran(s.end)) : ran(r.end);
+  return times.length ? times.reduce((a, b) => a + b, 0) / times.length : undefined;
 }
 
 /** Whether a stored run is a variant (a twin of its experiment with some knob changed). */

@@ -17,10 +17,10 @@ import type { ProgressStore } from './progressStore';
 import { AnswerShapeError, gradeAnswer, revealAnswer } from './quizGrader';
 import type { RunManager } from './runManager';
 import { readSettings } from './settings';
-import { toLessonView, specDifferences } from './lessonView';
+import { toLessonView, differenceGroups } from './lessonView';
 import { metricsCsv, metricsJson, pngFromDataUrl } from './exportMetrics';
 import { followLink } from './links';
-import type { CompareSeries } from '../protocol/webview';
+import type { CompareSeries, DifferenceGroup } from '../protocol/webview';
 import { storedEvents } from './runManager';
 import { isLessonFile } from './diagnostics';
 
@@ -399,14 +399,14 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
       void vscode.window.showInformationMessage('Compare needs two experiments that have each been run at least once. Run them first.');
       return;
     }
-    const differences = specs.slice(1).flatMap((s, i) => specDifferences(specs[0]!, s).map((d) => (specs.length > 2 ? `${series[i + 1]!.title}: ${d}` : d)));
+    const differences = differenceGroups(series.map((s) => s.title), specs);
     const lessonId = keys[0]!.split('/')[0]!;
     const panel = await this.open(lessonId);
     panel?.post({ type: 'compare', series, differences });
   }
 
   /** Compares two runs of the same experiment (the last one and the one before). */
-  async compareSeries(lessonId: string, series: CompareSeries[], differences: string[]): Promise<void> {
+  async compareSeries(lessonId: string, series: CompareSeries[], differences: DifferenceGroup[]): Promise<void> {
     const panel = await this.open(lessonId);
     panel?.post({ type: 'compare', series, differences });
   }

@@ -6,7 +6,7 @@ import type { ExperimentBlock, Lesson, LessonDiagnostic } from '../protocol/less
 import { brokenBlockOf, errorsWithin } from './brokenBlocks';
 import { knobsFor } from '../lessons/knobs';
 import type { ExperimentSpec, LayerSpec } from '../protocol/spec';
-import type { LessonView, SegmentView } from '../protocol/webview';
+import type { DifferenceGroup, LessonView, SegmentView } from '../protocol/webview';
 import { publicQuestion } from './quizGrader';
 import { formatCost } from '../protocol/cost';
 import { estimateRunCost } from '../lessons/index';
@@ -121,6 +121,38 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>): void
 }
 
 /**
+ * Where a field is an object in `mine` and a plain value in `theirs` (an initializer given as
+ * `{ name: random_normal, stddev: 1 }` against `glorot_uniform`), one entry for the object,
+ * `random_normal(mean 0, stddev 1)`, instead of a line per field and one for the plain value.
+ */
+function foldObjectAgainstScalar(mine: Map<string, string>, theirs: Map<string, string>): void {
+  for (const key of theirs.keys()) {
+    if (mine.has(key)) continue;
+    const fields = [...mine.entries()].filter(([k]) => k.startsWith(`${key}.`));
+    if (!fields.length) continue;
+    for (const [k] of fields) mine.delete(k);
+    const named = fields.find(([k]) => k === `${key}.name`)?.[1];
+    const rest = fields.filter(([k]) => k !== `${key}.name`).map(([k, v]) => `${k.slice(key.length + 1)} ${v}`);
+    mine.set(key, named ? (rest.length ? `${named}(${rest.join(', ')})` : named) : `{ ${rest.join(', ')} }`);
+  }
+}
+
+/**
+ * What differs in a comparison of `specs` (the first is the reference), grouped by experiment:
+ * each other experiment's title once, then its lines (no title when only two are compared).
+ * Experiments that differ in nothing are left out.
+ */
+export function differenceGroups(titles: readonly string[], specs: readonly ExperimentSpec[]): DifferenceGroup[] {
+  const [first, ...rest] = specs;
+  if (!first) return [];
+  return rest.flatMap((s, i) => {
+    const lines = specDifferences(first, s);
+    if (!lines.length) return [];
+    return [specs.length > 2 ? { title: titles[i + 1] ?? `experiment ${i + 2}`, lines } : { lines }];
+  });
+}
+
+/**
  * What differs between experiment specs, as `path: a → b` lines (the compare legend). Runs of
  * layers that differ the same way are folded into one line: `model.layers[1..20].activation:
  * sigmoid → relu`.
@@ -130,6 +162,8 @@ export function specDifferences(a: ExperimentSpec, b: ExperimentSpec): string[] 
   const fb = new Map<string, string>();
   flatten(a, '', fa);
   flatten(b, '', fb);
+  foldObjectAgainstScalar(fa, fb);
+  foldObjectAgainstScalar(fb, fa);
   const keys = [...new Set([...fa.keys(), ...fb.keys()])];
   const raw: { key: string; change: string }[] = [];
   // Another optimizer brings its own fields (at their defaults): the name change says it.

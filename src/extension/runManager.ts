@@ -58,7 +58,7 @@ export class RunManager extends Disposable {
   private readonly byKey = new Map<string, LiveRun>();
   private readonly byRunId = new Map<string, LiveRun>();
   /** Runs waiting for the experiment whose layers they reuse to train first, on its own card. */
-  private readonly waiting = new Map<string, { depKey: string; lessonId: string; title: string; full: boolean }>();
+  private readonly waiting = new Map<string, { depKey: string; lessonId: string; title: string; full: boolean; seeds: number }>();
   private readonly posted = this._register(new vscode.EventEmitter<PanelPost>());
   readonly onDidPost = this.posted.event;
   private readonly changed = this._register(new vscode.EventEmitter<LiveRun | undefined>());
@@ -182,7 +182,7 @@ export class RunManager extends Disposable {
     const from = experiment.spec.model.reuse?.from;
     const depKey = from ? reuseKey(lesson.meta.id, from) : undefined;
     if (depKey && !(await this.trained(depKey, full))) {
-      this.waitFor(key, lesson.meta.id, experiment.title, full, depKey);
+      this.waitFor(key, lesson.meta.id, experiment.title, full, depKey, seeds);
       return undefined;
     }
     return this.start(key, lesson.meta.id, experiment.title, experiment.spec, full, dependencies, false, seeds > 1 ? { seeds } : {});
@@ -200,12 +200,13 @@ export class RunManager extends Disposable {
   /**
    * A run whose reused experiment (task A, the autoencoder) has not trained yet: that experiment
    * runs first as its own run, streaming on its own card, while this card says what it waits for;
-   * this run starts when that one has finished (see `finish`).
+   * this run starts when that one has finished (see `finish`), with its N seeds (the reused
+   * experiment trains once, with its own seed; each seed of this run reuses that model).
    */
-  private waitFor(key: string, lessonId: string, title: string, full: boolean, depKey: string): void {
+  private waitFor(key: string, lessonId: string, title: string, full: boolean, depKey: string, seeds: number): void {
     const dep = this.catalog.experiment(depKey);
     if (!dep) return;
-    this.waiting.set(key, { depKey, lessonId, title, full });
+    this.waiting.set(key, { depKey, lessonId, title, full, seeds });
     if (!this.active(depKey)) this.start(depKey, dep.lesson.meta.id, dep.experiment.title, dep.experiment.spec, full, this.dependencies(dep.lesson.meta.id, dep.experiment.spec), false, { ownEpochs: true });
     this.log.info(`${key} waits for ${depKey}, whose layers it reuses, to train first`);
     this.changed.fire(undefined);
@@ -226,7 +227,7 @@ export class RunManager extends Disposable {
       this.changed.fire(undefined);
       if (status === 'completed' || status === 'early_stopped') {
         const found = this.catalog.experiment(key);
-        if (found) this.start(key, w.lessonId, found.experiment.title, found.experiment.spec, w.full, this.dependencies(w.lessonId, found.experiment.spec));
+        if (found) this.start(key, w.lessonId, found.experiment.title, found.experiment.spec, w.full, this.dependencies(w.lessonId, found.experiment.spec), false, w.seeds > 1 ? { seeds: w.seeds } : {});
         continue;
       }
       const why = status === 'cancelled' ? 'was stopped' : status === 'diverged' ? 'diverged' : 'failed';

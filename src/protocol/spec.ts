@@ -91,19 +91,7 @@ export type DatasetSpec = z.infer<typeof DatasetSpec>;
 
 // ---------------------------------------------------------------- layers
 
-export const ACTIVATIONS = [
-  'linear',
-  'sigmoid',
-  'tanh',
-  'relu',
-  'leaky_relu',
-  'elu',
-  'selu',
-  'gelu',
-  'swish',
-  'softmax',
-  'prelu',
-] as const;
+export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'selu', 'gelu', 'swish', 'softmax', 'prelu'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 /** An activation by name, or with a parameter: `{ name: leaky_relu, alpha: 0.2 }`. */
@@ -117,16 +105,7 @@ export const ActivationSpec = z.union([
 ]);
 export type ActivationSpec = z.infer<typeof ActivationSpec>;
 
-export const INITIALIZER_NAMES = [
-  'glorot_uniform',
-  'glorot_normal',
-  'he_normal',
-  'he_uniform',
-  'lecun_normal',
-  'lecun_uniform',
-  'zeros',
-  'ones',
-] as const;
+export const INITIALIZER_NAMES = ['glorot_uniform', 'glorot_normal', 'he_normal', 'he_uniform', 'lecun_normal', 'lecun_uniform', 'zeros', 'ones'] as const;
 
 export const InitializerSpec = z.union([
   z.enum(INITIALIZER_NAMES),

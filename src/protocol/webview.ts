@@ -56,6 +56,15 @@ export interface ExperimentView {
   knobs?: Knob[];
 }
 
+/**
+ * What differs in a comparison: one group per compared experiment against the first, named once
+ * by its title (left out when two are compared: the legend says which), its lines `path: a → b`.
+ */
+export interface DifferenceGroup {
+  title?: string;
+  lines: string[];
+}
+
 export interface QuizView {
   kind: 'quiz';
   id: string;
@@ -139,6 +148,10 @@ export interface HistoryItem {
   seeds?: number;
   /** Final val_accuracy (or accuracy), for the list. */
   accuracy?: number;
+  /** A run that ended completed or early-stopped: how long one run took (a run of seeds: one seed, on average). */
+  seconds?: number;
+  /** Run at the book's sizes ("Run full"). */
+  full?: boolean;
 }
 
 /** Another run drawn on a card's loss and accuracy charts (dashed), named in the legend by `label`. */
@@ -199,7 +212,7 @@ export type HostToWebview =
   | { type: 'seedOutcomes'; key: string; runId: string; expectations: SeedExpectation[]; summary: Record<string, SeedStats>; verdict: string[] }
   | { type: 'quizResult'; result: QuizAnswerResult; score: QuizScore }
   | { type: 'quizReset' }
-  | { type: 'compare'; series: CompareSeries[]; differences: string[] }
+  | { type: 'compare'; series: CompareSeries[]; differences: DifferenceGroup[] }
   /** The runs kept for an experiment, newest first. */
   | { type: 'history'; key: string; runs: HistoryItem[] }
   /** Draw another run on the card (the original of a variant, a run from history); none clears. */

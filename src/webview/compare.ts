@@ -1,5 +1,5 @@
 /** Compare: the last runs of two or more experiments overlaid, with a legend of what differs. */
-import type { CompareSeries } from '../protocol/webview';
+import type { CompareSeries, DifferenceGroup } from '../protocol/webview';
 import { post } from './api';
 import { applyEvents, emptyChartData, type Point, type RunChartData } from './chartData';
 import { formatNumber } from './axis';
@@ -11,7 +11,7 @@ export class CompareView {
   private readonly charts: LineChart[] = [];
   private readonly pending: { canvas: HTMLCanvasElement; spec: ChartSpec }[] = [];
 
-  constructor(series: CompareSeries[], differences: string[], onClose: () => void) {
+  constructor(series: CompareSeries[], differences: DifferenceGroup[], onClose: () => void) {
     const theme = readTheme();
     const data: RunChartData[] = series.map((s) => {
       const d = emptyChartData();
@@ -77,7 +77,10 @@ export class CompareView {
         return h('li', {}, swatch, h('strong', {}, s.title), summary);
       }),
     );
-    const diffs = h('div', { class: 'differences' }, h('h4', {}, 'What differs'), differences.length ? h('ul', {}, ...differences.map((d) => h('li', {}, h('code', {}, d)))) : h('p', {}, 'Nothing in the specs: the same experiment twice.'));
+    // Each experiment's name once, over its lines (not repeated on every line).
+    const lines = (g: DifferenceGroup) => h('ul', {}, ...g.lines.map((d) => h('li', {}, h('code', {}, d))));
+    const groups = differences.map((g) => (g.title ? h('div', { class: 'difference-group' }, h('strong', {}, g.title), lines(g)) : lines(g)));
+    const diffs = h('div', { class: 'differences' }, h('h4', {}, 'What differs'), ...(groups.length ? groups : [h('p', {}, 'Nothing in the specs: the same experiment twice.')]));
     const close = button('Close', { appearance: 'secondary', title: 'Close the comparison', onClick: onClose });
     this.el = h('section', { class: 'compare', id: 'compare', 'aria-label': 'Compare runs' }, h('header', {}, h('h2', {}, 'Compare runs'), close), legend, diffs, grid);
   }

@@ -177,7 +177,7 @@ export class RunCard {
     this.el = h(
       'section',
       { class: `run-card${errors.length ? ' has-errors' : ''}`, id: `exp-${view.id}`, 'aria-label': `Experiment: ${view.title}` },
-      h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source), ...(view.cost ? [this.costEl] : [])),
+      h('header', {}, title, h('div', { class: 'setup' }, view.setup, ' · ', source), ...(view.cost ? [this.costEl] : []), this.seeds.costEl),
       ...errors,
       controls,
       ...(this.tryIt ? [this.tryIt.el] : []),
@@ -407,7 +407,9 @@ export class RunCard {
         epochSeconds: this.data.epochs.map((e) => e.seconds),
         sinceFirst: this.firstBatch ? { steps: this.firstBatch.steps, seconds: (Date.now() - this.firstBatch.at) / 1000 } : undefined,
       });
-      if (left !== undefined) parts.push(`about ${formatSeconds(left)} left`);
+      // A run of seeds: the seeds still to come count too.
+      const elapsed = this.firstBatch ? (Date.now() - this.firstBatch.at) / 1000 : 0;
+      if (left !== undefined) parts.push(`about ${formatSeconds(this.seeds.timeLeft(left, elapsed))} left`);
     }
     this.progressText.textContent = parts.join(' · ');
   }
@@ -494,6 +496,7 @@ export class RunCard {
 
   setHistory(runs: HistoryItem[]): void {
     this.history.set(runs);
+    this.seeds.setHistory(runs);
   }
 
   /** How a run of seeds ended: "met in k of N seeds", the summary over the seeds, the verdict. */

@@ -62,6 +62,11 @@ export class SeedRuns {
     return [...this.runs.values()].filter((r) => r.end && r.end.status !== 'cancelled' && !r.failed).length;
   }
 
+  /** Measured seconds of the seeds that ran to their end. */
+  get finishedSeconds(): number[] {
+    return [...this.runs.values()].flatMap((r) => (r.end && r.end.status !== 'cancelled' && !r.failed ? [r.end.seconds] : []));
+  }
+
   /** Every seed ended, or one was stopped or failed (the rest are then skipped). */
   get done(): boolean {
     const all = [...this.runs.values()];

@@ -5,7 +5,8 @@
  */
 import type { RunEvent } from '../protocol/events';
 import type { SeedStats } from '../protocol/seeds';
-import type { SeedExpectation } from '../protocol/webview';
+import type { HistoryItem, SeedExpectation } from '../protocol/webview';
+import { lastRunSeconds, seedsCostText, seedsTimeLeft } from '../protocol/eta';
 import { post } from './api';
 import { formatNumber } from './axis';
 import type { Point } from './chartData';
@@ -64,12 +65,31 @@ export class SeedsOnCard {
   runs?: SeedRuns;
   private starts = 0;
 
-  constructor(key: string, n: number) {
+  /** What the N seeds will take, under the card's estimate: "Run ×3 seeds: ≈ 40 s × 3 seeds = 2 min". */
+  readonly costEl = h('div', { class: 'cost seeds-cost' });
+
+  constructor(
+    key: string,
+    private readonly n: number,
+  ) {
+    this.costEl.textContent = seedsCostText(undefined, n);
     this.button = button(`▶ Run ×${n} seeds`, {
       appearance: 'secondary',
       title: `Run the experiment with ${n} seeds, one after the other: the charts show their mean ± 1 standard deviation, each expectation says in how many seeds it was met (the number is the setting deepLessons.seeds)`,
       onClick: () => post({ type: 'runSeeds', key }),
     });
+  }
+
+  /** The experiment's history changed: time the N seeds from its last run. */
+  setHistory(history: readonly HistoryItem[]): void {
+    this.costEl.textContent = seedsCostText(lastRunSeconds(history), this.n);
+  }
+
+  /** Seconds left in the whole run of seeds, from the seed under way's (`left`, after `elapsed`). */
+  timeLeft(left: number, elapsed: number): number {
+    const r = this.runs;
+    if (!r || r.done) return left;
+    return seedsTimeLeft({ left, elapsed, finishedSeconds: r.finishedSeconds, after: r.n - Math.max(1, r.seeds.length) });
   }
 
   /** A new run (or a replay): of `seeds` seeds when more than one. */

@@ -512,6 +512,11 @@ const steps = [
       }, 20_000);
       if (legend.length !== 3) throw new Error(`the legend lists ${legend.length} runs: ${legend.join(' | ')}`);
       if (legend.some((t) => /\b1 epochs\b/.test(t))) throw new Error(`plural: ${legend.join(' | ')}`);
+      // "What differs": each of the two others named once over its lines, no line repeating a name.
+      const groups = await f.$$eval('section.compare .difference-group', (gs) => gs.map((g) => ({ title: g.querySelector('strong')?.textContent ?? '', lines: [...g.querySelectorAll('code')].map((c) => c.textContent ?? '') })));
+      if (groups.length !== 2 || groups.some((g) => !g.title || !g.lines.length)) throw new Error(`what differs: ${JSON.stringify(groups)} (expected two experiments, each named over its lines)`);
+      const repeated = groups.flatMap((g) => g.lines).filter((l) => groups.some((g) => l.includes(g.title)));
+      if (repeated.length) throw new Error(`what differs repeats an experiment's name: ${repeated.join(' | ')}`);
       const heights = await f.$$eval('section.compare canvas', (cs) => cs.map((c) => Math.round(c.getBoundingClientRect().height)));
       if (heights.some((h) => h < 280)) throw new Error(`compare plots under 280 px: ${heights.join(', ')}`);
       await f.locator('section.compare').scrollIntoViewIfNeeded();
@@ -547,7 +552,8 @@ const steps = [
       // then disabled, and the checks below find both cards ended.
       await f.locator(`${waiting} vscode-button`, { hasText: 'Stop' }).click({ timeout: 3_000 }).catch(() => undefined);
       await until('the waiting card idle again, its status cleared', async () => f.$eval(waiting, (el) => !el.classList.contains('busy') && !/Waiting/.test(el.querySelector('.run-status')?.textContent ?? '')), 30_000);
-      if (await f.$eval(source, (el) => el.classList.contains('busy'))) await f.locator(`${source} vscode-button`, { hasText: 'Stop' }).click();
+      // (task A may end between this check and the click: its Stop is then disabled, and the check below finds it complete)
+      if (await f.$eval(source, (el) => el.classList.contains('busy'))) await f.locator(`${source} vscode-button`, { hasText: 'Stop' }).click({ timeout: 5_000 }).catch(() => undefined);
       await until("task A's run ended", async () => /stopped|complete/i.test((await f.textContent(`${source} .run-status`)) ?? ''), 30_000);
       state.dependency = status.trim();
     },

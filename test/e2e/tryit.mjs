@@ -76,6 +76,14 @@ const steps = [
     'Run ×3 seeds: the loss and accuracy charts show the mean ± 1 std band, each expectation says in how many seeds it was met',
     async (page) => {
       const f = state.frame;
+      // The card has run once: under its estimate, what the 3 seeds will take, timed on that run.
+      const seedsCost = await until('the time of ×3 seeds under the estimate', async () => {
+        const t = ((await f.textContent(`${CARD} header .seeds-cost`)) ?? '').trim();
+        return /^Run ×3 seeds: ≈ \d+(\.\d)? s × 3 seeds = \d+(\.\d)? (s|min) \(timed on its last run\)$/.test(t) ? t : false;
+      }, 30_000);
+      state.seedsCost = seedsCost;
+      await f.locator(`${CARD} header`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-seeds-cost-dark.png') });
       await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Run ×3 seeds' }).click();
       await until('the three seeds to end', async () => /^3 of 3 seeds/.test(((await f.textContent(`${CARD} .progress-text`)) ?? '').trim()), stepTimeout);
       await runEnds(f);
@@ -136,6 +144,8 @@ const steps = [
       await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
       await page.waitForTimeout(500); // charts scrolled into view redraw on the next frame
       await page.screenshot({ path: join(state.dirs.results, 'tryit-history-light.png') });
+      await f.locator(`${CARD} header`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(state.dirs.results, 'tryit-seeds-cost-light.png') });
       await f.locator(`${CARD} details.history vscode-button`, { hasText: 'Delete' }).click();
       await until('one run fewer', async () => (await count()) === before - 1, 30_000);
       const left = await f.$$eval(`${CARD} details.history option`, (os) => os.map((o) => o.value));
@@ -166,10 +176,10 @@ const steps = [
       await f.locator(`${CARD} .run-body`).scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(state.dirs.results, 'tryit-paused-light.png') });
       await f.locator(`${CARD} .controls vscode-button`, { hasText: 'Step epoch' }).click();
-      // A step trains to the end of the epoch under way, then pauses. Paused on an epoch's last
-      // batch ("batch 63/63"), that epoch is done and the one under way is the next.
-      const [, batch, batches] = /batch (\d+)\/(\d+)/.exec(held) ?? [];
-      const target = batch !== undefined && batch === batches ? epochOf(held) + 1 : epochOf(held);
+      // A step trains to the end of the epoch under way, then pauses: the one after the epochs
+      // finished so far. (Counted from the summary table, not from the progress line, whose last
+      // batch update can lag: paused at an epoch's end, it may still read "batch 60/63".)
+      const target = (await finished()) + 1;
       await until('the epoch under way to finish, then paused again', async () => /^Paused/.test(await status()) && (await finished()) === target, 60_000);
       await page.waitForTimeout(1000);
       if ((await finished()) !== target) throw new Error(`the step went past epoch ${target} (paused at "${held}"): ${await finished()}`);
@@ -195,6 +205,7 @@ await runBrowserScript({
   steps,
   report: () => [
     ...(state.line ? [`base: ${state.base}; variant: ${state.variant}`, state.line] : []),
+    ...(state.seedsCost ? [`seeds cost: ${state.seedsCost}`] : []),
     ...(state.seeds ? [`×3 seeds: ${state.seeds}`] : []),
     ...(state.verdict ? [state.verdict] : []),
     ...(state.overlay ? [`variant card legend: ${state.overlay}`] : []),

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { DATASETS, DatasetError, loadDataset, resolveIdxFile, type DatasetProgress, type FetchFn } from '../../src/engine/data';
 
 const DATA_DIR = process.env.DEEP_LESSONS_DATA_DIR;
@@ -49,6 +50,24 @@ const offline: FetchFn = async () => {
 const neverCalled: FetchFn = async (url) => {
   throw new Error(`fetch must not be called, was called for ${url}`);
 };
+
+test('every pinned file matches the real one: its role, name and kind in order, the .gz SHA-256 and size, and the gunzipped SHA-256 and size', () => {
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  for (const name of ['fashion-mnist', 'mnist'] as const) {
+    const files = DATASETS[name].files;
+    assert.deepEqual(files.map((f) => [f.role, f.file, f.kind]), [
+      ['trainImages', 'train-images-idx3-ubyte.gz', 'images'],
+      ['trainLabels', 'train-labels-idx1-ubyte.gz', 'labels'],
+      ['testImages', 't10k-images-idx3-ubyte.gz', 'images'],
+      ['testLabels', 't10k-labels-idx1-ubyte.gz', 'labels'],
+    ]);
+    for (const f of files) {
+      const gz = realFile(name, f.file);
+      const raw = gunzipSync(gz);
+      assert.deepEqual([sha(gz), gz.length, sha(raw), raw.length], [f.sha256, f.bytes, f.rawSha256, f.rawBytes], `${name}/${f.file}`);
+    }
+  }
+});
 
 test('a good download lands in the cache after its check, and the second load reads the cache without fetching', async () => {
   const cacheDir = tmp('cache');

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { estimateTimeLeft } from '../../src/protocol/eta';
+import { estimateTimeLeft, formatApprox, lastRunSeconds, seedsCostText, seedsTimeLeft, seedsTimeText } from '../../src/protocol/eta';
+import { historyItems, runSeconds } from '../../src/extension/historyView';
+import type { StoredRun } from '../../src/extension/runHistory';
+import type { EndEvent } from '../../src/protocol/events';
+import type { HistoryItem } from '../../src/protocol/webview';
 
 /**
  * A simulated run with a known timeline: `startup` seconds before the first batch, then each
@@ -63,4 +67,50 @@ test('no estimate before there is anything measured, nor after the last batch', 
   assert.equal(estimateTimeLeft({ epochs: 5, batchesPerEpoch: 100, stepsDone: 500, epochSeconds: [1, 1, 1, 1, 1] }), undefined);
   // Before the first epoch ends: from the batch rate (40 batches in 2 s; 460 to go: 23 s).
   assert.equal(estimateTimeLeft({ epochs: 5, batchesPerEpoch: 100, stepsDone: 40, epochSeconds: [], sinceFirst: { steps: 0, seconds: 2 } }), 23);
+});
+
+test('×N seeds on the card: one run\'s time × N, in the words of an estimate', () => {
+  assert.equal(formatApprox(40), '40 s');
+  assert.equal(formatApprox(0.4), '0.4 s');
+  assert.equal(formatApprox(0.01), '0.1 s');
+  assert.equal(formatApprox(1.2), '1.2 s');
+  assert.equal(seedsTimeText(0.4, 3), '≈ 0.4 s × 3 seeds = 1.2 s', 'a fast run: not "1 s × 3 = 1 s"');
+  assert.equal(formatApprox(90), '1.5 min');
+  assert.equal(formatApprox(120), '2 min');
+  assert.equal(formatApprox(25 * 60 + 10), '25 min');
+  assert.equal(formatApprox(65 * 60), '1 h 05 min');
+  assert.equal(seedsTimeText(40, 3), '≈ 40 s × 3 seeds = 2 min');
+  assert.equal(seedsTimeText(7, 5), '≈ 7 s × 5 seeds = 35 s');
+  assert.equal(seedsCostText(40, 3), 'Run ×3 seeds: ≈ 40 s × 3 seeds = 2 min (timed on its last run)');
+  assert.match(seedsCostText(undefined, 3), /^Run ×3 seeds: 3 runs one after the other/);
+});
+
+test("the time of ×N seeds comes from the experiment's newest quick run that ran to its end, not a full one nor a variant when there is one", () => {
+  const item = (runId: string, o: Partial<HistoryItem>): HistoryItem => ({ runId, detail: runId, ...o });
+  assert.equal(lastRunSeconds([]), undefined);
+  assert.equal(lastRunSeconds([item('stopped', {})]), undefined, 'a stopped run has no time of a whole run');
+  assert.equal(lastRunSeconds([item('full', { full: true, seconds: 900 }), item('variant', { variant: 'lr 0.01 → 0.1', seconds: 30 }), item('own', { seconds: 40 })]), 40);
+  assert.equal(lastRunSeconds([item('full', { full: true, seconds: 900 }), item('variant', { variant: 'lr 0.01 → 0.1', seconds: 30 })]), 30, 'a variant of it is the next best');
+});
+
+test('a run of seeds: the time left counts the seeds still to come, at the finished seeds\' pace', () => {
+  // Seed 1 of 3 under way, 10 s trained, 20 s left: each seed ≈ 30 s, two more to come.
+  assert.equal(seedsTimeLeft({ left: 20, elapsed: 10, finishedSeconds: [], after: 2 }), 20 + 2 * 30);
+  // Seed 2 of 3: the first took 36 s (start-up included); one more after this one.
+  assert.equal(seedsTimeLeft({ left: 5, elapsed: 25, finishedSeconds: [36], after: 1 }), 5 + 36);
+  assert.equal(seedsTimeLeft({ left: 5, elapsed: 25, finishedSeconds: [36, 40], after: 0 }), 5, 'the last seed: its own time left');
+});
+
+test("the card's history: how long one run took, a run of seeds' mean per seed, none for a stopped run", () => {
+  const end = (seconds: number, status: EndEvent['status'] = 'completed'): EndEvent => ({ type: 'end', runId: 'r', status, epochsRun: 2, final: {}, seconds, samplesPerSecond: 1, tensorsBefore: 0, tensorsAfter: 0 });
+  const stored = (o: Partial<StoredRun>): StoredRun => ({ runId: 'r', experiment: 'l/e', epochs: [], savedAt: '2026-11-30T10:51:00Z', full: false, batches: [], outcomes: [], ...o });
+  assert.equal(runSeconds(stored({ end: end(12.5) })), 12.5);
+  assert.equal(runSeconds(stored({ end: end(12.5, 'early_stopped') })), 12.5);
+  assert.equal(runSeconds(stored({ end: end(3, 'cancelled') })), undefined);
+  assert.equal(runSeconds(stored({ end: end(3, 'diverged') })), undefined);
+  const seeds = { runId: 'r', n: 3, runs: [{ runId: 'r/seed-42', experiment: 'l/e', epochs: [], end: end(30) }, { runId: 'r/seed-43', experiment: 'l/e', epochs: [], end: end(36) }, { runId: 'r/seed-44', experiment: 'l/e', epochs: [], end: end(9, 'cancelled') }], expectations: [], summary: {} };
+  assert.equal(runSeconds(stored({ end: end(9, 'cancelled'), seeds })), 33, 'the mean of the seeds that ran to their end');
+  const [item] = historyItems([stored({ end: end(12.5), full: true })]);
+  assert.equal(item!.seconds, 12.5);
+  assert.equal(item!.full, true);
 });

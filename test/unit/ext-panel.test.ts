@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/panelHtml';
-import { describeLayers, describeSetup, specDifferences, toLessonView } from '../../src/extension/lessonView';
+import { describeLayers, describeSetup, differenceGroups, specDifferences, toLessonView } from '../../src/extension/lessonView';
 import { pngFromDataUrl } from '../../src/extension/exportMetrics';
 import { followLink, isInside, openLinkTarget } from '../../src/extension/links';
 import { anchorId, createMarkdown, safeAnchorHref } from '../../src/webview/markdownRules';
@@ -55,6 +55,30 @@ test('the compare legend lists what differs, folding layers that differ alike', 
     'training.optimizer.name: sgd → adam',
   ]);
   assert.deepEqual(specDifferences(a, a), []);
+});
+
+test('an initializer given with its fields against one given by name is one line, not one per field', () => {
+  const layers = (init: unknown) => [{ type: 'Flatten' }, { type: 'Dense', units: 8, activation: 'tanh', kernel_initializer: init }, { type: 'Dense', units: 10, activation: 'softmax' }];
+  const a = ExperimentSpec.parse({ id: 'a', title: 'A', dataset: { name: 'fashion-mnist' }, model: { layers: layers({ name: 'random_normal', mean: 0, stddev: 1 }) } });
+  const b = ExperimentSpec.parse({ id: 'b', title: 'B', dataset: { name: 'fashion-mnist' }, model: { layers: layers('glorot_uniform') } });
+  assert.deepEqual(specDifferences(a, b), ['model.layers[1].kernel_initializer: random_normal(mean 0, stddev 1) → glorot_uniform']);
+  assert.deepEqual(specDifferences(b, a), ['model.layers[1].kernel_initializer: glorot_uniform → random_normal(mean 0, stddev 1)']);
+});
+
+test('the compare legend names each experiment once over its lines, not on every line; no name for two', () => {
+  const base = { dataset: { name: 'fashion-mnist' }, model: { layers: [{ type: 'Flatten' }, { type: 'Dense', units: 100, activation: 'sigmoid' }, { type: 'Dense', units: 10, activation: 'softmax' }] } };
+  const layers = (activation: string) => base.model.layers.map((l, i) => (i === 1 ? { ...l, activation } : l));
+  const a = ExperimentSpec.parse({ ...base, id: 'a', title: 'Sigmoid' });
+  const b = ExperimentSpec.parse({ ...base, id: 'b', title: 'Tanh', model: { layers: layers('tanh') }, training: { optimizer: { name: 'sgd', learning_rate: 0.1 } } });
+  const c = ExperimentSpec.parse({ ...base, id: 'c', title: 'ReLU', model: { layers: layers('relu') } });
+  const groups = differenceGroups(['Sigmoid', 'Tanh', 'ReLU'], [a, b, c]);
+  assert.deepEqual(groups, [
+    { title: 'Tanh', lines: ['training.optimizer.learning_rate: 0.01 → 0.1', 'model.layers[1].activation: sigmoid → tanh'] },
+    { title: 'ReLU', lines: ['model.layers[1].activation: sigmoid → relu'] },
+  ]);
+  for (const g of groups) for (const line of g.lines) assert.ok(!line.includes(g.title!), `"${line}" does not repeat "${g.title}"`);
+  assert.deepEqual(differenceGroups(['Sigmoid', 'ReLU'], [a, c]), [{ lines: ['model.layers[1].activation: sigmoid → relu'] }], 'two experiments: the legend says which, no title');
+  assert.deepEqual(differenceGroups(['Sigmoid', 'Sigmoid again', 'ReLU'], [a, a, c]).map((g) => g.title), ['ReLU'], 'an experiment that differs in nothing has no group');
 });
 
 test('the page never receives quiz answers or explanations (built-in lesson 1)', () => {

@@ -51,10 +51,22 @@ export interface RealDatasetInfo {
   files: IdxFileInfo[];
 }
 
-const f = (role: IdxRole, file: string, kind: 'images' | 'labels', sha256: string, bytes: number, rawSha256: string): IdxFileInfo => {
-  const n = role.startsWith('train') ? 60_000 : 10_000;
-  return { role, file, kind, sha256, bytes, rawSha256, rawBytes: kind === 'images' ? 16 + n * 28 * 28 : 8 + n };
-};
+/** The four files of a dataset in MNIST's format, in this order, as both datasets name them. */
+const IDX_FILES: readonly [IdxRole, string, 'images' | 'labels'][] = [
+  ['trainImages', 'train-images-idx3-ubyte.gz', 'images'],
+  ['trainLabels', 'train-labels-idx1-ubyte.gz', 'labels'],
+  ['testImages', 't10k-images-idx3-ubyte.gz', 'images'],
+  ['testLabels', 't10k-labels-idx1-ubyte.gz', 'labels'],
+];
+
+/** A dataset's pinned files: per role, the `.gz` file's SHA-256 and size, and the gunzipped file's SHA-256. */
+function idxFiles(pins: Record<IdxRole, [sha256: string, bytes: number, rawSha256: string]>): IdxFileInfo[] {
+  return IDX_FILES.map(([role, file, kind]) => {
+    const [sha256, bytes, rawSha256] = pins[role];
+    const n = role.startsWith('train') ? 60_000 : 10_000;
+    return { role, file, kind, sha256, bytes, rawSha256, rawBytes: kind === 'images' ? 16 + n * 28 * 28 : 8 + n };
+  });
+}
 
 export const DATASETS: Record<RealDatasetName, RealDatasetInfo> = {
   'fashion-mnist': {
@@ -68,12 +80,12 @@ export const DATASETS: Record<RealDatasetName, RealDatasetInfo> = {
       // The same files as Keras downloads them.
       'https://storage.googleapis.com/tensorflow/tf-keras-datasets/',
     ],
-    files: [
-      f('trainImages', 'train-images-idx3-ubyte.gz', 'images', '3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84', 26421880, 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888'),
-      f('trainLabels', 'train-labels-idx1-ubyte.gz', 'labels', 'a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845', 29515, 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9'),
-      f('testImages', 't10k-images-idx3-ubyte.gz', 'images', '346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073', 4422102, '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b'),
-      f('testLabels', 't10k-labels-idx1-ubyte.gz', 'labels', '67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5', 5148, '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34'),
-    ],
+    files: idxFiles({
+      trainImages: ['3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84', 26421880, 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888'],
+      trainLabels: ['a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845', 29515, 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9'],
+      testImages: ['346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073', 4422102, '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b'],
+      testLabels: ['67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5', 5148, '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34'],
+    }),
   },
   mnist: {
     name: 'mnist',
@@ -84,12 +96,12 @@ export const DATASETS: Record<RealDatasetName, RealDatasetInfo> = {
       'https://ossci-datasets.s3.amazonaws.com/mnist/',
       'https://storage.googleapis.com/cvdf-datasets/mnist/',
     ],
-    files: [
-      f('trainImages', 'train-images-idx3-ubyte.gz', 'images', '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609', 9912422, 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db'),
-      f('trainLabels', 'train-labels-idx1-ubyte.gz', 'labels', '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c', 28881, '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5'),
-      f('testImages', 't10k-images-idx3-ubyte.gz', 'images', '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6', 1648877, '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7'),
-      f('testLabels', 't10k-labels-idx1-ubyte.gz', 'labels', 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6', 4542, 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2'),
-    ],
+    files: idxFiles({
+      trainImages: ['440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609', 9912422, 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db'],
+      trainLabels: ['3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c', 28881, '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5'],
+      testImages: ['8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6', 1648877, '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7'],
+      testLabels: ['f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6', 4542, 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2'],
+    }),
   },
 };
 

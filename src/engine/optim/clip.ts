@@ -13,6 +13,7 @@
  * come with either and applies first.
  */
 import * as tf from '@tensorflow/tfjs';
+import { PRIME_CALLS } from '../histograms';
 
 export interface ClipOptions {
   clipvalue?: number;
@@ -74,3 +75,31 @@ export function gradNorms(grads: tf.Tensor[]): tf.Tensor1D {
   if (grads.length === 0) return tf.tensor1d([], 'float32');
   return tf.tidy(() => tf.stack(grads.map((g) => l2(g))) as tf.Tensor1D);
 }
+
+/**
+ * Each array's ℓ2 norm, √(Σ g²), summed in float64 (four running sums: the float32 kernels' norms
+ * agree to float32 rounding). For gradients read where they lie (`readViews`).
+ */
+export function l2Norms(values: readonly Float32Array[]): number[] {
+  return values.map(sumOfSquares).map(Math.sqrt);
+}
+
+function sumOfSquares(g: Float32Array): number {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  const n4 = g.length - (g.length % 4);
+  for (let i = 0; i < n4; i += 4) {
+    a += g[i] * g[i];
+    b += g[i + 1] * g[i + 1];
+    c += g[i + 2] * g[i + 2];
+    d += g[i + 3] * g[i + 3];
+  }
+  for (let i = n4; i < g.length; i++) a += g[i] * g[i];
+  return a + b + c + d;
+}
+
+// Primed at load as the inspection's loops are (see `health.ts`): without it, each call re-entered
+// on-stack-replaced code that deoptimized at the loop's end (`node --trace-deopt`).
+for (let k = 0; k < PRIME_CALLS; k++) sumOfSquares(Float32Array.of(1, 2, 3, 4, 5));

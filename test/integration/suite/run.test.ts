@@ -94,7 +94,7 @@ suite('training from a command', () => {
       await config.update('epochsBudget', 1, vscode.ConfigurationTarget.Global);
     }
   });
-  test('a run that reuses an experiment not trained yet waits: that experiment trains first as its own run, then this one starts and reuses it', async () => {
+  test('a run of 2 seeds that reuses an experiment not trained yet waits: that experiment trains first, once, as its own run, then the 2 seeds run and reuse it', async () => {
     const a = await api();
     const depKey = 'transfer-learning/task-a';
     const key = 'transfer-learning/b-on-a';
@@ -109,8 +109,9 @@ suite('training from a command', () => {
     const depEnded = nextEvent("task A's own run to end", a.runs.onDidEndRun, (r) => r.experiment === depKey, 300_000);
     const ended = nextEvent('the run of B on A to end', a.runs.onDidEndRun, (r) => r.experiment === key, 420_000);
     try {
-      const runId = await vscode.commands.executeCommand<string>('deepLessons.runExperiment', key);
-      assert.equal(runId, undefined, 'no run of B yet: it waits for task A');
+      // As the card's "Run ×N seeds" asks (deepLessons.seeds): the seeds must survive the wait.
+      const live = await a.runs.run(key, false, 2);
+      assert.equal(live, undefined, 'no run of B yet: it waits for task A');
       assert.ok(a.runs.isWaiting(key), 'B waits');
       assert.equal(a.runs.phase(key), 'queued', 'a waiting run counts as queued (tree, CodeLens)');
       const facts = lessonFacts(path.join(lessonsDir(), '05-transfer-learning.lesson.md'));
@@ -133,6 +134,9 @@ suite('training from a command', () => {
       assert.equal(b.error, undefined, b.error?.message);
       assert.equal(b.end?.status, 'completed');
       assert.equal(b.end?.epochsRun, 1, 'B runs for the budget of 1 epoch');
+      assert.equal(b.seeds?.n, 2, 'B ran as a run of 2 seeds, not one');
+      assert.deepEqual(b.seeds?.runs.map((r) => r.end?.status), ['completed', 'completed'], 'both seeds of B ran to their end');
+      assert.equal(new Set(b.seeds?.runs.map((r) => r.start?.seed)).size, 2, 'with two different seeds');
       assert.ok(!a.runs.isWaiting(key));
       const retrained = stream.events.filter((e) => e.type === 'log' && /first: this experiment reuses its layers/.test(e.message));
       assert.deepEqual(retrained, [], "B reused the model task A's run left; the trainer did not train task A again inside B's run");
