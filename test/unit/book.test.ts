@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareWithBook, formatGap, ourFigure } from '../../src/protocol/book';
-import { formatReproduceTable, selectAnnotated } from '../../src/cli/reproduce';
+import { formatReproduceTable, reproduceSeconds, selectAnnotated } from '../../src/cli/reproduce';
 import { builtInLessonsDir, loadLessons } from '../../src/lessons';
 
 const figure = (metric: 'val_accuracy' | 'test_accuracy' | 'mc_accuracy', value: number, epochs = 5) => ({ metric, value, epochs, source: 's' });
@@ -59,4 +59,10 @@ test('reproduce: the table has one line per figure and the total, with the gap s
   assert.match(lines[1]!, /^a\/x\s+val_accuracy\s+0\.8218\s+0\.8146\s+−0\.72 ✓ 7m 06s$/);
   assert.match(lines[2]!, /^b\/y\s+test_accuracy\s+0\.9705\s+– \(no data\)/);
   assert.equal(lines[3], "total 1h 02m; 1 of 2 figures within ±1.5 points of the book's (gap = ours − book, in points)");
+});
+
+test('reproduce: the total time counts each experiment’s run once, not once per figure it gave', () => {
+  const row = (experiment: string, metric: string, seconds: number) => ({ experiment, metric, book: 0.8, ours: 0.8, gap: 0, status: 'completed', seconds }) as unknown as Parameters<typeof reproduceSeconds>[0][number];
+  const rows = [row('a/x', 'val_accuracy', 36), row('m/mc', 'val_accuracy', 142), row('m/mc', 'test_accuracy', 142), row('m/mc', 'mc_accuracy', 142)];
+  assert.equal(reproduceSeconds(rows), 36 + 142);
 });
