@@ -50,9 +50,13 @@ export function formatApprox(seconds: number): string {
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }
 
-/** The time of N seeds one after the other, from one run's: "≈ 40 s × 3 seeds = 2 min". */
+/**
+ * The time of N seeds one after the other, from one run's: "≈ 40 s × 3 seeds = 2 min". Under a
+ * minute the product is of the time as shown (0.34 s reads "0.3 s × 3 seeds = 0.9 s", not "= 1 s").
+ */
 export function seedsTimeText(perRun: number, n: number): string {
-  return `≈ ${formatApprox(perRun)} × ${n} seeds = ${formatApprox(perRun * n)}`;
+  const shown = perRun < 9.95 ? Math.max(0.1, Number(perRun.toFixed(1))) : perRun < 59.5 ? Math.round(perRun) : perRun;
+  return `≈ ${formatApprox(perRun)} × ${n} seeds = ${formatApprox(shown * n)}`;
 }
 
 export interface SeedsEtaInput {

@@ -75,6 +75,8 @@ test('×N seeds on the card: one run\'s time × N, in the words of an estimate',
   assert.equal(formatApprox(0.01), '0.1 s');
   assert.equal(formatApprox(1.2), '1.2 s');
   assert.equal(seedsTimeText(0.4, 3), '≈ 0.4 s × 3 seeds = 1.2 s', 'a fast run: not "1 s × 3 = 1 s"');
+  assert.equal(seedsTimeText(0.34, 3), '≈ 0.3 s × 3 seeds = 0.9 s', 'the product of the time as shown, not "0.3 s × 3 seeds = 1 s"');
+  assert.equal(seedsTimeText(40.4, 3), '≈ 40 s × 3 seeds = 2 min');
   assert.equal(formatApprox(90), '1.5 min');
   assert.equal(formatApprox(120), '2 min');
   assert.equal(formatApprox(25 * 60 + 10), '25 min');
