@@ -38,11 +38,15 @@ export function estimateTimeLeft(i: EtaInput): number | undefined {
   return ((total - i.stepsDone) * f.seconds) / done;
 }
 
+/** Seconds under a minute as `formatApprox` shows them: to the tenth below 10 s (at least 0.1), whole above. */
+function asShown(s: number): number {
+  return s < 9.95 ? Math.max(0.1, Number(s.toFixed(1))) : s < 59.5 ? Math.round(s) : s;
+}
+
 /** A duration as an estimate reads it: "0.4 s", "40 s", "1.5 min", "12 min", "1 h 05 min". */
 export function formatApprox(seconds: number): string {
   const s = Math.max(0, seconds);
-  if (s < 9.95) return `${Math.max(0.1, Number(s.toFixed(1)))} s`;
-  if (s < 59.5) return `${Math.round(s)} s`;
+  if (s < 59.5) return `${asShown(s)} s`;
   const min = s / 60;
   if (min < 9.95) return `${Number(min.toFixed(1))} min`;
   if (min < 59.5) return `${Math.round(min)} min`;
@@ -55,8 +59,7 @@ export function formatApprox(seconds: number): string {
  * minute the product is of the time as shown (0.34 s reads "0.3 s × 3 seeds = 0.9 s", not "= 1 s").
  */
 export function seedsTimeText(perRun: number, n: number): string {
-  const shown = perRun < 9.95 ? Math.max(0.1, Number(perRun.toFixed(1))) : perRun < 59.5 ? Math.round(perRun) : perRun;
-  return `≈ ${formatApprox(perRun)} × ${n} seeds = ${formatApprox(shown * n)}`;
+  return `≈ ${formatApprox(perRun)} × ${n} seeds = ${formatApprox(asShown(Math.max(0, perRun)) * n)}`;
 }
 
 export interface SeedsEtaInput {
